@@ -1,0 +1,46 @@
+# globaloffice — see README.md. Two commands on a fresh machine: make demo, make test.
+
+GO            ?= go
+BIN           := bin/globaloffice
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Everything local lives under var/ unless GLOBALOFFICE_HOME says otherwise.
+export GLOBALOFFICE_HOME ?= $(CURDIR)/var
+
+.PHONY: build clickhouse clickhouse-up test lint bench demo clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/globaloffice
+
+## clickhouse: install clickhouse-server if it is missing (Debian/Ubuntu packages)
+clickhouse:
+	./scripts/install-clickhouse.sh
+
+## clickhouse-up: the local ClickHouse, started or reused
+clickhouse-up: build clickhouse
+	$(BIN) clickhouse start
+
+## test: every test against a real local ClickHouse, with the race detector
+test: clickhouse-up
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@cp go.mod /tmp/globaloffice.go.mod.bak; cp go.sum /tmp/globaloffice.go.sum.bak; \
+	$(GO) mod tidy; \
+	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum"; git diff -- go.mod go.sum; \
+	  cp /tmp/globaloffice.go.mod.bak go.mod; cp /tmp/globaloffice.go.sum.bak go.sum; exit 1; fi
+
+bench: clickhouse-up
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## demo: ClickHouse installed and started, schema, sample data, what is there
+demo: clickhouse-up
+	$(BIN) migrate
+	$(BIN) sites import demo/sites.csv
+	$(BIN) sites list
+
+clean:
+	-[ -x $(BIN) ] && $(BIN) clickhouse stop
+	rm -rf bin var

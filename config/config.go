@@ -1,0 +1,328 @@
+// Package config loads globaloffice's settings from, in increasing order of
+// precedence: built-in defaults, a YAML file, GLOBALOFFICE_* environment
+// variables and command-line flags. Every setting has one key (its YAML path,
+// e.g. clickhouse.tcp_port) from which the environment variable
+// (GLOBALOFFICE_CLICKHOUSE_TCP_PORT) and the flag (--clickhouse-tcp-port) are
+// derived, so the three can never disagree. Unknown keys are errors.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/spf13/pflag"
+)
+
+// Config is every setting of globaloffice.
+type Config struct {
+	// Home is the data folder: the local ClickHouse, the ingest spool, logs.
+	Home       string     `yaml:"home" desc:"data folder (local ClickHouse, spool, logs)"`
+	ClickHouse ClickHouse `yaml:"clickhouse"`
+	Server     Server     `yaml:"server"`
+}
+
+// ClickHouse says where the database is and how to run the local one.
+type ClickHouse struct {
+	Addr         string        `yaml:"addr" desc:"ClickHouse native-protocol host:port (empty: the local server on tcp_port)"`
+	Database     string        `yaml:"database" desc:"ClickHouse database"`
+	User         string        `yaml:"user" desc:"ClickHouse user"`
+	Password     string        `yaml:"password" desc:"ClickHouse password"`
+	ServerPath   string        `yaml:"server_path" desc:"clickhouse-server binary for the local server (empty: search PATH)"`
+	TCPPort      int           `yaml:"tcp_port" desc:"native port of the local server"`
+	HTTPPort     int           `yaml:"http_port" desc:"HTTP port of the local server"`
+	StartTimeout time.Duration `yaml:"start_timeout" desc:"how long to wait for the local server to answer"`
+	DialTimeout  time.Duration `yaml:"dial_timeout" desc:"ClickHouse connection timeout"`
+	QueryTimeout time.Duration `yaml:"query_timeout" desc:"ClickHouse read timeout per query"`
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Addr string `yaml:"addr" desc:"HTTP listen address"`
+}
+
+// Default returns the settings used when nothing is configured: everything
+// local, under ./var.
+func Default() Config {
+	return Config{
+		Home: "var",
+		ClickHouse: ClickHouse{
+			Database:     "globaloffice",
+			User:         "default",
+			TCPPort:      19000,
+			HTTPPort:     18123,
+			StartTimeout: 60 * time.Second,
+			DialTimeout:  5 * time.Second,
+			QueryTimeout: 5 * time.Minute,
+		},
+		Server: Server{Addr: "127.0.0.1:8080"},
+	}
+}
+
+// ClickHouseAddr is the address to connect to: the configured one, or the
+// local server's.
+func (c Config) ClickHouseAddr() string {
+	if c.ClickHouse.Addr != "" {
+		return c.ClickHouse.Addr
+	}
+	return fmt.Sprintf("127.0.0.1:%d", c.ClickHouse.TCPPort)
+}
+
+// EnvPrefix starts every environment variable globaloffice reads.
+const EnvPrefix = "GLOBALOFFICE_"
+
+// EnvConfigFile names the configuration file when --config is not given.
+const EnvConfigFile = EnvPrefix + "CONFIG"
+
+// DefaultFile is read, when it exists, if neither --config nor
+// GLOBALOFFICE_CONFIG names a file.
+const DefaultFile = "globaloffice.yaml"
+
+// Sources are the inputs of Load.
+type Sources struct {
+	// File is the YAML file named by --config; empty means GLOBALOFFICE_CONFIG,
+	// then DefaultFile if it exists.
+	File string
+	// Env is the environment as "KEY=value" strings (os.Environ()).
+	Env []string
+	// Flags holds the flags registered by RegisterFlags; only the ones set on
+	// the command line override.
+	Flags *pflag.FlagSet
+}
+
+// Load layers defaults, file, environment and flags, then checks the result.
+func Load(src Sources) (Config, error) {
+	cfg := Default()
+	env := map[string]string{}
+	for _, kv := range src.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, EnvPrefix) {
+			env[k] = v
+		}
+	}
+
+	file := src.File
+	explicit := file != ""
+	if !explicit {
+		file = env[EnvConfigFile]
+		explicit = file != ""
+	}
+	if !explicit {
+		if _, err := os.Stat(DefaultFile); err == nil {
+			file = DefaultFile
+		}
+	}
+	if file != "" {
+		if err := loadFile(file, &cfg); err != nil {
+			return Config{}, err
+		}
+	}
+
+	fields := leaves(&cfg)
+	byEnv := map[string]leaf{}
+	for _, f := range fields {
+		byEnv[f.envName()] = f
+	}
+	var unknown []string
+	for k, v := range env {
+		if k == EnvConfigFile {
+			continue
+		}
+		f, ok := byEnv[k]
+		if !ok {
+			unknown = append(unknown, k)
+			continue
+		}
+		if err := f.set(v); err != nil {
+			return Config{}, fmt.Errorf("environment %s: %w", k, err)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return Config{}, fmt.Errorf("unknown environment variable %s (known: %s)", strings.Join(unknown, ", "), strings.Join(EnvNames(), ", "))
+	}
+
+	if src.Flags != nil {
+		for _, f := range fields {
+			fl := src.Flags.Lookup(f.flagName())
+			if fl == nil || !fl.Changed {
+				continue
+			}
+			if err := f.set(fl.Value.String()); err != nil {
+				return Config{}, fmt.Errorf("flag --%s: %w", f.flagName(), err)
+			}
+		}
+	}
+
+	if err := cfg.check(); err != nil {
+		return Config{}, err
+	}
+	home, err := filepath.Abs(cfg.Home)
+	if err != nil {
+		return Config{}, fmt.Errorf("home %q: %w", cfg.Home, err)
+	}
+	cfg.Home = home
+	return cfg, nil
+}
+
+func loadFile(path string, cfg *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	if err := yaml.UnmarshalWithOptions(b, cfg, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return fmt.Errorf("config file %s: %s", path, yaml.FormatError(err, false, true))
+	}
+	return nil
+}
+
+func (c Config) check() error {
+	var errs []error
+	if c.Home == "" {
+		errs = append(errs, errors.New("home: must not be empty"))
+	}
+	if c.ClickHouse.Database == "" {
+		errs = append(errs, errors.New("clickhouse.database: must not be empty"))
+	}
+	for key, p := range map[string]int{"clickhouse.tcp_port": c.ClickHouse.TCPPort, "clickhouse.http_port": c.ClickHouse.HTTPPort} {
+		if p <= 0 || p > 65535 {
+			errs = append(errs, fmt.Errorf("%s: %d is not a port", key, p))
+		}
+	}
+	if c.ClickHouse.TCPPort == c.ClickHouse.HTTPPort {
+		errs = append(errs, fmt.Errorf("clickhouse.tcp_port and clickhouse.http_port are both %d", c.ClickHouse.TCPPort))
+	}
+	for key, d := range map[string]time.Duration{"clickhouse.start_timeout": c.ClickHouse.StartTimeout, "clickhouse.dial_timeout": c.ClickHouse.DialTimeout, "clickhouse.query_timeout": c.ClickHouse.QueryTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %s must be positive", key, d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RegisterFlags adds one flag per setting (--clickhouse-tcp-port …) and
+// --config to fs.
+func RegisterFlags(fs *pflag.FlagSet) {
+	def := Default()
+	fs.String("config", "", "YAML configuration file (default $"+EnvConfigFile+", then ./"+DefaultFile+" if present)")
+	for _, f := range leaves(&def) {
+		fs.String(f.flagName(), f.String(), f.desc+" ($"+f.envName()+")")
+	}
+}
+
+// Keys lists every setting key, e.g. "clickhouse.tcp_port".
+func Keys() []string {
+	var keys []string
+	for _, f := range leaves(&Config{}) {
+		keys = append(keys, f.key)
+	}
+	return keys
+}
+
+// EnvNames lists every environment variable Load reads.
+func EnvNames() []string {
+	names := []string{EnvConfigFile}
+	for _, f := range leaves(&Config{}) {
+		names = append(names, f.envName())
+	}
+	return names
+}
+
+// leaf is one setting: its key and the field it sets.
+type leaf struct {
+	key  string
+	desc string
+	v    reflect.Value
+}
+
+func (f leaf) envName() string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(f.key, ".", "_"))
+}
+
+func (f leaf) flagName() string {
+	return strings.NewReplacer(".", "-", "_", "-").Replace(f.key)
+}
+
+func (f leaf) String() string {
+	if d, ok := f.v.Interface().(time.Duration); ok {
+		return d.String()
+	}
+	return fmt.Sprint(f.v.Interface())
+}
+
+func (f leaf) set(s string) error {
+	switch f.v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a duration (e.g. 30s, 5m)", f.key, s)
+		}
+		f.v.SetInt(int64(d))
+		return nil
+	}
+	switch f.v.Kind() {
+	case reflect.String:
+		f.v.SetString(s)
+	case reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not an integer", f.key, s)
+		}
+		f.v.SetInt(int64(n))
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not true or false", f.key, s)
+		}
+		f.v.SetBool(b)
+	default:
+		return fmt.Errorf("%s: unsupported setting type %s", f.key, f.v.Type())
+	}
+	return nil
+}
+
+// leaves walks the settings struct by its yaml tags.
+func leaves(cfg *Config) []leaf {
+	var out []leaf
+	var walk func(prefix string, v reflect.Value)
+	walk = func(prefix string, v reflect.Value) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			key := prefix + name
+			fv := v.Field(i)
+			if sf.Type.Kind() == reflect.Struct {
+				walk(key+".", fv)
+				continue
+			}
+			out = append(out, leaf{key: key, desc: sf.Tag.Get("desc"), v: fv})
+		}
+	}
+	walk("", reflect.ValueOf(cfg).Elem())
+	return out
+}
+
+// Write prints the settings as YAML, the password masked.
+func (c Config) Write(w io.Writer) error {
+	if c.ClickHouse.Password != "" {
+		c.ClickHouse.Password = "********"
+	}
+	b, err := yaml.MarshalWithOptions(c, yaml.UseLiteralStyleIfMultiline(true))
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}

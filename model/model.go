@@ -1,0 +1,258 @@
+// Package model holds the shared vocabulary of globaloffice: sites, channels,
+// contacts, cases, survey responses and targets. It has no I/O; every other
+// package passes these records around.
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// Zone is a public-holiday calendar zone. Alsace-Moselle has two extra
+// holidays and each overseas department its own abolition-of-slavery day, so
+// working-day delays depend on it.
+type Zone string
+
+// The calendar zones, as they appear in the sites file.
+const (
+	ZoneMetropole     Zone = "metropole"
+	ZoneAlsaceMoselle Zone = "alsace_moselle"
+	ZoneGuadeloupe    Zone = "guadeloupe"
+	ZoneMartinique    Zone = "martinique"
+	ZoneGuyane        Zone = "guyane"
+	ZoneReunion       Zone = "reunion"
+	ZoneMayotte       Zone = "mayotte"
+)
+
+// Zones lists every calendar zone in a stable order.
+var Zones = []Zone{ZoneMetropole, ZoneAlsaceMoselle, ZoneGuadeloupe, ZoneMartinique, ZoneGuyane, ZoneReunion, ZoneMayotte}
+
+// Valid reports whether z is one of Zones.
+func (z Zone) Valid() bool { return oneOf(z, Zones) }
+
+// SiteKind is what a site does.
+type SiteKind string
+
+// The kinds of site.
+const (
+	SiteAgency           SiteKind = "agency"
+	SitePhonePlatform    SiteKind = "phone_platform"
+	SiteProcessingCentre SiteKind = "processing_centre"
+	SiteProximityPoint   SiteKind = "proximity_point"
+)
+
+// SiteKinds lists every site kind.
+var SiteKinds = []SiteKind{SiteAgency, SitePhonePlatform, SiteProcessingCentre, SiteProximityPoint}
+
+// Valid reports whether k is one of SiteKinds.
+func (k SiteKind) Valid() bool { return oneOf(k, SiteKinds) }
+
+// Site is one place (or platform) that serves users. Sites are reference data.
+type Site struct {
+	ID         string
+	Name       string
+	Kind       SiteKind
+	Region     string
+	Department string
+	Zone       Zone
+	// Timezone is an IANA name; periods are cut in the site's local time.
+	Timezone string
+}
+
+// Location loads the site's time zone.
+func (s Site) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("site %q: timezone %q: %w", s.ID, s.Timezone, err)
+	}
+	return loc, nil
+}
+
+// Channel is a way users reach the service (reception, phone, e-mail…). The
+// list of channels is configuration, not code: a Channel is just its name.
+type Channel string
+
+// DefaultChannels is the channel list used when none is configured.
+var DefaultChannels = []Channel{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"}
+
+// Outcome is how a front-office contact ended.
+type Outcome string
+
+// The contact outcomes.
+const (
+	OutcomeServed     Outcome = "served"
+	OutcomeAbandoned  Outcome = "abandoned"
+	OutcomeNoShow     Outcome = "no_show"
+	OutcomeRedirected Outcome = "redirected"
+	OutcomeOverflow   Outcome = "overflow"
+)
+
+// Outcomes lists every contact outcome.
+var Outcomes = []Outcome{OutcomeServed, OutcomeAbandoned, OutcomeNoShow, OutcomeRedirected, OutcomeOverflow}
+
+// Valid reports whether o is one of Outcomes.
+func (o Outcome) Valid() bool { return oneOf(o, Outcomes) }
+
+// Contact is one user contact on one front-office channel.
+type Contact struct {
+	Source     string
+	ID         string
+	Site       string
+	Channel    Channel
+	ArrivedAt  time.Time
+	AnsweredAt *time.Time // nil when never answered
+	EndedAt    *time.Time
+	Outcome    Outcome
+	Motive     string
+	UserRef    string // pseudonymised at ingest, never the raw identifier
+	Team       string
+}
+
+// WaitSeconds is the wait from arrival to answer, and false when unanswered.
+func (c Contact) WaitSeconds() (int64, bool) {
+	if c.AnsweredAt == nil {
+		return 0, false
+	}
+	return int64(c.AnsweredAt.Sub(c.ArrivedAt) / time.Second), true
+}
+
+// CaseStatus is where a back-office case stands.
+type CaseStatus string
+
+// The case statuses.
+const (
+	CaseOpen      CaseStatus = "open"
+	CaseCompleted CaseStatus = "completed"
+	CaseCancelled CaseStatus = "cancelled"
+)
+
+// CaseStatuses lists every case status.
+var CaseStatuses = []CaseStatus{CaseOpen, CaseCompleted, CaseCancelled}
+
+// Valid reports whether s is one of CaseStatuses.
+func (s CaseStatus) Valid() bool { return oneOf(s, CaseStatuses) }
+
+// CaseKind is the kind of back-office file (reimbursement, claim…); the list
+// is configuration.
+type CaseKind string
+
+// DefaultCaseKinds is the case-kind list used when none is configured.
+var DefaultCaseKinds = []CaseKind{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"}
+
+// Case is one back-office file. Cases change over time: the version with the
+// latest UpdatedAt wins.
+type Case struct {
+	Source      string
+	ID          string
+	Site        string
+	Kind        CaseKind
+	Channel     Channel // where it was submitted
+	ReceivedAt  time.Time
+	CompletedAt *time.Time // nil while open
+	Status      CaseStatus
+	UserRef     string
+	UpdatedAt   time.Time
+}
+
+// SurveyMode is how a survey was answered.
+type SurveyMode string
+
+// The survey modes.
+const (
+	ModeEmail          SurveyMode = "email"
+	ModeSMS            SurveyMode = "sms"
+	ModeKiosk          SurveyMode = "kiosk"
+	ModeWeb            SurveyMode = "web"
+	ModePhone          SurveyMode = "phone"
+	ModeMysteryShopper SurveyMode = "mystery_shopper"
+)
+
+// SurveyModes lists every survey mode.
+var SurveyModes = []SurveyMode{ModeEmail, ModeSMS, ModeKiosk, ModeWeb, ModePhone, ModeMysteryShopper}
+
+// Valid reports whether m is one of SurveyModes.
+func (m SurveyMode) Valid() bool { return oneOf(m, SurveyModes) }
+
+// Scale is the declared score scale of a survey response.
+type Scale string
+
+// The score scales.
+const (
+	Scale1to4  Scale = "1-4"
+	Scale1to5  Scale = "1-5"
+	Scale0to10 Scale = "0-10"
+)
+
+// Scales lists every scale.
+var Scales = []Scale{Scale1to4, Scale1to5, Scale0to10}
+
+// Valid reports whether s is one of Scales.
+func (s Scale) Valid() bool { return oneOf(s, Scales) }
+
+// Bounds returns the lowest and highest score on the scale.
+func (s Scale) Bounds() (lo, hi int) {
+	switch s {
+	case Scale1to4:
+		return 1, 4
+	case Scale1to5:
+		return 1, 5
+	case Scale0to10:
+		return 0, 10
+	}
+	return 0, -1
+}
+
+// SurveyResponse is one answer to a satisfaction survey, with one score per
+// dimension (overall, courtesy, …). Comment is personal data: it never
+// reaches public output.
+type SurveyResponse struct {
+	Source     string
+	ID         string
+	Site       string
+	Channel    Channel // the channel being rated
+	Survey     string
+	Mode       SurveyMode
+	AnsweredAt time.Time
+	ContactID  string // optional link to the rated contact
+	Scale      Scale
+	Scores     map[string]int
+	Comment    string
+}
+
+// ScopeKind is the level at which results are pooled.
+type ScopeKind string
+
+// The scope levels, from the narrowest.
+const (
+	ScopeSite       ScopeKind = "site"
+	ScopeDepartment ScopeKind = "department"
+	ScopeRegion     ScopeKind = "region"
+	ScopeNational   ScopeKind = "national"
+)
+
+// ScopeKinds lists the scope levels from the narrowest to the widest.
+var ScopeKinds = []ScopeKind{ScopeSite, ScopeDepartment, ScopeRegion, ScopeNational}
+
+// Valid reports whether k is one of ScopeKinds.
+func (k ScopeKind) Valid() bool { return oneOf(k, ScopeKinds) }
+
+// Target is a management target for one indicator, scope and year, with who
+// set it and when; older values are kept as history.
+type Target struct {
+	Indicator string
+	Scope     ScopeKind
+	ScopeID   string // empty for national
+	Year      int
+	Value     float64
+	SetBy     string
+	SetAt     time.Time
+}
+
+func oneOf[T comparable](v T, list []T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The migrator is ours rather than goose's or golang-migrate's: both record
+// versions with INSERT … VALUES, which hangs on ClickHouse 18.16, and neither
+// knows that 18.x needs a setting for LowCardinality DDL. It applies each
+// embedded NNNN_name.sql file once, in order, and records it in
+// schema_migrations. Statements are idempotent (IF NOT EXISTS), so a
+// migration interrupted halfway is simply applied again.
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migration is one embedded schema step.
+type Migration struct {
+	Version    uint32
+	Name       string
+	Statements []string
+}
+
+// Migrations lists the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	seen := map[uint32]string{}
+	for _, e := range entries {
+		name := e.Name()
+		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		v, err := strconv.ParseUint(num, 10, 32)
+		if !ok || err != nil || v == 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
+		}
+		if prev, dup := seen[uint32(v)]; dup {
+			return nil, fmt.Errorf("migration %s: version %d already used by %s", name, v, prev)
+		}
+		seen[uint32(v)] = name
+		b, err := migrationFS.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: uint32(v), Name: rest, Statements: splitSQL(string(b))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+// splitSQL cuts a file into statements at lines ending with ';', dropping
+// comment lines.
+func splitSQL(src string) []string {
+	var stmts []string
+	var cur []string
+	for _, line := range strings.Split(src, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur = append(cur, line)
+		if strings.HasSuffix(t, ";") {
+			s := strings.TrimSuffix(strings.TrimSpace(strings.Join(cur, "\n")), ";")
+			stmts = append(stmts, s)
+			cur = nil
+		}
+	}
+	if s := strings.TrimSpace(strings.Join(cur, "\n")); s != "" {
+		stmts = append(stmts, s)
+	}
+	return stmts
+}
+
+// AppliedMigration is a row of schema_migrations.
+type AppliedMigration struct {
+	Version   uint32
+	Name      string
+	AppliedAt time.Time
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version UInt32,
+    name String,
+    applied_at DateTime('UTC')
+) ENGINE = MergeTree ORDER BY version`
+
+// Applied lists the migrations recorded in the database.
+func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
+	if err := db.conn.Exec(db.ddlContext(ctx), createMigrationsTable); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	rows, err := db.conn.Query(ctx, `SELECT version, any(name), min(applied_at) FROM schema_migrations GROUP BY version ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	var out []AppliedMigration
+	for rows.Next() {
+		var a AppliedMigration
+		if err := rows.Scan(&a.Version, &a.Name, &a.AppliedAt); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Migrate applies every embedded migration not yet recorded and returns the
+// ones it applied. Running it again applies nothing.
+func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	all, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	done := map[uint32]bool{}
+	for _, a := range applied {
+		done[a.Version] = true
+	}
+	var ran []Migration
+	for _, m := range all {
+		if done[m.Version] {
+			continue
+		}
+		for i, stmt := range m.Statements {
+			if err := db.conn.Exec(db.ddlContext(ctx), stmt); err != nil {
+				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+		}
+		if err := db.conn.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, now()`, m.Version, m.Name); err != nil {
+			return ran, fmt.Errorf("migration %04d_%s: record: %w", m.Version, m.Name, err)
+		}
+		ran = append(ran, m)
+	}
+	return ran, nil
+}
+
+// SchemaVersion is the highest applied migration, 0 on an empty database.
+func (db *DB) SchemaVersion(ctx context.Context) (uint32, error) {
+	applied, err := db.Applied(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(applied) == 0 {
+		return 0, nil
+	}
+	return applied[len(applied)-1].Version, nil
+}

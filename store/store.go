@@ -1,0 +1,138 @@
+// Package store is globaloffice's ClickHouse: the connection, the server
+// version switches, the embedded schema migrations and the reads and writes
+// of reference data. It speaks the native protocol only, because the HTTP
+// protocol of clickhouse-go fails on ClickHouse 18.16.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Options says how to reach ClickHouse.
+type Options struct {
+	Addr        string // host:port of the native protocol
+	Database    string
+	User        string
+	Password    string
+	DialTimeout time.Duration
+	ReadTimeout time.Duration
+}
+
+// DB is an open connection pool to one ClickHouse database.
+type DB struct {
+	conn     driver.Conn
+	database string
+	version  Version
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ValidIdentifier reports whether s can be used unquoted as a database name.
+func ValidIdentifier(s string) bool { return identRE.MatchString(s) }
+
+// Open connects to opts.Database, which must exist (see EnsureDatabase), and
+// reads the server version once.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if !ValidIdentifier(opts.Database) {
+		return nil, fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
+	}
+	conn, err := connect(ctx, opts, opts.Database)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := conn.ServerVersion()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse %s: server version: %w", opts.Addr, err)
+	}
+	return &DB{conn: conn, database: opts.Database, version: versionOf(sv)}, nil
+}
+
+// EnsureDatabase creates opts.Database if it does not exist.
+func EnsureDatabase(ctx context.Context, opts Options) error {
+	if !ValidIdentifier(opts.Database) {
+		return fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
+	}
+	conn, err := connect(ctx, opts, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+opts.Database); err != nil {
+		return fmt.Errorf("clickhouse %s: create database %s: %w", opts.Addr, opts.Database, err)
+	}
+	return nil
+}
+
+// DropDatabase drops opts.Database; tests use it to clean up.
+func DropDatabase(ctx context.Context, opts Options) error {
+	if !ValidIdentifier(opts.Database) {
+		return fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
+	}
+	conn, err := connect(ctx, opts, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+opts.Database); err != nil {
+		return fmt.Errorf("clickhouse %s: drop database %s: %w", opts.Addr, opts.Database, err)
+	}
+	return nil
+}
+
+func connect(ctx context.Context, opts Options, database string) (driver.Conn, error) {
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = 5 * time.Second
+	}
+	if opts.ReadTimeout == 0 {
+		opts.ReadTimeout = 5 * time.Minute
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Protocol: clickhouse.Native,
+		Addr:     []string{opts.Addr},
+		Auth: clickhouse.Auth{
+			Database: database,
+			Username: opts.User,
+			Password: opts.Password,
+		},
+		DialTimeout: opts.DialTimeout,
+		ReadTimeout: opts.ReadTimeout,
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse %s: %w", opts.Addr, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		var ex *clickhouse.Exception
+		if errors.As(err, &ex) && ex.Code == 81 {
+			return nil, fmt.Errorf("clickhouse %s: database %s does not exist (run globaloffice migrate): %w", opts.Addr, database, err)
+		}
+		return nil, fmt.Errorf("clickhouse %s: %w", opts.Addr, err)
+	}
+	return conn, nil
+}
+
+// Conn is the underlying clickhouse-go connection.
+func (db *DB) Conn() driver.Conn { return db.conn }
+
+// Database is the name of the database the pool is bound to.
+func (db *DB) Database() string { return db.database }
+
+// Version is the server's version, read once at Open.
+func (db *DB) Version() Version { return db.version }
+
+// Close releases the pool.
+func (db *DB) Close() error { return db.conn.Close() }
+
+// Ping checks that the server answers.
+func (db *DB) Ping(ctx context.Context) error { return db.conn.Ping(ctx) }

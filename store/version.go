@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Version is a ClickHouse server version. Every difference between the 18.16
+// server this project is tested on and current releases is decided here, so
+// that the rest of the code never compares versions itself.
+type Version struct {
+	Major, Minor, Patch uint64
+}
+
+func versionOf(sv *driver.ServerVersion) Version {
+	return Version{Major: sv.Version.Major, Minor: sv.Version.Minor, Patch: sv.Version.Patch}
+}
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// legacy is true for servers before 19.1, which need settings that current
+// servers reject as unknown.
+func (v Version) legacy() bool { return v.Major < 19 }
+
+// ddlSettings are the settings CREATE TABLE needs on this server: 18.x only
+// accepts LowCardinality columns with an experimental flag that current
+// servers no longer know (Code 115).
+func (v Version) ddlSettings() clickhouse.Settings {
+	if v.legacy() {
+		return clickhouse.Settings{"allow_experimental_low_cardinality_type": 1}
+	}
+	return nil
+}
+
+// ddlContext returns ctx carrying the DDL settings of this server.
+func (db *DB) ddlContext(ctx context.Context) context.Context {
+	if s := db.version.ddlSettings(); s != nil {
+		return clickhouse.Context(ctx, clickhouse.WithSettings(s))
+	}
+	return ctx
+}
