@@ -48,19 +48,24 @@ func Options(t testing.TB) store.Options {
 	}
 }
 
-// Empty creates an empty database of the test's own and opens it; the
-// database is dropped when the test ends.
-func Empty(t testing.TB) (*store.DB, store.Options) {
+// Reserve checks that the test server answers and returns options for a
+// database name of the test's own, which is dropped when the test ends; the
+// database itself is not created (commands under test create it).
+func Reserve(t testing.TB) store.Options {
 	t.Helper()
 	opts := Options(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := store.EnsureDatabase(ctx, opts); err != nil {
+	probe := opts
+	probe.Database = "default"
+	db, err := store.Open(ctx, probe)
+	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("no ClickHouse for tests (CI is set, so this fails): %v", err)
 		}
 		t.Skipf("no ClickHouse for tests; make test starts one (or: globaloffice clickhouse start): %v", err)
 	}
+	db.Close()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -68,6 +73,19 @@ func Empty(t testing.TB) (*store.DB, store.Options) {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
+	return opts
+}
+
+// Empty creates an empty database of the test's own and opens it; the
+// database is dropped when the test ends.
+func Empty(t testing.TB) (*store.DB, store.Options) {
+	t.Helper()
+	opts := Reserve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := store.EnsureDatabase(ctx, opts); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
 	db, err := store.Open(ctx, opts)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)

@@ -1,0 +1,148 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func flags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestPrecedence(t *testing.T) {
+	// Each layer sets some keys; the expected value of every key is the one
+	// from the highest layer that sets it: defaults < file < env < flags.
+	cfg, err := Load(Sources{
+		File: "testdata/full.yaml",
+		Env: []string{
+			"GLOBALOFFICE_CLICKHOUSE_DATABASE=from_env",
+			"GLOBALOFFICE_CLICKHOUSE_TCP_PORT=39000",
+			"GLOBALOFFICE_CLICKHOUSE_USER=env_user",
+			"PATH=/usr/bin", // not ours: ignored
+		},
+		Flags: flags(t, "--clickhouse-tcp-port=49000", "--clickhouse-dial-timeout=2s"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		key       string
+		got, want any
+	}{
+		{"home (file)", cfg.Home, "/srv/globaloffice"},
+		{"clickhouse.database (env over file)", cfg.ClickHouse.Database, "from_env"},
+		{"clickhouse.tcp_port (flag over env over file)", cfg.ClickHouse.TCPPort, 49000},
+		{"clickhouse.http_port (file)", cfg.ClickHouse.HTTPPort, 28123},
+		{"clickhouse.user (env over default)", cfg.ClickHouse.User, "env_user"},
+		{"clickhouse.start_timeout (file duration)", cfg.ClickHouse.StartTimeout, 90 * time.Second},
+		{"clickhouse.dial_timeout (flag)", cfg.ClickHouse.DialTimeout, 2 * time.Second},
+		{"clickhouse.query_timeout (default)", cfg.ClickHouse.QueryTimeout, 5 * time.Minute},
+		{"server.addr (file)", cfg.Server.Addr, "0.0.0.0:9090"},
+		{"ClickHouseAddr (local port)", cfg.ClickHouseAddr(), "127.0.0.1:49000"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.key, c.got, c.want)
+		}
+	}
+}
+
+func TestDefaultsNeedNothing(t *testing.T) {
+	t.Chdir(t.TempDir()) // no globaloffice.yaml here
+	cfg, err := Load(Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if want := filepath.Join(wd, "var"); cfg.Home != want {
+		t.Errorf("home = %q, want %q (absolute)", cfg.Home, want)
+	}
+	if cfg.ClickHouseAddr() != "127.0.0.1:19000" || cfg.ClickHouse.Database != "globaloffice" || cfg.Server.Addr != "127.0.0.1:8080" {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestConfigFileFromEnvAndDefaultFile(t *testing.T) {
+	abs, _ := filepath.Abs("testdata/full.yaml")
+	cfg, err := Load(Sources{Env: []string{"GLOBALOFFICE_CONFIG=" + abs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClickHouse.Database != "from_file" {
+		t.Errorf("GLOBALOFFICE_CONFIG not read: database = %q", cfg.ClickHouse.Database)
+	}
+
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(DefaultFile, []byte("clickhouse:\n  database: local_file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load(Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClickHouse.Database != "local_file" {
+		t.Errorf("./globaloffice.yaml not read: database = %q", cfg.ClickHouse.Database)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  Sources
+		want []string // substrings of the error
+	}{
+		{"unknown key in file names line and key", Sources{File: "testdata/unknown_key.yaml"}, []string{"testdata/unknown_key.yaml", "[4:3]", `unknown field "tcp_prot"`}},
+		{"wrong type in file", Sources{File: "testdata/bad_type.yaml"}, []string{"testdata/bad_type.yaml", "[2:13]"}},
+		{"missing file", Sources{File: "testdata/nope.yaml"}, []string{"config file", "nope.yaml"}},
+		{"unknown env variable", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_PORT=1"}}, []string{"unknown environment variable GLOBALOFFICE_CLICKHOUSE_PORT", "GLOBALOFFICE_CLICKHOUSE_TCP_PORT"}},
+		{"env not an integer", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_TCP_PORT=abc"}}, []string{"GLOBALOFFICE_CLICKHOUSE_TCP_PORT", `"abc" is not an integer`}},
+		{"env not a duration", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_DIAL_TIMEOUT=5"}}, []string{"clickhouse.dial_timeout", "not a duration"}},
+		{"flag out of range", Sources{Flags: flags(t, "--clickhouse-http-port=70000")}, []string{"clickhouse.http_port: 70000 is not a port"}},
+		{"same ports", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_HTTP_PORT=19000"}}, []string{"both 19000"}},
+		{"empty database", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_DATABASE="}}, []string{"clickhouse.database: must not be empty"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.src)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestNamesDerivedFromKeys(t *testing.T) {
+	keys := Keys()
+	envs := EnvNames()
+	if len(envs) != len(keys)+1 {
+		t.Fatalf("%d env names for %d keys", len(envs), len(keys))
+	}
+	fs := flags(t)
+	for i, k := range keys {
+		want := "GLOBALOFFICE_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+		if envs[i+1] != want {
+			t.Errorf("env for %s = %s, want %s", k, envs[i+1], want)
+		}
+		flag := strings.NewReplacer(".", "-", "_", "-").Replace(k)
+		if fs.Lookup(flag) == nil {
+			t.Errorf("no flag --%s for %s", flag, k)
+		}
+	}
+}
