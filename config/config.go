@@ -28,6 +28,23 @@ type Config struct {
 	Home       string     `yaml:"home" desc:"data folder (local ClickHouse, spool, logs)"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Server     Server     `yaml:"server"`
+	Ingest     Ingest     `yaml:"ingest"`
+}
+
+// Ingest configures the collectors.
+type Ingest struct {
+	// PseudonymKey is the secret of the keyed hash that replaces user
+	// references; empty means a random key kept in home/pseudonym.key.
+	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref (empty: generated into home/pseudonym.key)"`
+	Channels         []string      `yaml:"channels" desc:"accepted channels, comma-separated"`
+	CaseKinds        []string      `yaml:"case_kinds" desc:"accepted case kinds, comma-separated"`
+	SurveyDimensions []string      `yaml:"survey_dimensions" desc:"accepted survey score dimensions, comma-separated"`
+	MaxBodyBytes     int           `yaml:"max_body_bytes" desc:"largest request body of the collector endpoints"`
+	MaxLineBytes     int           `yaml:"max_line_bytes" desc:"longest CSV or NDJSON line"`
+	MaxRecords       int           `yaml:"max_records" desc:"most records in one request"`
+	BodyTimeout      time.Duration `yaml:"body_timeout" desc:"time allowed to receive one request body"`
+	BatchRecords     int           `yaml:"batch_records" desc:"records per ClickHouse insert"`
+	BatchLinger      time.Duration `yaml:"batch_linger" desc:"how long to wait to group small requests into one insert"`
 }
 
 // ClickHouse says where the database is and how to run the local one.
@@ -64,6 +81,17 @@ func Default() Config {
 			QueryTimeout: 5 * time.Minute,
 		},
 		Server: Server{Addr: "127.0.0.1:8080"},
+		Ingest: Ingest{
+			Channels:         []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+			SurveyDimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+			MaxBodyBytes:     64 << 20,
+			MaxLineBytes:     1 << 20,
+			MaxRecords:       100_000,
+			BodyTimeout:      2 * time.Minute,
+			BatchRecords:     50_000,
+			BatchLinger:      20 * time.Millisecond,
+		},
 	}
 }
 
@@ -205,6 +233,19 @@ func (c Config) check() error {
 			errs = append(errs, fmt.Errorf("%s: %s must be positive", key, d))
 		}
 	}
+	for key, list := range map[string][]string{"ingest.channels": c.Ingest.Channels, "ingest.case_kinds": c.Ingest.CaseKinds, "ingest.survey_dimensions": c.Ingest.SurveyDimensions} {
+		if len(list) == 0 {
+			errs = append(errs, fmt.Errorf("%s: must not be empty", key))
+		}
+	}
+	for key, n := range map[string]int{"ingest.max_body_bytes": c.Ingest.MaxBodyBytes, "ingest.max_line_bytes": c.Ingest.MaxLineBytes, "ingest.max_records": c.Ingest.MaxRecords, "ingest.batch_records": c.Ingest.BatchRecords} {
+		if n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %d must be positive", key, n))
+		}
+	}
+	if c.Ingest.BodyTimeout <= 0 || c.Ingest.BatchLinger <= 0 {
+		errs = append(errs, errors.New("ingest.body_timeout and ingest.batch_linger must be positive"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -255,6 +296,9 @@ func (f leaf) String() string {
 	if d, ok := f.v.Interface().(time.Duration); ok {
 		return d.String()
 	}
+	if l, ok := f.v.Interface().([]string); ok {
+		return strings.Join(l, ",")
+	}
 	return fmt.Sprint(f.v.Interface())
 }
 
@@ -269,6 +313,14 @@ func (f leaf) set(s string) error {
 		return nil
 	}
 	switch f.v.Kind() {
+	case reflect.Slice:
+		var list []string
+		for _, v := range strings.Split(s, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				list = append(list, v)
+			}
+		}
+		f.v.Set(reflect.ValueOf(list))
 	case reflect.String:
 		f.v.SetString(s)
 	case reflect.Int:

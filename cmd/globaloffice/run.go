@@ -80,6 +80,9 @@ func (a *app) rootCommand() *cobra.Command {
 		a.migrateCommand(),
 		a.sitesCommand(),
 		a.configCommand(),
+		a.serveCommand(),
+		a.ingestCommand(),
+		a.rejectsCommand(),
 	)
 	return root
 }

@@ -1,0 +1,486 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Format is the encoding of a body or file.
+type Format string
+
+// The formats the collectors take.
+const (
+	FormatJSON   Format = "json"   // one object or an array of objects
+	FormatNDJSON Format = "ndjson" // one object per line
+	FormatCSV    Format = "csv"    // header row, one record per row
+)
+
+// FormatFromContentType maps a Content-Type header to a format.
+func FormatFromContentType(ct string) (Format, bool) {
+	mt, _, _ := strings.Cut(ct, ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case "application/json":
+		return FormatJSON, true
+	case "application/x-ndjson", "application/ndjson", "application/jsonlines", "application/x-jsonlines":
+		return FormatNDJSON, true
+	case "text/csv":
+		return FormatCSV, true
+	}
+	return "", false
+}
+
+// RawRecord is one record as sent, before validation: its fields as
+// strings, where it was, and its raw text (kept with rejects).
+type RawRecord struct {
+	Line   int // 1-based line of the record's start (CSV, NDJSON); 0 for JSON
+	Index  int // 0-based position among the records of the body
+	Fields map[string]string
+	Raw    string
+	// Err is set when the record could not even be read (bad JSON line,
+	// wrong field count); Fields is then empty.
+	Err *FieldError
+}
+
+// Limits bound what one body may hold.
+type Limits struct {
+	MaxLineBytes int // longest CSV or NDJSON line
+	MaxRecords   int // records per body
+}
+
+// DefaultLimits are the limits of the collector endpoints.
+var DefaultLimits = Limits{MaxLineBytes: 1 << 20, MaxRecords: 100_000}
+
+// BodyError refuses a whole body: nothing of it is stored.
+type BodyError struct {
+	Status int // HTTP status: 400 or 413
+	Line   int // where, when known
+	Msg    string
+}
+
+func (e *BodyError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+func badBody(line int, format string, args ...any) *BodyError {
+	return &BodyError{Status: 400, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Decode reads records of the given format from r and calls fn for each.
+// Errors that make the body unreadable as a whole (bad header, truncated
+// JSON array, binary data, too long a line, too many records) end decoding
+// with a *BodyError; a record that is bad on its own is passed to fn with Err
+// set, so that the records around it can still be stored.
+func Decode(r io.Reader, format Format, lim Limits, fn func(RawRecord) error) error {
+	if lim.MaxLineBytes <= 0 {
+		lim.MaxLineBytes = DefaultLimits.MaxLineBytes
+	}
+	if lim.MaxRecords <= 0 {
+		lim.MaxRecords = DefaultLimits.MaxRecords
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	first, err := br.Peek(1)
+	if errors.Is(err, io.EOF) || len(first) == 0 {
+		return badBody(0, "empty body: no records")
+	}
+	if err != nil {
+		return readError(err)
+	}
+	switch format {
+	case FormatJSON:
+		return decodeJSON(br, lim, fn)
+	case FormatNDJSON:
+		return decodeNDJSON(br, lim, fn)
+	case FormatCSV:
+		return decodeCSV(br, lim, fn)
+	}
+	return badBody(0, "unknown format %q (want json, ndjson or csv)", format)
+}
+
+// readError passes a *BodyError (from a limited reader) through.
+func readError(err error) error {
+	var be *BodyError
+	if errors.As(err, &be) {
+		return be
+	}
+	return fmt.Errorf("reading body: %w", err)
+}
+
+func checkText(b []byte, line int) *BodyError {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return badBody(line, "binary data (NUL byte at offset %d): the body must be UTF-8 text", i)
+	}
+	return nil
+}
+
+// readLine reads one line without its end, refusing lines over max.
+func readLine(br *bufio.Reader, max int, line int) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > max+2 {
+			return nil, &BodyError{Status: 400, Line: line, Msg: fmt.Sprintf("line longer than %d bytes", max)}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, readError(err)
+		}
+		if len(buf) == 0 && errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		return bytes.TrimRight(buf, "\r\n"), nil
+	}
+}
+
+func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
+	n := 0
+	for line := 1; ; line++ {
+		b, err := readLine(br, lim.MaxLineBytes, line)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		if be := checkText(b, line); be != nil {
+			return be
+		}
+		if n >= lim.MaxRecords {
+			return &BodyError{Status: 413, Line: line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
+		}
+		rec := RawRecord{Line: line, Index: n, Raw: string(b)}
+		if !utf8.Valid(b) {
+			rec.Err = &FieldError{Line: line, Reason: "not valid UTF-8"}
+		} else if fields, ferr := jsonFields(b); ferr != nil {
+			ferr.Line = line
+			rec.Err = ferr
+		} else {
+			rec.Fields = fields
+		}
+		n++
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return badBody(0, "empty body: no records")
+	}
+	return nil
+}
+
+func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
+	first, err := firstNonSpace(br)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(br)
+	dec.UseNumber()
+	emit := func(i int, raw json.RawMessage) error {
+		rec := RawRecord{Index: i, Raw: string(raw)}
+		if fields, ferr := jsonFields(raw); ferr != nil {
+			rec.Err = ferr
+		} else {
+			rec.Fields = fields
+		}
+		return fn(rec)
+	}
+	switch first {
+	case '{':
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return jsonBodyError(err, dec)
+		}
+		if err := trailing(dec); err != nil {
+			return err
+		}
+		return emit(0, raw)
+	case '[':
+		if _, err := dec.Token(); err != nil {
+			return jsonBodyError(err, dec)
+		}
+		i := 0
+		for dec.More() {
+			if i >= lim.MaxRecords {
+				return &BodyError{Status: 413, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
+			}
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return jsonBodyError(err, dec)
+			}
+			if err := emit(i, raw); err != nil {
+				return err
+			}
+			i++
+		}
+		if _, err := dec.Token(); err != nil {
+			return jsonBodyError(err, dec)
+		}
+		if err := trailing(dec); err != nil {
+			return err
+		}
+		if i == 0 {
+			return badBody(0, "empty array: no records")
+		}
+		return nil
+	}
+	if first == 0 {
+		return badBody(0, "binary data: the body must be UTF-8 text")
+	}
+	return badBody(0, "JSON body must be an object or an array of objects, not %q…", string(first))
+}
+
+// firstNonSpace peeks at the first byte that is not white space.
+func firstNonSpace(br *bufio.Reader) (byte, error) {
+	for i := 1; ; i++ {
+		b, err := br.Peek(i)
+		if len(b) < i {
+			if err == nil || errors.Is(err, io.EOF) {
+				return 0, badBody(0, "empty body: no records")
+			}
+			return 0, readError(err)
+		}
+		switch c := b[i-1]; c {
+		case ' ', '\t', '\r', '\n':
+			if i > 4096 {
+				return 0, badBody(0, "empty body: only white space")
+			}
+		case 0xEF: // UTF-8 BOM
+			if i == 1 {
+				if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+					_, _ = br.Discard(3)
+					i = 0
+					continue
+				}
+			}
+			return c, nil
+		default:
+			return c, nil
+		}
+	}
+}
+
+func trailing(dec *json.Decoder) error {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badBody(0, "unexpected data after the JSON value (at byte %d); send NDJSON for one object per line", dec.InputOffset())
+	}
+	return nil
+}
+
+func jsonBodyError(err error, dec *json.Decoder) error {
+	var be *BodyError
+	if errors.As(err, &be) {
+		return be
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return badBody(0, "truncated JSON: the body ends at byte %d inside a value", dec.InputOffset())
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return badBody(0, "malformed JSON at byte %d: %v", se.Offset, err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return badBody(0, "malformed JSON at byte %d: %v", dec.InputOffset(), err)
+	}
+	return readError(err) // the body could not be read (too large, too slow)
+}
+
+// jsonFields flattens one JSON object into string fields. Numbers keep their
+// literal text; null is empty; a "scores" object becomes score_<dimension>
+// fields, the same names as the CSV columns.
+func jsonFields(b []byte) (map[string]string, *FieldError) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return nil, &FieldError{Reason: "not a JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, &FieldError{Reason: "more than one JSON value on the line"}
+	}
+	if obj == nil {
+		return nil, &FieldError{Reason: "not a JSON object"}
+	}
+	fields := make(map[string]string, len(obj))
+	for k, v := range obj {
+		if k == "scores" {
+			var scores map[string]json.RawMessage
+			if err := json.Unmarshal(v, &scores); err != nil || (scores == nil && string(v) != "null") {
+				return nil, &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+			}
+			for dim, sv := range scores {
+				s, err := scalar(sv)
+				if err != nil {
+					return nil, &FieldError{Field: "scores." + dim, Reason: err.Error()}
+				}
+				fields["score_"+dim] = s
+			}
+			continue
+		}
+		s, err := scalar(v)
+		if err != nil {
+			return nil, &FieldError{Field: k, Reason: err.Error()}
+		}
+		fields[k] = s
+	}
+	return fields, nil
+}
+
+func scalar(v json.RawMessage) (string, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return "", nil
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case '{', '[':
+		return "", errors.New("must be a string or a number, not an object or array")
+	}
+	return string(v), nil // number, true, false
+}
+
+func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
+	// Lines are checked for length and binary data before the CSV reader
+	// sees them, so that neither can make it buffer without bound.
+	lr := &lineLimiter{br: br, max: lim.MaxLineBytes}
+	cr := csv.NewReader(lr)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if be := lr.err; be != nil {
+			return be
+		}
+		if errors.Is(err, io.EOF) {
+			return badBody(1, "empty body: no header")
+		}
+		return badBody(1, "malformed CSV header: %v", err)
+	}
+	cols := make([]string, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if h == "" {
+			return badBody(1, "column %d of the header has no name", i+1)
+		}
+		if seen[h] {
+			return badBody(1, "column %q appears twice in the header", h)
+		}
+		seen[h] = true
+		cols[i] = h
+	}
+	n := 0
+	for {
+		rec, err := cr.Read()
+		if be := lr.err; be != nil {
+			return be
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if n >= lim.MaxRecords {
+			return &BodyError{Status: 413, Line: line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
+		}
+		raw := RawRecord{Line: line, Index: n}
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			raw.Line = pe.StartLine
+			raw.Err = &FieldError{Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()}
+			raw.Raw = lr.lastLine()
+		case err != nil:
+			return readError(err)
+		case len(rec) != len(cols):
+			raw.Err = &FieldError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(cols))}
+			raw.Raw = csvLine(rec)
+		default:
+			raw.Fields = make(map[string]string, len(cols))
+			for i, c := range cols {
+				raw.Fields[c] = rec[i]
+			}
+			raw.Raw = csvLine(rec)
+			if !utf8.ValidString(raw.Raw) {
+				raw.Fields, raw.Err = nil, &FieldError{Line: line, Reason: "not valid UTF-8"}
+			}
+		}
+		n++
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return badBody(2, "no records after the header")
+	}
+	return nil
+}
+
+func csvLine(rec []string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(rec)
+	w.Flush()
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// lineLimiter feeds the CSV reader line by line, refusing over-long lines
+// and binary data.
+type lineLimiter struct {
+	br   *bufio.Reader
+	max  int
+	line int
+	buf  []byte
+	last []byte
+	err  *BodyError
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	for len(l.buf) == 0 {
+		l.line++
+		b, err := readLine(l.br, l.max, l.line)
+		if errors.Is(err, io.EOF) {
+			return 0, io.EOF
+		}
+		if err != nil {
+			var be *BodyError
+			if errors.As(err, &be) {
+				l.err = be
+			}
+			return 0, err
+		}
+		if be := checkText(b, l.line); be != nil {
+			l.err = be
+			return 0, be
+		}
+		l.last = b
+		l.buf = append(append(l.buf[:0], b...), '\n')
+	}
+	n := copy(p, l.buf)
+	l.buf = l.buf[n:]
+	return n, nil
+}
+
+func (l *lineLimiter) lastLine() string { return string(l.last) }

@@ -1,0 +1,204 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"globaloffice/store"
+)
+
+// Service is the collectors' front: it decodes a body or file, validates
+// each record against the reference data, pseudonymises user references,
+// and hands accepted records and rejects to the Writer.
+type Service struct {
+	db      *store.DB
+	writer  *Writer
+	pseudo  *Pseudonymizer
+	lists   Lists
+	limits  Limits
+	metrics *Metrics
+	now     func() time.Time
+
+	mu       sync.Mutex
+	ref      *Reference
+	loadedAt time.Time
+}
+
+// Lists are the configured vocabularies: an unknown value is a reject.
+type Lists struct {
+	Channels, CaseKinds, Dimensions []string
+}
+
+// NewService wires a Service.
+func NewService(db *store.DB, w *Writer, pseudo *Pseudonymizer, lists Lists, limits Limits, m *Metrics) *Service {
+	return &Service{db: db, writer: w, pseudo: pseudo, lists: lists, limits: limits, metrics: m, now: time.Now}
+}
+
+// refAge is how long the sites are cached; a record naming an unknown site
+// makes a reload sooner, so a freshly imported site is known within seconds.
+const (
+	refAge       = 5 * time.Minute
+	refRetryMiss = 5 * time.Second
+)
+
+func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	age := time.Since(s.loadedAt)
+	if s.ref != nil && age < refAge && !(missed && age > refRetryMiss) {
+		return s.ref, nil
+	}
+	sites, err := s.db.Sites(ctx)
+	if err != nil {
+		if s.ref != nil {
+			return s.ref, nil // ClickHouse away: keep validating with what we know
+		}
+		return nil, fmt.Errorf("loading sites: %w", err)
+	}
+	ref, err := NewReference(sites, s.lists.Channels, s.lists.CaseKinds, s.lists.Dimensions)
+	if err != nil {
+		return nil, err
+	}
+	s.ref, s.loadedAt = ref, time.Now()
+	return ref, nil
+}
+
+// Options of one ingest call.
+type Options struct {
+	Source   string // default source for records without one
+	Origin   string // file name or request id, kept with rejects
+	Chunk    int    // records per submission; 0: the whole body at once
+	Progress func(records int)
+}
+
+// RejectInfo says why one record was refused.
+type RejectInfo struct {
+	Line   int    `json:"line,omitempty"`
+	Index  int    `json:"index"`
+	ID     string `json:"id,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// maxListedRejects bounds the rejects listed in one answer; all are stored.
+const maxListedRejects = 1000
+
+// Result counts what happened to the records of one body or file.
+type Result struct {
+	Kind           Kind         `json:"kind"`
+	Origin         string       `json:"origin,omitempty"`
+	Received       int          `json:"received"`
+	Accepted       int          `json:"accepted"`
+	Duplicates     int          `json:"duplicates"`
+	Rejected       int          `json:"rejected"`
+	Spooled        int          `json:"spooled"`
+	Rejects        []RejectInfo `json:"rejects"`
+	RejectsOmitted int          `json:"rejects_omitted,omitempty"`
+}
+
+// Ingest reads records of kind in format from r and stores them. A
+// *BodyError means the body as a whole was refused; with Chunk 0 nothing of
+// it was stored then.
+func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Reader, opt Options) (Result, error) {
+	res := Result{Kind: kind, Origin: opt.Origin, Rejects: []RejectInfo{}}
+	ref, err := s.reference(ctx, false)
+	if err != nil {
+		return res, err
+	}
+	var pending []Record
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		o := s.writer.Submit(ctx, pending)
+		res.Accepted += o.Accepted
+		res.Duplicates += o.Duplicates
+		res.Spooled += o.Spooled
+		pending = pending[:0]
+		if opt.Progress != nil {
+			opt.Progress(res.Received)
+		}
+		return o.Err
+	}
+	rejectedAt := s.now().UTC().Truncate(time.Second)
+	reject := func(raw RawRecord, source string, errs []FieldError) {
+		res.Rejected++
+		reasons := make([]string, len(errs))
+		for i, e := range errs {
+			reasons[i] = e.Reason
+			if e.Field != "" {
+				reasons[i] = e.Field + ": " + e.Reason
+			}
+		}
+		field := errs[0].Field
+		id := strings.TrimSpace(raw.Fields["id"])
+		if len(res.Rejects) < maxListedRejects {
+			reason := errs[0].Reason
+			if len(errs) > 1 {
+				reason += "; " + strings.Join(reasons[1:], "; ")
+			}
+			res.Rejects = append(res.Rejects, RejectInfo{Line: raw.Line, Index: raw.Index, ID: id, Field: field, Reason: reason})
+		} else {
+			res.RejectsOmitted++
+		}
+		line := raw.Line
+		if line == 0 {
+			line = raw.Index + 1
+		}
+		s.metrics.reject(kind, source, field)
+		pending = append(pending, Record{Reject: &store.Reject{
+			RejectedAt: rejectedAt, Kind: string(kind), Source: source, Origin: opt.Origin,
+			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: raw.Raw,
+		}})
+	}
+	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
+	decodeErr := Decode(r, format, s.limits, func(raw RawRecord) error {
+		res.Received++
+		source := strings.TrimSpace(raw.Fields["source"])
+		if source == "" {
+			source = opt.Source
+		}
+		if raw.Err != nil {
+			reject(raw, source, []FieldError{*raw.Err})
+		} else {
+			if site := strings.TrimSpace(raw.Fields["site"]); site != "" && v.Ref.Sites[site] == nil {
+				if fresh, err := s.reference(ctx, true); err == nil {
+					v.Ref = fresh
+				}
+			}
+			var rec Record
+			var errs []FieldError
+			switch kind {
+			case KindContacts:
+				c, e := v.Contact(raw, opt.Source)
+				rec, errs = Record{Contact: &c}, e
+			case KindCases:
+				c, e := v.Case(raw, opt.Source)
+				rec, errs = Record{Case: &c}, e
+			case KindSurveys:
+				c, e := v.Survey(raw, opt.Source)
+				rec, errs = Record{Survey: &c}, e
+			}
+			if len(errs) > 0 {
+				reject(raw, source, errs)
+			} else {
+				pending = append(pending, rec)
+			}
+		}
+		if opt.Chunk > 0 && len(pending) >= opt.Chunk {
+			return flush()
+		}
+		return nil
+	})
+	if decodeErr != nil && opt.Chunk == 0 {
+		return res, decodeErr // the body is refused whole: nothing stored
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	return res, decodeErr
+}

@@ -1,0 +1,422 @@
+package ingest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"globaloffice/model"
+)
+
+// Kind is what a collector takes: contacts, cases or surveys.
+type Kind string
+
+// The record kinds.
+const (
+	KindContacts Kind = "contacts"
+	KindCases    Kind = "cases"
+	KindSurveys  Kind = "surveys"
+)
+
+// Kinds lists the record kinds.
+var Kinds = []Kind{KindContacts, KindCases, KindSurveys}
+
+// ParseKind checks a kind name.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown record kind %q (want contacts, cases or surveys)", s)
+}
+
+var fieldsOf = map[Kind][]string{
+	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
+	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"},
+	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
+}
+
+// Fields lists the record fields of a kind (surveys add score_<dimension>).
+func Fields(k Kind) []string { return append([]string(nil), fieldsOf[k]...) }
+
+// Reference is what validation checks records against: the sites and the
+// configured lists of channels, case kinds and survey dimensions.
+type Reference struct {
+	Sites      map[string]*time.Location // site id → its time zone
+	Channels   map[string]bool
+	CaseKinds  map[string]bool
+	Dimensions map[string]bool
+}
+
+// NewReference builds a Reference from sites and configured lists.
+func NewReference(sites []model.Site, channels, caseKinds, dimensions []string) (*Reference, error) {
+	ref := &Reference{Sites: map[string]*time.Location{}, Channels: set(channels), CaseKinds: set(caseKinds), Dimensions: set(dimensions)}
+	for _, s := range sites {
+		loc, err := s.Location()
+		if err != nil {
+			return nil, err
+		}
+		ref.Sites[s.ID] = loc
+	}
+	return ref, nil
+}
+
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, v := range list {
+		m[v] = true
+	}
+	return m
+}
+
+func keys(m map[string]bool) string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// Pseudonymizer replaces user references with a keyed hash (HMAC-SHA256,
+// 128 bits in hex): the raw identifier is never stored, and the same person
+// gets the same reference on every channel as long as the key is kept.
+type Pseudonymizer struct{ key []byte }
+
+// NewPseudonymizer returns a Pseudonymizer with the given secret key.
+func NewPseudonymizer(key []byte) *Pseudonymizer { return &Pseudonymizer{key: key} }
+
+// Ref pseudonymises one reference; empty stays empty.
+func (p *Pseudonymizer) Ref(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(raw))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// Validator turns raw records into model records or reasons to refuse them.
+type Validator struct {
+	Ref    *Reference
+	Pseudo *Pseudonymizer
+	Now    func() time.Time // for "in the future" checks; time.Now if nil
+}
+
+// earliest is the first time accepted: older records are typing errors or
+// zero values, and ClickHouse DateTime cannot hold times before 1970.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// futureSkew is how far in the future a time may be (clock skew between systems).
+const futureSkew = 24 * time.Hour
+
+// recordCheck collects the field errors of one record.
+type recordCheck struct {
+	v      *Validator
+	kind   Kind
+	f      map[string]string
+	errs   []FieldError
+	loc    *time.Location
+	source string
+}
+
+func (c *recordCheck) fail(field, format string, args ...any) {
+	c.errs = append(c.errs, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *recordCheck) get(field string) string { return strings.TrimSpace(c.f[field]) }
+
+func (c *recordCheck) required(field string) string {
+	v := c.get(field)
+	if v == "" {
+		c.fail(field, "required")
+	}
+	return v
+}
+
+func (c *recordCheck) oneOf(field string, allowed map[string]bool, what string) string {
+	v := c.required(field)
+	if v != "" && !allowed[v] {
+		c.fail(field, "unknown %s %q (configured: %s)", what, v, keys(allowed))
+	}
+	return v
+}
+
+func (c *recordCheck) closed(field string, valid bool, list string) string {
+	v := c.required(field)
+	if v != "" && !valid {
+		c.fail(field, "%q is not one of %s", v, list)
+	}
+	return v
+}
+
+// time parses a time field: RFC 3339 with an offset or Z, or a local time
+// without offset, read in the site's time zone.
+func (c *recordCheck) time(field string, required bool) *time.Time {
+	s := c.get(field)
+	if s == "" {
+		if required {
+			c.fail(field, "required")
+		}
+		return nil
+	}
+	t, err := ParseTime(s, c.loc)
+	if errors.Is(err, errNoZone) && c.get("site") != "" {
+		return nil // the unknown site is the error already reported
+	}
+	if errors.Is(err, errNoZone) {
+		c.fail(field, "%q has no UTC offset and the record names no site to take the time zone from", s)
+		return nil
+	}
+	if err != nil {
+		c.fail(field, "%v", err)
+		return nil
+	}
+	now := time.Now()
+	if c.v.Now != nil {
+		now = c.v.Now()
+	}
+	if t.Before(earliest) {
+		c.fail(field, "%s is before 2000-01-01", s)
+		return nil
+	}
+	if t.After(now.Add(futureSkew)) {
+		c.fail(field, "%s is in the future", s)
+		return nil
+	}
+	return &t
+}
+
+var errNoZone = errors.New("a time without UTC offset needs the site's time zone")
+
+var offsetLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05.999999999Z07:00"}
+var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04", "2006-01-02 15:04"}
+
+// ParseTime reads RFC 3339 (with an offset or Z), or a time without offset
+// as local time in loc (the site's). A local time that does not exist (the
+// hour skipped when daylight saving starts) is an error; one that happens
+// twice (the hour repeated when it ends) is taken at its first occurrence.
+// The result is in UTC, truncated to the second.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	for _, l := range offsetLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC().Truncate(time.Second), nil
+		}
+	}
+	for _, l := range localLayouts {
+		t, err := time.Parse(l, s)
+		if err != nil {
+			continue
+		}
+		if loc == nil {
+			return time.Time{}, errNoZone
+		}
+		return localTime(t, loc, s)
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (want RFC 3339 such as 2026-05-14T09:03:12+02:00, or a local time 2026-05-14T09:03:12)", s)
+}
+
+func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) {
+	y, mo, d := wall.Date()
+	h, mi, sec := wall.Clock()
+	same := func(t time.Time) bool {
+		lt := t.In(loc)
+		ly, lmo, ld := lt.Date()
+		lh, lmi, ls := lt.Clock()
+		return ly == y && lmo == mo && ld == d && lh == h && lmi == mi && ls == sec
+	}
+	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
+	var first time.Time
+	for _, cand := range []time.Time{t.Add(-time.Hour), t, t.Add(time.Hour)} {
+		if same(cand) && (first.IsZero() || cand.Before(first)) {
+			first = cand
+		}
+	}
+	if first.IsZero() {
+		return time.Time{}, fmt.Errorf("%q does not exist in %s (skipped when daylight saving time starts)", s, loc)
+	}
+	return first.UTC(), nil
+}
+
+// start checks what every kind shares: id, source, site, unknown fields.
+func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recordCheck {
+	c := &recordCheck{v: v, kind: kind, f: raw.Fields}
+	allowed := fieldsOf[kind]
+	for k := range raw.Fields {
+		if kind == KindSurveys && strings.HasPrefix(k, "score_") {
+			continue
+		}
+		if !contains(allowed, k) {
+			c.fail(k, "unknown field (expected %s)", strings.Join(allowed, ", "))
+		}
+	}
+	c.required("id")
+	c.source = c.get("source")
+	if c.source == "" {
+		c.source = defaultSource
+	}
+	if c.source == "" {
+		c.fail("source", "required (in the record, or ?source= on the request, or --source)")
+	}
+	site := c.required("site")
+	if site != "" {
+		loc, ok := v.Ref.Sites[site]
+		if !ok {
+			c.fail("site", "unknown site %q (import it with globaloffice sites import)", site)
+		}
+		c.loc = loc
+	}
+	return c
+}
+
+// Contact validates a contact record.
+func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact, []FieldError) {
+	c := v.start(KindContacts, raw, defaultSource)
+	out := model.Contact{
+		Source:  c.source,
+		ID:      c.get("id"),
+		Site:    c.get("site"),
+		Channel: model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
+		Motive:  c.get("motive"),
+		Team:    c.get("team"),
+		UserRef: v.Pseudo.Ref(c.get("user_ref")),
+	}
+	o := c.get("outcome")
+	out.Outcome = model.Outcome(c.closed("outcome", model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow"))
+	arrived := c.time("arrived_at", true)
+	answered := c.time("answered_at", false)
+	ended := c.time("ended_at", false)
+	if arrived != nil {
+		out.ArrivedAt = *arrived
+		if answered != nil && answered.Before(*arrived) {
+			c.fail("answered_at", "%s is before arrived_at %s", answered.Format(time.RFC3339), arrived.Format(time.RFC3339))
+		}
+		if ended != nil && ended.Before(*arrived) {
+			c.fail("ended_at", "%s is before arrived_at %s", ended.Format(time.RFC3339), arrived.Format(time.RFC3339))
+		}
+	}
+	if answered != nil && ended != nil && ended.Before(*answered) {
+		c.fail("ended_at", "%s is before answered_at %s", ended.Format(time.RFC3339), answered.Format(time.RFC3339))
+	}
+	if out.Outcome == model.OutcomeServed && answered == nil && c.get("answered_at") == "" {
+		c.fail("answered_at", "required when outcome is served")
+	}
+	out.AnsweredAt, out.EndedAt = answered, ended
+	return out, c.errs
+}
+
+// Case validates a case record.
+func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []FieldError) {
+	c := v.start(KindCases, raw, defaultSource)
+	out := model.Case{
+		Source:  c.source,
+		ID:      c.get("id"),
+		Site:    c.get("site"),
+		Kind:    model.CaseKind(c.oneOf("kind", v.Ref.CaseKinds, "case kind")),
+		Channel: model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
+		UserRef: v.Pseudo.Ref(c.get("user_ref")),
+	}
+	st := c.get("status")
+	out.Status = model.CaseStatus(c.closed("status", model.CaseStatus(st).Valid(), "open, completed, cancelled"))
+	received := c.time("received_at", true)
+	completed := c.time("completed_at", false)
+	updated := c.time("updated_at", true)
+	if received != nil {
+		out.ReceivedAt = *received
+		if completed != nil && completed.Before(*received) {
+			c.fail("completed_at", "%s is before received_at %s", completed.Format(time.RFC3339), received.Format(time.RFC3339))
+		}
+		if updated != nil && updated.Before(*received) {
+			c.fail("updated_at", "%s is before received_at %s", updated.Format(time.RFC3339), received.Format(time.RFC3339))
+		}
+	}
+	switch out.Status {
+	case model.CaseCompleted:
+		if completed == nil && c.get("completed_at") == "" {
+			c.fail("completed_at", "required when status is completed")
+		}
+	case model.CaseOpen:
+		if completed != nil {
+			c.fail("completed_at", "must be empty while status is open")
+		}
+	}
+	out.CompletedAt = completed
+	if updated != nil {
+		out.UpdatedAt = *updated
+	}
+	return out, c.errs
+}
+
+// maxComment bounds a survey comment, in bytes.
+const maxComment = 4000
+
+// Survey validates a survey response.
+func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyResponse, []FieldError) {
+	c := v.start(KindSurveys, raw, defaultSource)
+	out := model.SurveyResponse{
+		Source:    c.source,
+		ID:        c.get("id"),
+		Site:      c.get("site"),
+		Channel:   model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
+		Survey:    c.required("survey"),
+		ContactID: c.get("contact_id"),
+		Comment:   c.get("comment"),
+	}
+	m := c.get("mode")
+	out.Mode = model.SurveyMode(c.closed("mode", model.SurveyMode(m).Valid(), "email, sms, kiosk, web, phone, mystery_shopper"))
+	sc := c.get("scale")
+	out.Scale = model.Scale(c.closed("scale", model.Scale(sc).Valid(), "1-4, 1-5, 0-10"))
+	if t := c.time("answered_at", true); t != nil {
+		out.AnsweredAt = *t
+	}
+	if len(out.Comment) > maxComment {
+		c.fail("comment", "longer than %d bytes", maxComment)
+	}
+	lo, hi := out.Scale.Bounds()
+	out.Scores = map[string]int{}
+	dims := make([]string, 0, len(raw.Fields))
+	for k := range raw.Fields {
+		if strings.HasPrefix(k, "score_") {
+			dims = append(dims, k)
+		}
+	}
+	sort.Strings(dims)
+	for _, k := range dims {
+		s := strings.TrimSpace(raw.Fields[k])
+		if s == "" {
+			continue // this survey does not ask that dimension
+		}
+		dim := strings.TrimPrefix(k, "score_")
+		if !v.Ref.Dimensions[dim] {
+			c.fail(k, "unknown survey dimension %q (configured: %s)", dim, keys(v.Ref.Dimensions))
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int(f)) {
+				n, err = int(f), nil
+			}
+		}
+		if err != nil {
+			c.fail(k, "%q is not a whole number", s)
+			continue
+		}
+		if out.Scale.Valid() && (n < lo || n > hi) {
+			c.fail(k, "%d is off the %s scale", n, out.Scale)
+			continue
+		}
+		out.Scores[dim] = n
+	}
+	if len(out.Scores) == 0 && len(c.errs) == 0 {
+		c.fail("scores", "no score: at least one score_<dimension> is required")
+	}
+	return out, c.errs
+}

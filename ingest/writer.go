@@ -1,0 +1,450 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"globaloffice/model"
+	"globaloffice/store"
+)
+
+// Writer stores records: it groups concurrent submissions into large
+// inserts, drops records already stored (same source and id; for cases the
+// same or an older version), keeps each insert to at most MaxPartitions
+// months, and when ClickHouse fails writes the records to the spool instead,
+// from where a background loop drains them once ClickHouse is back.
+type Writer struct {
+	db      *store.DB
+	spool   *Spool
+	opts    WriterOptions
+	metrics *Metrics
+	log     *slog.Logger
+
+	in       chan *submission
+	wg       sync.WaitGroup
+	stop     chan struct{}
+	drainMu  sync.Mutex
+	attempts map[string]int // spool segment → failed drains with ClickHouse up
+}
+
+// WriterOptions tune batching.
+type WriterOptions struct {
+	MaxBatch      int           // records per insert (default 50,000)
+	Linger        time.Duration // how long to wait for more submissions (default 20 ms)
+	MaxPartitions int           // months per insert (default 100, current ClickHouse's limit)
+	InsertTimeout time.Duration // per insert (default 60 s)
+	DrainEvery    time.Duration // spool drain period (default 2 s)
+}
+
+func (o *WriterOptions) defaults() {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 50_000
+	}
+	if o.Linger <= 0 {
+		o.Linger = 20 * time.Millisecond
+	}
+	if o.MaxPartitions <= 0 {
+		o.MaxPartitions = 100
+	}
+	if o.InsertTimeout <= 0 {
+		o.InsertTimeout = time.Minute
+	}
+	if o.DrainEvery <= 0 {
+		o.DrainEvery = 2 * time.Second
+	}
+}
+
+// Outcome is what happened to one submission.
+type Outcome struct {
+	Accepted   int // stored in ClickHouse or spooled
+	Duplicates int // already stored (or sent twice in one batch)
+	Spooled    int // of Accepted, in the spool waiting for ClickHouse
+	Err        error
+}
+
+type submission struct {
+	ctx     context.Context
+	recs    []Record
+	segment string // set when the records come from a spool segment
+	done    chan Outcome
+}
+
+// NewWriter starts a writer and its spool drain; Close stops them.
+func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *slog.Logger) *Writer {
+	opts.defaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
+		in: make(chan *submission, 64), stop: make(chan struct{}), attempts: map[string]int{}}
+	w.wg.Add(2)
+	go w.loop()
+	go w.drainLoop()
+	return w
+}
+
+// Close stops the writer after the submissions in flight.
+func (w *Writer) Close() {
+	close(w.stop)
+	w.wg.Wait()
+}
+
+// Submit stores records (rejects included) and returns when they are in
+// ClickHouse or the spool. Records of one call may be split over several
+// inserts.
+func (w *Writer) Submit(ctx context.Context, recs []Record) Outcome {
+	var total Outcome
+	for start := 0; start < len(recs) || start == 0; start += w.opts.MaxBatch {
+		end := min(start+w.opts.MaxBatch, len(recs))
+		s := &submission{ctx: ctx, recs: recs[start:end], done: make(chan Outcome, 1)}
+		select {
+		case w.in <- s:
+		case <-ctx.Done():
+			total.Err = ctx.Err()
+			return total
+		case <-w.stop:
+			total.Err = errors.New("writer closed")
+			return total
+		}
+		o := <-s.done
+		total.Accepted += o.Accepted
+		total.Duplicates += o.Duplicates
+		total.Spooled += o.Spooled
+		if o.Err != nil {
+			total.Err = o.Err
+			return total
+		}
+		if len(recs) == 0 {
+			break
+		}
+	}
+	return total
+}
+
+func (w *Writer) loop() {
+	defer w.wg.Done()
+	for {
+		var group []*submission
+		select {
+		case s := <-w.in:
+			group = append(group, s)
+		case <-w.stop:
+			return
+		}
+		n := len(group[0].recs)
+		timer := time.NewTimer(w.opts.Linger)
+	collect:
+		for n < w.opts.MaxBatch {
+			select {
+			case s := <-w.in:
+				group = append(group, s)
+				n += len(s.recs)
+			case <-timer.C:
+				break collect
+			}
+		}
+		timer.Stop()
+		w.process(group)
+	}
+}
+
+// process stores one group of submissions and answers each.
+func (w *Writer) process(group []*submission) {
+	outcomes := make([]Outcome, len(group))
+	// Records from the spool are stored on their own: if ClickHouse fails,
+	// they stay in their segment rather than being spooled a second time.
+	var live []int
+	for i, s := range group {
+		if s.segment != "" {
+			if err := w.store([]*submission{s}, []int{i}, outcomes, false); err != nil {
+				outcomes[i].Err = err
+			}
+			continue
+		}
+		live = append(live, i)
+	}
+	if len(live) > 0 {
+		subs := make([]*submission, len(live))
+		for j, i := range live {
+			subs[j] = group[i]
+		}
+		w.store(subs, live, outcomes, true)
+	}
+	for i, s := range group {
+		s.done <- outcomes[i]
+	}
+}
+
+// store dedupes and inserts the records of subs (whose outcome slots are
+// idx); on a ClickHouse failure it spools them when spoolOnFail.
+func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolOnFail bool) error {
+	type item struct {
+		rec Record
+		sub int // index into idx
+	}
+	byKind := map[string][]item{}
+	for j, s := range subs {
+		for _, r := range s.recs {
+			byKind[r.kind()] = append(byKind[r.kind()], item{r, j})
+		}
+	}
+	var failed error
+	spool := make([][]Record, len(subs))
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, kind := range kinds {
+		items := byKind[kind]
+		recs := make([]Record, len(items))
+		for i, it := range items {
+			recs[i] = it.rec
+		}
+		keep, err := w.dedupe(kind, recs)
+		if err == nil {
+			var stored []Record
+			for i, k := range keep {
+				if k {
+					stored = append(stored, recs[i])
+				}
+			}
+			err = w.insert(kind, stored)
+		}
+		if err != nil {
+			failed = err
+			for _, it := range items {
+				spool[it.sub] = append(spool[it.sub], it.rec)
+			}
+			continue
+		}
+		for i, it := range items {
+			o := &outcomes[idx[it.sub]]
+			if kind == "rejects" {
+				continue
+			}
+			if keep[i] {
+				o.Accepted++
+				w.metrics.record(kind, it.rec.source(), "accepted")
+			} else {
+				o.Duplicates++
+				w.metrics.record(kind, it.rec.source(), "duplicate")
+			}
+		}
+	}
+	if failed == nil {
+		return nil
+	}
+	w.metrics.clickhouseError("insert")
+	if !spoolOnFail {
+		return failed
+	}
+	w.log.Warn("clickhouse insert failed, spooling", "err", failed)
+	for j, recs := range spool {
+		if len(recs) == 0 {
+			continue
+		}
+		o := &outcomes[idx[j]]
+		if _, err := w.spool.Write(recs); err != nil {
+			o.Err = fmt.Errorf("clickhouse: %v; and the spool failed too: %w", failed, err)
+			continue
+		}
+		for _, r := range recs {
+			if r.Reject == nil {
+				o.Accepted++
+				o.Spooled++
+				w.metrics.record(r.kind(), r.source(), "accepted")
+			}
+		}
+	}
+	w.metrics.spool(w.spool)
+	return nil
+}
+
+// dedupe marks which records to insert: the first of a key within the
+// batch (the newest version for cases) and only if ClickHouse does not hold
+// it already (for cases: a version as new or newer).
+func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
+	keep := make([]bool, len(recs))
+	if kind == "rejects" {
+		for i := range keep {
+			keep[i] = true
+		}
+		return keep, nil
+	}
+	best := map[recordKey]int{}
+	for i, r := range recs {
+		k := r.key()
+		j, seen := best[k]
+		if !seen || r.version().After(recs[j].version()) {
+			best[k] = i
+		}
+	}
+	bySource := map[string][]string{}
+	for k := range best {
+		bySource[k.source] = append(bySource[k.source], k.id)
+	}
+	table := map[string]string{"contacts": "contacts", "cases": "cases", "surveys": "survey_responses"}[kind]
+	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
+	defer cancel()
+	for source, ids := range bySource {
+		sort.Strings(ids)
+		existing, err := w.db.ExistingKeys(ctx, table, source, ids)
+		if err != nil {
+			return nil, err
+		}
+		for id, v := range existing {
+			k := recordKey{source, id}
+			i := best[k]
+			if kind != "cases" || !recs[i].version().After(v) {
+				delete(best, k)
+			}
+		}
+	}
+	for _, i := range best {
+		keep[i] = true
+	}
+	return keep, nil
+}
+
+// insert writes records of one kind, at most MaxPartitions months and
+// MaxBatch rows per insert.
+func (w *Writer) insert(kind string, recs []Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].month() < recs[j].month() })
+	now := time.Now().UTC().Truncate(time.Second)
+	for start := 0; start < len(recs); {
+		end, months, last := start, 0, -1
+		for end < len(recs) && end-start < w.opts.MaxBatch {
+			if m := recs[end].month(); m != last {
+				if months == w.opts.MaxPartitions {
+					break
+				}
+				months++
+				last = m
+			}
+			end++
+		}
+		chunk := recs[start:end]
+		ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
+		t0 := time.Now()
+		err := w.insertChunk(ctx, kind, chunk, now)
+		cancel()
+		if err != nil {
+			return err
+		}
+		w.metrics.batch(kind, len(chunk), time.Since(t0))
+		start = end
+	}
+	return nil
+}
+
+func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, now time.Time) error {
+	switch kind {
+	case "contacts":
+		rows := make([]model.Contact, len(recs))
+		for i, r := range recs {
+			rows[i] = *r.Contact
+		}
+		return w.db.InsertContacts(ctx, rows, now)
+	case "cases":
+		rows := make([]model.Case, len(recs))
+		for i, r := range recs {
+			rows[i] = *r.Case
+		}
+		return w.db.InsertCases(ctx, rows, now)
+	case "surveys":
+		rows := make([]model.SurveyResponse, len(recs))
+		for i, r := range recs {
+			rows[i] = *r.Survey
+		}
+		return w.db.InsertSurveys(ctx, rows, now)
+	case "rejects":
+		rows := make([]store.Reject, len(recs))
+		for i, r := range recs {
+			rows[i] = *r.Reject
+		}
+		return w.db.InsertRejects(ctx, rows)
+	}
+	return fmt.Errorf("unknown record kind %q", kind)
+}
+
+// maxDrainAttempts is how often a segment may fail while ClickHouse answers
+// (the data itself is refused) before it is quarantined.
+const maxDrainAttempts = 5
+
+func (w *Writer) drainLoop() {
+	defer w.wg.Done()
+	t := time.NewTicker(w.opts.DrainEvery)
+	defer t.Stop()
+	for {
+		w.Drain(context.Background())
+		select {
+		case <-t.C:
+		case <-w.stop:
+			return
+		}
+	}
+}
+
+// Drain stores spooled segments, oldest first, until the spool is empty or
+// ClickHouse fails. It returns the number of segments drained.
+func (w *Writer) Drain(ctx context.Context) int {
+	w.drainMu.Lock()
+	defer w.drainMu.Unlock()
+	names, err := w.spool.Segments()
+	if err != nil {
+		w.log.Error("spool", "err", err)
+		return 0
+	}
+	drained := 0
+	for _, name := range names {
+		recs, err := w.spool.Read(name)
+		if err != nil {
+			w.log.Error("unreadable spool segment, quarantined", "segment", name, "err", err)
+			_ = w.spool.Quarantine(name)
+			continue
+		}
+		s := &submission{ctx: ctx, recs: recs, segment: name, done: make(chan Outcome, 1)}
+		select {
+		case w.in <- s:
+		case <-w.stop:
+			return drained
+		case <-ctx.Done():
+			return drained
+		}
+		o := <-s.done
+		if o.Err != nil {
+			var ex *clickhouse.Exception
+			if errors.As(o.Err, &ex) {
+				w.attempts[name]++
+				if w.attempts[name] >= maxDrainAttempts {
+					w.log.Error("clickhouse keeps refusing a spool segment, quarantined", "segment", name, "err", o.Err)
+					_ = w.spool.Quarantine(name)
+					delete(w.attempts, name)
+					continue
+				}
+			}
+			w.metrics.spool(w.spool)
+			return drained // ClickHouse still away: try later
+		}
+		if err := w.spool.Remove(name); err != nil {
+			w.log.Error("spool", "err", err)
+			return drained
+		}
+		delete(w.attempts, name)
+		drained++
+		w.metrics.drained(len(recs))
+	}
+	w.metrics.spool(w.spool)
+	return drained
+}
