@@ -398,7 +398,10 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
+		line := lr.line // a parse error leaves FieldPos undefined
+		if err == nil {
+			line, _ = cr.FieldPos(0)
+		}
 		if n >= lim.MaxRecords {
 			return &BodyError{Status: 413, Line: line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
 		}

@@ -30,6 +30,7 @@ type Writer struct {
 	in       chan *submission
 	wg       sync.WaitGroup
 	stop     chan struct{}
+	stopOnce sync.Once
 	drainMu  sync.Mutex
 	attempts map[string]int // spool segment → failed drains with ClickHouse up
 }
@@ -92,7 +93,7 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 
 // Close stops the writer after the submissions in flight.
 func (w *Writer) Close() {
-	close(w.stop)
+	w.stopOnce.Do(func() { close(w.stop) })
 	w.wg.Wait()
 }
 
