@@ -36,6 +36,7 @@ type Ingest struct {
 	// PseudonymKey is the secret of the keyed hash that replaces user
 	// references; empty means a random key kept in home/pseudonym.key.
 	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref (empty: generated into home/pseudonym.key)"`
+	MappingsDir      string        `yaml:"mappings_dir" desc:"folder of user mapping files (*.yaml); empty: home/mappings"`
 	Channels         []string      `yaml:"channels" desc:"accepted channels, comma-separated"`
 	CaseKinds        []string      `yaml:"case_kinds" desc:"accepted case kinds, comma-separated"`
 	SurveyDimensions []string      `yaml:"survey_dimensions" desc:"accepted survey score dimensions, comma-separated"`

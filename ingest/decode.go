@@ -20,6 +20,8 @@ const (
 	FormatJSON   Format = "json"   // one object or an array of objects
 	FormatNDJSON Format = "ndjson" // one object per line
 	FormatCSV    Format = "csv"    // header row, one record per row
+
+	formatAsterisk Format = "asterisk_queue_log" // a mapping's decoder
 )
 
 // FormatFromContentType maps a Content-Type header to a format.
@@ -50,8 +52,9 @@ type RawRecord struct {
 
 // Limits bound what one body may hold.
 type Limits struct {
-	MaxLineBytes int // longest CSV or NDJSON line
-	MaxRecords   int // records per body
+	MaxLineBytes int  // longest CSV or NDJSON line
+	MaxRecords   int  // records per body
+	Comma        rune // CSV separator; 0 means ','
 }
 
 // DefaultLimits are the limits of the collector endpoints.
@@ -102,6 +105,8 @@ func Decode(r io.Reader, format Format, lim Limits, fn func(RawRecord) error) er
 		return decodeNDJSON(br, lim, fn)
 	case FormatCSV:
 		return decodeCSV(br, lim, fn)
+	case formatAsterisk:
+		return decodeAsteriskQueueLog(br, lim, fn)
 	}
 	return badBody(0, "unknown format %q (want json, ndjson or csv)", format)
 }
@@ -366,6 +371,9 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	if lim.Comma != 0 {
+		cr.Comma = lim.Comma
+	}
 	header, err := cr.Read()
 	if err != nil {
 		if be := lr.err; be != nil {

@@ -12,7 +12,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(`[{"id":"A"},{"id":2,"x":null}]`, uint8(2))
 	f.Add(`{"id":"A","scores":[1]}`, uint8(2))
 	f.Add("\x00\x01", uint8(1))
-	formats := []Format{FormatCSV, FormatNDJSON, FormatJSON}
+	f.Add("1778745700|c1|q|NONE|ENTERQUEUE||06|1\n1778745742|c1|q|a|CONNECT|42\n1778745790|c1|q|a|COMPLETECALLER|42|48|1\n", uint8(3))
+	formats := []Format{FormatCSV, FormatNDJSON, FormatJSON, formatAsterisk}
 	f.Fuzz(func(t *testing.T, body string, which uint8) {
 		format := formats[int(which)%len(formats)]
 		n := 0

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"globaloffice/store"
@@ -60,8 +61,23 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions)
 		Problem(w, http.StatusNotFound, "no such collector", err.Error())
 		return
 	}
+	var mapping *Mapping
+	if name := r.URL.Query().Get("mapping"); name != "" {
+		mapping, err = s.mappings.Get(name)
+		if err != nil {
+			Problem(w, http.StatusBadRequest, "unknown mapping", err.Error())
+			return
+		}
+		if mapping.Kind != kind {
+			Problem(w, http.StatusBadRequest, "wrong mapping", fmt.Sprintf("mapping %s is for %s, not %s", mapping.Name, mapping.Kind, kind))
+			return
+		}
+	}
 	ct := r.Header.Get("Content-Type")
 	format, ok := FormatFromContentType(ct)
+	if !ok && mapping != nil && mapping.Decoder != "" && strings.HasPrefix(strings.ToLower(ct), "text/plain") {
+		format, ok = Format(mapping.Decoder), true
+	}
 	if !ok {
 		Problem(w, http.StatusUnsupportedMediaType, "unsupported content type",
 			fmt.Sprintf("Content-Type %q: send application/json, application/x-ndjson or text/csv", ct))
@@ -74,7 +90,7 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions)
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(opts.BodyTimeout))
 	body := http.MaxBytesReader(w, r.Body, opts.MaxBodyBytes)
 	origin := "http:" + r.RemoteAddr + ":" + time.Now().UTC().Format("20060102T150405.000000000")
-	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin})
+	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin, Mapping: mapping})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		var be *BodyError

@@ -46,7 +46,7 @@ func newEnv(t *testing.T, db *store.DB, spoolDir string) *env {
 		ingest.Lists{
 			Channels:   []string{"reception", "appointment", "phone", "email", "mail", "online"},
 			CaseKinds:  []string{"reimbursement", "email_reply"},
-			Dimensions: []string{"overall", "courtesy", "recommend"},
+			Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"},
 		}, ingest.Limits{MaxLineBytes: 4096, MaxRecords: 50}, nil)
 	srv := httptest.NewServer(ingest.Handler(svc, ingest.HTTPOptions{MaxBodyBytes: 64 << 10, BodyTimeout: 5 * time.Second}))
 	t.Cleanup(srv.Close)

@@ -23,6 +23,8 @@ type Service struct {
 	metrics *Metrics
 	now     func() time.Time
 
+	mappings MappingSet
+
 	mu       sync.Mutex
 	ref      *Reference
 	loadedAt time.Time
@@ -37,6 +39,9 @@ type Lists struct {
 func NewService(db *store.DB, w *Writer, pseudo *Pseudonymizer, lists Lists, limits Limits, m *Metrics) *Service {
 	return &Service{db: db, writer: w, pseudo: pseudo, lists: lists, limits: limits, metrics: m, now: time.Now}
 }
+
+// SetMappings makes mappings available to the HTTP endpoints (?mapping=).
+func (s *Service) SetMappings(m MappingSet) { s.mappings = m }
 
 // refAge is how long the sites are cached; a record naming an unknown site
 // makes a reload sooner, so a freshly imported site is known within seconds.
@@ -69,9 +74,10 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 
 // Options of one ingest call.
 type Options struct {
-	Source   string // default source for records without one
-	Origin   string // file name or request id, kept with rejects
-	Chunk    int    // records per submission; 0: the whole body at once
+	Source   string   // default source for records without one
+	Origin   string   // file name or request id, kept with rejects
+	Chunk    int      // records per submission; 0: the whole body at once
+	Mapping  *Mapping // adapts a foreign export; nil for our own format
 	Progress func(records int)
 }
 
@@ -156,8 +162,29 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		}})
 	}
 	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
-	decodeErr := Decode(r, format, s.limits, func(raw RawRecord) error {
+	lim := s.limits
+	if m := opt.Mapping; m != nil {
+		if m.Kind != kind {
+			return res, fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Kind, kind)
+		}
+		if m.Decoder != "" {
+			format = Format(m.Decoder)
+		}
+		if m.Delimiter != "" {
+			lim.Comma = []rune(m.Delimiter)[0]
+		}
+	}
+	decodeErr := Decode(r, format, lim, func(raw RawRecord) error {
 		res.Received++
+		if opt.Mapping != nil && raw.Err == nil {
+			fields, ferr := opt.Mapping.Apply(raw.Fields)
+			if ferr != nil {
+				ferr.Line = raw.Line
+				raw.Err = ferr
+			} else {
+				raw.Fields = fields
+			}
+		}
 		source := strings.TrimSpace(raw.Fields["source"])
 		if source == "" {
 			source = opt.Source

@@ -62,7 +62,16 @@ type collectors struct {
 	db      *store.DB
 	writer  *ingest.Writer
 	service *ingest.Service
-	reg     *prometheus.Registry
+	reg      *prometheus.Registry
+	mappings ingest.MappingSet
+}
+
+func (a *app) mappings() (ingest.MappingSet, error) {
+	dir := a.cfg.Ingest.MappingsDir
+	if dir == "" {
+		dir = filepath.Join(a.cfg.Home, "mappings")
+	}
+	return ingest.LoadMappings(dir)
 }
 
 func (c *collectors) Close() {
@@ -93,7 +102,14 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key),
 		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions},
 		ingest.Limits{MaxLineBytes: ic.MaxLineBytes, MaxRecords: ic.MaxRecords}, m)
-	return &collectors{db: db, writer: w, service: svc, reg: reg}, nil
+	maps, err := a.mappings()
+	if err != nil {
+		w.Close()
+		db.Close()
+		return nil, err
+	}
+	svc.SetMappings(maps)
+	return &collectors{db: db, writer: w, service: svc, reg: reg, mappings: maps}, nil
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -135,7 +151,7 @@ func (a *app) serveCommand() *cobra.Command {
 }
 
 func (a *app) ingestCommand() *cobra.Command {
-	var format, source string
+	var format, source, mappingName string
 	cmd := &cobra.Command{
 		Use:   "ingest contacts|cases|surveys PATH...",
 		Short: "Ingest files or folders of records (exit 0: all accepted, 2: some rejected, 1: failure)",
@@ -155,6 +171,12 @@ func (a *app) ingestCommand() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			var mapping *ingest.Mapping
+			if mappingName != "" {
+				if mapping, err = c.mappings.Get(mappingName); err != nil {
+					return err
+				}
+			}
 			var total ingest.Result
 			var bar *mpb.Bar
 			var progress *mpb.Progress
@@ -166,13 +188,16 @@ func (a *app) ingestCommand() *cobra.Command {
 			}
 			for _, path := range files {
 				fm := ingest.Format(format)
+				if fm == "" && mapping != nil && (mapping.Decoder != "" || mapping.Format != "") {
+					fm = mapping.Format
+				}
 				if fm == "" {
 					fm, err = formatOf(path)
 					if err != nil {
 						return err
 					}
 				}
-				res, err := a.ingestFile(ctx, c.service, kind, fm, source, path)
+				res, err := a.ingestFile(ctx, c.service, kind, fm, source, path, mapping)
 				if err != nil {
 					if progress != nil {
 						bar.Abort(false)
@@ -217,16 +242,17 @@ func (a *app) ingestCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "", "csv, ndjson or json (default: from the file extension)")
 	cmd.Flags().StringVar(&source, "source", "", "source system for records that do not name one")
+	cmd.Flags().StringVar(&mappingName, "mapping", "", "mapping for a foreign export (see globaloffice mappings)")
 	return cmd
 }
 
-func (a *app) ingestFile(ctx context.Context, svc *ingest.Service, kind ingest.Kind, format ingest.Format, source, path string) (ingest.Result, error) {
+func (a *app) ingestFile(ctx context.Context, svc *ingest.Service, kind ingest.Kind, format ingest.Format, source, path string, mapping *ingest.Mapping) (ingest.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return ingest.Result{}, err
 	}
 	defer f.Close()
-	return svc.Ingest(ctx, kind, format, f, ingest.Options{Source: source, Origin: "file:" + path, Chunk: 50_000})
+	return svc.Ingest(ctx, kind, format, f, ingest.Options{Source: source, Origin: "file:" + path, Chunk: 50_000, Mapping: mapping})
 }
 
 func formatOf(path string) (ingest.Format, error) {
@@ -272,6 +298,27 @@ func listFiles(paths []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+func (a *app) mappingsCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "mappings",
+		Short: "List the mappings for foreign exports (built-in and home/mappings/*.yaml)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := a.mappings()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tKIND\tDESCRIPTION")
+			for _, n := range set.Names() {
+				m := set[n]
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Kind, m.Description)
+			}
+			return tw.Flush()
+		},
+	}
 }
 
 func (a *app) rejectsCommand() *cobra.Command {

@@ -83,6 +83,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.ingestCommand(),
 		a.rejectsCommand(),
+		a.mappingsCommand(),
 	)
 	return root
 }

@@ -1,0 +1,225 @@
+package ingest
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Mapping adapts a real export that does not use our field names: renamed
+// columns, time layouts, constant fields and value maps, and, where rows must
+// be combined into records, a decoder of its own (asterisk_queue_log).
+type Mapping struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Kind        Kind   `yaml:"kind"`
+	// Decoder is empty for a plain CSV/NDJSON/JSON body, or the name of a
+	// decoder that assembles records from several rows.
+	Decoder   string `yaml:"decoder"`
+	Format    Format `yaml:"format"`    // default format when the caller does not say
+	Delimiter string `yaml:"delimiter"` // CSV separator, default ","
+	// Columns renames source columns to record fields.
+	Columns map[string]string `yaml:"columns"`
+	// Ignore lists source columns that are dropped.
+	Ignore []string `yaml:"ignore"`
+	// TimeLayout is the Go layout of the time fields (e.g. 02/01/2006 15:04),
+	// or "unix" for epoch seconds. Without a zone in the layout, times are
+	// local to the record's site, as in our own format.
+	TimeLayout string `yaml:"time_layout"`
+	// Constants are fields every record gets (unless it has a value).
+	Constants map[string]string `yaml:"constants"`
+	// Values maps source values to ours, per record field; the key
+	// "score_*" applies to every score field. A value absent from a map is
+	// kept as is (and then validated).
+	Values map[string]map[string]string `yaml:"values"`
+}
+
+var timeFields = map[string]bool{"arrived_at": true, "answered_at": true, "ended_at": true, "received_at": true, "completed_at": true, "updated_at": true}
+
+// Decoders assemble records from rows; the names a mapping may use.
+var Decoders = map[string]bool{"asterisk_queue_log": true}
+
+//go:embed mappings/*.yaml
+var builtinMappings embed.FS
+
+// ParseMapping reads one mapping file; errors name the file, line and field.
+func ParseMapping(name string, b []byte) (*Mapping, error) {
+	var m Mapping
+	if err := yaml.UnmarshalWithOptions(b, &m, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("mapping %s: %s", name, yaml.FormatError(err, false, true))
+	}
+	var errs []error
+	if m.Name == "" {
+		errs = append(errs, errors.New("name: required"))
+	}
+	if _, err := ParseKind(string(m.Kind)); err != nil {
+		errs = append(errs, fmt.Errorf("kind: %w", err))
+	}
+	if m.Decoder != "" && !Decoders[m.Decoder] {
+		errs = append(errs, fmt.Errorf("decoder: unknown decoder %q (known: asterisk_queue_log)", m.Decoder))
+	}
+	switch m.Format {
+	case "", FormatCSV, FormatNDJSON, FormatJSON:
+	default:
+		errs = append(errs, fmt.Errorf("format: %q is not csv, ndjson or json", m.Format))
+	}
+	if len([]rune(m.Delimiter)) > 1 {
+		errs = append(errs, fmt.Errorf("delimiter: %q must be one character", m.Delimiter))
+	}
+	known := func(f string) bool {
+		return contains(fieldsOf[m.Kind], f) || (m.Kind == KindSurveys && strings.HasPrefix(f, "score_"))
+	}
+	for src, dst := range m.Columns {
+		if !known(dst) {
+			errs = append(errs, fmt.Errorf("columns.%s: %q is not a %s field", src, dst, m.Kind))
+		}
+	}
+	for f := range m.Constants {
+		if !known(f) {
+			errs = append(errs, fmt.Errorf("constants.%s: not a %s field", f, m.Kind))
+		}
+	}
+	for f := range m.Values {
+		if f != "score_*" && !known(f) {
+			errs = append(errs, fmt.Errorf("values.%s: not a %s field", f, m.Kind))
+		}
+	}
+	if m.TimeLayout != "" && m.TimeLayout != "unix" {
+		if _, err := time.Parse(m.TimeLayout, time.Date(2026, 5, 14, 9, 3, 12, 0, time.UTC).Format(m.TimeLayout)); err != nil {
+			errs = append(errs, fmt.Errorf("time_layout: %q is not a Go time layout: %v", m.TimeLayout, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("mapping %s: %w", name, errors.Join(errs...))
+	}
+	return &m, nil
+}
+
+// MappingSet is the built-in mappings plus a user's folder of *.yaml.
+type MappingSet map[string]*Mapping
+
+// LoadMappings reads the built-in mappings and those in dir (if it exists);
+// a user's mapping replaces a built-in one of the same name.
+func LoadMappings(dir string) (MappingSet, error) {
+	set := MappingSet{}
+	add := func(fsys fs.FS, path string) error {
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		m, err := ParseMapping(path, b)
+		if err != nil {
+			return err
+		}
+		set[m.Name] = m
+		return nil
+	}
+	builtins, _ := fs.Glob(builtinMappings, "mappings/*.yaml")
+	for _, p := range builtins {
+		if err := add(builtinMappings, p); err != nil {
+			return nil, err
+		}
+	}
+	if dir != "" {
+		if _, err := os.Stat(dir); err == nil {
+			files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+			for _, p := range files {
+				if err := add(os.DirFS(filepath.Dir(p)), filepath.Base(p)); err != nil {
+					return nil, fmt.Errorf("%s: %w", dir, err)
+				}
+			}
+		}
+	}
+	return set, nil
+}
+
+// Get returns the named mapping.
+func (s MappingSet) Get(name string) (*Mapping, error) {
+	if m, ok := s[name]; ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("unknown mapping %q (known: %s)", name, strings.Join(s.Names(), ", "))
+}
+
+// Names lists the mappings.
+func (s MappingSet) Names() []string {
+	out := make([]string, 0, len(s))
+	for n := range s {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Apply turns one source record into our fields.
+func (m *Mapping) Apply(in map[string]string) (map[string]string, *FieldError) {
+	out := make(map[string]string, len(in)+len(m.Constants))
+	for k, v := range in {
+		if contains(m.Ignore, k) {
+			continue
+		}
+		if dst, ok := m.Columns[k]; ok {
+			k = dst
+		}
+		out[k] = v
+	}
+	for k, v := range m.Constants {
+		if strings.TrimSpace(out[k]) == "" {
+			out[k] = v
+		}
+	}
+	for k, v := range out {
+		vm, ok := m.Values[k]
+		if !ok && strings.HasPrefix(k, "score_") {
+			vm, ok = m.Values["score_*"]
+		}
+		if ok {
+			if mapped, hit := vm[strings.TrimSpace(v)]; hit {
+				out[k] = mapped
+			}
+		}
+	}
+	if m.TimeLayout != "" {
+		for k, v := range out {
+			v = strings.TrimSpace(v)
+			if !timeFields[k] || v == "" {
+				continue
+			}
+			s, err := m.convertTime(v)
+			if err != nil {
+				return nil, &FieldError{Field: k, Reason: err.Error()}
+			}
+			out[k] = s
+		}
+	}
+	return out, nil
+}
+
+// convertTime rewrites a time in the mapping's layout into our format: RFC
+// 3339 when the layout carries a zone, a local time without offset when not.
+func (m *Mapping) convertTime(v string) (string, error) {
+	if m.TimeLayout == "unix" {
+		sec, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return "", fmt.Errorf("%q is not a unix time in seconds", v)
+		}
+		return time.Unix(int64(sec), 0).UTC().Format(time.RFC3339), nil
+	}
+	t, err := time.Parse(m.TimeLayout, v)
+	if err != nil {
+		return "", fmt.Errorf("%q does not match the time layout %q", v, m.TimeLayout)
+	}
+	if strings.ContainsAny(m.TimeLayout, "Z") || strings.Contains(m.TimeLayout, "-07") || strings.Contains(m.TimeLayout, "MST") {
+		return t.Format(time.RFC3339), nil
+	}
+	return t.Format("2006-01-02T15:04:05"), nil
+}

@@ -1,0 +1,152 @@
+package ingest_test
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store/chtest"
+)
+
+func postFile(t *testing.T, e *env, kind, mapping, ctype, path string) (int, ingest.Result, map[string]any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.post(t, kind+"?mapping="+mapping, ctype, string(b))
+}
+
+func TestMappings(t *testing.T) {
+	db := chtest.New(t)
+	e := newEnv(t, db, t.TempDir())
+	if err := db.UpsertSites(t.Context(), []model.Site{
+		{ID: "PF-IDF", Name: "Plateforme IDF", Kind: model.SitePhonePlatform, Region: "11", Department: "93", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+		{ID: "PF-ARA", Name: "Plateforme ARA", Kind: model.SitePhonePlatform, Region: "84", Department: "69", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := ingest.LoadMappings("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.SetMappings(set)
+
+	t.Run("asterisk queue_log", func(t *testing.T) {
+		status, res, problem := postFile(t, e, "contacts", "asterisk-queue-log", "text/plain", "testdata/queue_log")
+		if status != 200 {
+			t.Fatalf("status %d %v", status, problem)
+		}
+		// 4 complete calls on known queues; refused: the unknown queue
+		// (line 13), the call still waiting (line 15), the end without
+		// ENTERQUEUE (line 16) and the garbage line (17).
+		if res.Accepted != 4 || res.Rejected != 4 {
+			t.Fatalf("%+v", res)
+		}
+		wantRejects := map[int]string{13: "site", 15: "callid", 16: "callid", 17: ""}
+		for _, r := range res.Rejects {
+			if f, ok := wantRejects[r.Line]; !ok || f != r.Field {
+				t.Errorf("unexpected reject %+v", r)
+			}
+		}
+		// Call .11: waited 42 s, answered, completed by the caller.
+		checks := []struct{ q string }{
+			{"SELECT count() FROM contacts WHERE id = '1778745700.11' AND source = 'asterisk' AND channel = 'phone' AND site = 'PF-IDF' AND outcome = 'served' AND toUInt32(answered_at) - toUInt32(arrived_at) = 42 AND toUInt32(ended_at) = 1778745990"},
+			{"SELECT count() FROM contacts WHERE id = '1778745710.13' AND outcome = 'abandoned' AND answered_at IS NULL AND toUInt32(ended_at) - toUInt32(arrived_at) = 3"},
+			{"SELECT count() FROM contacts WHERE id = '1778745720.14' AND outcome = 'overflow' AND site = 'PF-ARA' AND team = 'support-lyon'"},
+			{"SELECT count() FROM contacts WHERE id = '1778745800.15' AND outcome = 'served' AND toUInt32(answered_at) = 1778745810"},
+			// The same caller on two calls has one pseudonym, not the number.
+			{"SELECT toUInt64(uniqExact(user_ref) = 1 AND min(user_ref) != '0601020304') FROM contacts WHERE id IN ('1778745700.11', '1778745800.15')"},
+		}
+		for _, c := range checks {
+			if n := e.count(t, c.q); n != 1 {
+				t.Errorf("%s: %d", c.q, n)
+			}
+		}
+	})
+
+	t.Run("queue-management tickets", func(t *testing.T) {
+		status, res, problem := postFile(t, e, "contacts", "qms-tickets", "text/csv", "testdata/qms_tickets.csv")
+		if status != 200 || res.Accepted != 3 || res.Rejected != 1 {
+			t.Fatalf("status %d %+v %v", status, res, problem)
+		}
+		if r := res.Rejects[0]; r.Line != 5 || r.Field != "arrived_at" || !strings.Contains(r.Reason, "does not match the time layout") {
+			t.Errorf("reject %+v", r)
+		}
+		// 14/05/2026 09:00:00 in Paris (UTC+2) is 07:00:00Z; SERVI → served, ABSENT → no_show.
+		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'A001' AND channel = 'reception' AND outcome = 'served' AND arrived_at = toDateTime('2026-05-14 07:00:00', 'UTC') AND motive = 'inscription' AND team = 'G3'"); n != 1 {
+			t.Error("A001 not stored as expected")
+		}
+		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'A003' AND outcome = 'no_show'"); n != 1 {
+			t.Error("A003 not a no_show")
+		}
+	})
+
+	t.Run("limesurvey", func(t *testing.T) {
+		status, res, problem := postFile(t, e, "surveys", "limesurvey", "text/csv", "testdata/limesurvey.csv")
+		if status != 200 || res.Accepted != 2 || res.Rejected != 1 {
+			t.Fatalf("status %d %+v %v", status, res, problem)
+		}
+		if r := res.Rejects[0]; r.Line != 4 || r.Field != "score_overall" {
+			t.Errorf("reject %+v", r)
+		}
+		if n := e.count(t, "SELECT count() FROM survey_responses WHERE source = 'limesurvey' AND id = '1' AND channel = 'reception' AND scale = '1-5' AND scores[indexOf(dimensions, 'overall')] = 4 AND scores[indexOf(dimensions, 'delay')] = 3 AND contact_id = 'A001' AND mode = 'web'"); n != 1 {
+			t.Error("response 1 not stored as expected")
+		}
+		if n := e.count(t, "SELECT count() FROM survey_responses WHERE id = '2' AND length(scores) = 2"); n != 1 {
+			t.Error("response 2 must have exactly the 2 answered dimensions")
+		}
+	})
+
+	t.Run("wrong mapping", func(t *testing.T) {
+		if status, _, _ := e.post(t, "contacts?mapping=nope", "text/csv", "a\n1\n"); status != http.StatusBadRequest {
+			t.Errorf("unknown mapping: status %d", status)
+		}
+		if status, _, _ := e.post(t, "cases?mapping=limesurvey", "text/csv", "a\n1\n"); status != http.StatusBadRequest {
+			t.Errorf("mapping of another kind: status %d", status)
+		}
+	})
+}
+
+func TestParseMappingErrors(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown key", "name: x\nkind: contacts\ncolumnz: {}\n", `[3:1] unknown field "columnz"`},
+		{"bad kind", "name: x\nkind: letters\n", "kind: unknown record kind"},
+		{"bad target", "name: x\nkind: contacts\ncolumns: {a: arrival}\n", `columns.a: "arrival" is not a contacts field`},
+		{"bad decoder", "name: x\nkind: contacts\ndecoder: cisco\n", `unknown decoder "cisco"`},
+		{"no name", "kind: contacts\n", "name: required"},
+		{"bad delimiter", "name: x\nkind: contacts\ndelimiter: ';;'\n", "must be one character"},
+	}
+	for _, tt := range tests {
+		_, err := ingest.ParseMapping("m.yaml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "m.yaml") {
+			t.Errorf("%s: error %v, want it to name m.yaml and say %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func FuzzMappingApply(f *testing.F) {
+	set, err := ingest.LoadMappings("")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("qms-tickets", "ticket_time", "14/05/2026 09:00:00")
+	f.Add("limesurvey", "SATGLOB", "A4")
+	f.Add("asterisk-queue-log", "site", "support-paris")
+	f.Fuzz(func(t *testing.T, name, key, value string) {
+		m, err := set.Get(name)
+		if err != nil {
+			return
+		}
+		out, ferr := m.Apply(map[string]string{key: value, "id": "1"})
+		if (out == nil) == (ferr == nil) {
+			t.Fatalf("exactly one of fields and error: %v %v", out, ferr)
+		}
+		if ferr == nil && out["source"] == "" {
+			t.Fatal("constants not applied")
+		}
+	})
+}
