@@ -31,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil && !errors.As(err, &be) {
 			t.Fatalf("error %v is not a BodyError", err)
 		}
-		if err == nil && n == 0 {
+		if err == nil && n == 0 && format != formatAsterisk { // a queue_log may hold only queue-level lines
 			t.Fatal("no error and no record")
 		}
 	})

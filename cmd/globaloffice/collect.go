@@ -59,9 +59,9 @@ func (a *app) pseudonymKey() ([]byte, error) {
 
 // collectors is the ingest pipeline over the configured database.
 type collectors struct {
-	db      *store.DB
-	writer  *ingest.Writer
-	service *ingest.Service
+	db       *store.DB
+	writer   *ingest.Writer
+	service  *ingest.Service
 	reg      *prometheus.Registry
 	mappings ingest.MappingSet
 }
