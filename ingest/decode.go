@@ -45,6 +45,9 @@ type RawRecord struct {
 	Index  int // 0-based position among the records of the body
 	Fields map[string]string
 	Raw    string
+	// cols is the CSV header, for building Raw only when a record is
+	// refused (it is not needed otherwise, and costs on the hot path).
+	cols []string
 	// Err is set when the record could not even be read (bad JSON line,
 	// wrong field count); Fields is then empty.
 	Err *FieldError
@@ -171,7 +174,7 @@ func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error 
 		rec := RawRecord{Line: line, Index: n, Raw: string(b)}
 		if !utf8.Valid(b) {
 			rec.Err = &FieldError{Line: line, Reason: "not valid UTF-8"}
-		} else if fields, ferr := jsonFields(b); ferr != nil {
+		} else if fields, ferr := parseFlatObject(b); ferr != nil {
 			ferr.Line = line
 			rec.Err = ferr
 		} else {
@@ -197,7 +200,7 @@ func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	dec.UseNumber()
 	emit := func(i int, raw json.RawMessage) error {
 		rec := RawRecord{Index: i, Raw: string(raw)}
-		if fields, ferr := jsonFields(raw); ferr != nil {
+		if fields, ferr := parseFlatObject(raw); ferr != nil {
 			rec.Err = ferr
 		} else {
 			rec.Fields = fields
@@ -305,65 +308,6 @@ func jsonBodyError(err error, dec *json.Decoder) error {
 	return readError(err) // the body could not be read (too large, too slow)
 }
 
-// jsonFields flattens one JSON object into string fields. Numbers keep their
-// literal text; null is empty; a "scores" object becomes score_<dimension>
-// fields, the same names as the CSV columns.
-func jsonFields(b []byte) (map[string]string, *FieldError) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return nil, &FieldError{Reason: "not a JSON object: " + err.Error()}
-	}
-	if dec.More() {
-		return nil, &FieldError{Reason: "more than one JSON value on the line"}
-	}
-	if obj == nil {
-		return nil, &FieldError{Reason: "not a JSON object"}
-	}
-	fields := make(map[string]string, len(obj))
-	for k, v := range obj {
-		if k == "scores" {
-			var scores map[string]json.RawMessage
-			if err := json.Unmarshal(v, &scores); err != nil || (scores == nil && string(v) != "null") {
-				return nil, &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
-			}
-			for dim, sv := range scores {
-				s, err := scalar(sv)
-				if err != nil {
-					return nil, &FieldError{Field: "scores." + dim, Reason: err.Error()}
-				}
-				fields["score_"+dim] = s
-			}
-			continue
-		}
-		s, err := scalar(v)
-		if err != nil {
-			return nil, &FieldError{Field: k, Reason: err.Error()}
-		}
-		fields[k] = s
-	}
-	return fields, nil
-}
-
-func scalar(v json.RawMessage) (string, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return "", nil
-	}
-	switch v[0] {
-	case '"':
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return "", err
-		}
-		return s, nil
-	case '{', '[':
-		return "", errors.New("must be a string or a number, not an object or array")
-	}
-	return string(v), nil // number, true, false
-}
-
 func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	// Lines are checked for length and binary data before the CSV reader
 	// sees them, so that neither can make it buffer without bound.
@@ -427,11 +371,14 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 			raw.Raw = csvLine(rec)
 		default:
 			raw.Fields = make(map[string]string, len(cols))
+			raw.cols = cols
+			valid := true
 			for i, c := range cols {
 				raw.Fields[c] = rec[i]
+				valid = valid && utf8.ValidString(rec[i])
 			}
-			raw.Raw = csvLine(rec)
-			if !utf8.ValidString(raw.Raw) {
+			if !valid {
+				raw.Raw = csvLine(rec)
 				raw.Fields, raw.Err = nil, &FieldError{Line: line, Reason: "not valid UTF-8"}
 			}
 		}
@@ -444,6 +391,19 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 		return badBody(2, "no records after the header")
 	}
 	return nil
+}
+
+// RawText is the record as sent: the line or JSON text, or for CSV the row
+// re-encoded in its header's column order.
+func (r RawRecord) RawText() string {
+	if r.Raw != "" || r.cols == nil {
+		return r.Raw
+	}
+	vals := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		vals[i] = r.Fields[c]
+	}
+	return csvLine(vals)
 }
 
 func csvLine(rec []string) string {

@@ -1,9 +1,14 @@
 package ingest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 func FuzzDecode(f *testing.F) {
@@ -55,4 +60,129 @@ func TestDecodeJSONScoresFlattened(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
 		}
 	}
+}
+
+// jsonFields is the reference for parseFlatObject: it flattens one JSON object into string fields. Numbers keep their
+// literal text; null is empty; a "scores" object becomes score_<dimension>
+// fields, the same names as the CSV columns.
+func jsonFields(b []byte) (map[string]string, *FieldError) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return nil, &FieldError{Reason: "not a JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, &FieldError{Reason: "more than one JSON value on the line"}
+	}
+	if obj == nil {
+		return nil, &FieldError{Reason: "not a JSON object"}
+	}
+	fields := make(map[string]string, len(obj))
+	for k, v := range obj {
+		if k == "scores" {
+			var scores map[string]json.RawMessage
+			if err := json.Unmarshal(v, &scores); err != nil || (scores == nil && string(v) != "null") {
+				return nil, &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+			}
+			for dim, sv := range scores {
+				s, err := scalar(sv)
+				if err != nil {
+					return nil, &FieldError{Field: "scores." + dim, Reason: err.Error()}
+				}
+				fields["score_"+dim] = s
+			}
+			continue
+		}
+		s, err := scalar(v)
+		if err != nil {
+			return nil, &FieldError{Field: k, Reason: err.Error()}
+		}
+		fields[k] = s
+	}
+	return fields, nil
+}
+
+func scalar(v json.RawMessage) (string, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return "", nil
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case '{', '[':
+		return "", errors.New("must be a string or a number, not an object or array")
+	}
+	return string(v), nil // number, true, false
+}
+
+func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
+	f.Add(`{"id":"A","scores":{"overall":4,"courtesy":"5"},"contact_id":null,"n":1.5,"t":true}`)
+	f.Add(`{"id":"\u00e9t\u00e9 \"x\"","a":-1e3}`)
+	f.Add(`{"scores":"x"}`)
+	f.Add(`{"a":[1]}`)
+	f.Add(`{"a":01}`)
+	f.Add(`null`)
+	f.Fuzz(func(t *testing.T, in string) {
+		if !utf8.ValidString(in) {
+			return // NDJSON lines are checked for UTF-8 before parsing
+		}
+		want, werr := jsonFields([]byte(in))
+		got, gerr := parseFlatObject([]byte(in))
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%q: encoding/json error %v, fast parser error %v", in, werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%q: encoding/json %v, fast parser %v", in, want, got)
+		}
+	})
+}
+
+func FuzzParseTimeFastMatchesSlow(f *testing.F) {
+	for _, s := range []string{"2026-05-14T09:03:12Z", "2026-05-14 09:03:12", "2026-03-29T02:30:00", "2026-10-25T02:30:00", "2026-05-14T09:03:12.123+02:00", "2026-02-29T10:00:00Z", "2026-05-14T09:03", "2026-05-14T24:00:00Z", "2026-05-14T09:03:12-03:30"} {
+		f.Add(s)
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, local, ok := parseTimeFast(s)
+		if !ok {
+			return
+		}
+		// The slow path alone: the layouts, as before the fast path.
+		var slow time.Time
+		var serr error = errors.New("no layout")
+		for _, l := range offsetLayouts {
+			if tt, err := time.Parse(l, s); err == nil {
+				slow, serr = tt.UTC().Truncate(time.Second), nil
+				break
+			}
+		}
+		if serr != nil {
+			for _, l := range localLayouts {
+				if tt, err := time.Parse(l, s); err == nil {
+					slow, serr = localTime(tt, paris, s)
+					break
+				}
+			}
+		}
+		if local {
+			fast, err = localTime(fast, paris, s)
+		} else {
+			err = nil
+		}
+		if serr != nil && err == nil && !(len(s) >= 17 && s[16] == ':') {
+			return // hh:mm with an offset: only the fast path reads it
+		}
+		if (err == nil) != (serr == nil) || (err == nil && !fast.Equal(slow)) {
+			t.Fatalf("%q: fast %v %v, slow %v %v", s, fast, err, slow, serr)
+		}
+	})
 }

@@ -30,7 +30,7 @@ type env struct {
 	url   string
 }
 
-func newEnv(t *testing.T, db *store.DB, spoolDir string) *env {
+func newEnv(t testing.TB, db *store.DB, spoolDir string, limits ...ingest.Limits) *env {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.UpsertSites(ctx, testSites); err != nil {
@@ -47,7 +47,7 @@ func newEnv(t *testing.T, db *store.DB, spoolDir string) *env {
 			Channels:   []string{"reception", "appointment", "phone", "email", "mail", "online"},
 			CaseKinds:  []string{"reimbursement", "email_reply"},
 			Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"},
-		}, ingest.Limits{MaxLineBytes: 4096, MaxRecords: 50}, nil)
+		}, append(limits, ingest.Limits{MaxLineBytes: 4096, MaxRecords: 50})[0], nil)
 	srv := httptest.NewServer(ingest.Handler(svc, ingest.HTTPOptions{MaxBodyBytes: 64 << 10, BodyTimeout: 5 * time.Second}))
 	t.Cleanup(srv.Close)
 	return &env{db: db, svc: svc, w: w, spool: sp, url: srv.URL}

@@ -158,7 +158,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		s.metrics.reject(kind, source, field)
 		pending = append(pending, Record{Reject: &store.Reject{
 			RejectedAt: rejectedAt, Kind: string(kind), Source: source, Origin: opt.Origin,
-			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: raw.Raw,
+			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: raw.RawText(),
 		}})
 	}
 	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}

@@ -1,14 +1,17 @@
 package ingest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"globaloffice/model"
@@ -41,6 +44,12 @@ var fieldsOf = map[Kind][]string{
 	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
 	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"},
 	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
+}
+
+var fieldSets = map[Kind]map[string]bool{
+	KindContacts: set(fieldsOf[KindContacts]),
+	KindCases:    set(fieldsOf[KindCases]),
+	KindSurveys:  set(fieldsOf[KindSurveys]),
 }
 
 // Fields lists the record fields of a kind (surveys add score_<dimension>).
@@ -88,10 +97,15 @@ func keys(m map[string]bool) string {
 // Pseudonymizer replaces user references with a keyed hash (HMAC-SHA256,
 // 128 bits in hex): the raw identifier is never stored, and the same person
 // gets the same reference on every channel as long as the key is kept.
-type Pseudonymizer struct{ key []byte }
+type Pseudonymizer struct{ pool sync.Pool }
 
 // NewPseudonymizer returns a Pseudonymizer with the given secret key.
-func NewPseudonymizer(key []byte) *Pseudonymizer { return &Pseudonymizer{key: key} }
+func NewPseudonymizer(key []byte) *Pseudonymizer {
+	k := bytes.Clone(key)
+	p := &Pseudonymizer{}
+	p.pool.New = func() any { return hmac.New(sha256.New, k) }
+	return p
+}
 
 // Ref pseudonymises one reference; empty stays empty.
 func (p *Pseudonymizer) Ref(raw string) string {
@@ -99,9 +113,13 @@ func (p *Pseudonymizer) Ref(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, p.key)
+	m := p.pool.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(raw))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	var sum [sha256.Size]byte
+	out := hex.EncodeToString(m.Sum(sum[:0])[:16])
+	p.pool.Put(m)
+	return out
 }
 
 // Validator turns raw records into model records or reasons to refuse them.
@@ -109,6 +127,22 @@ type Validator struct {
 	Ref    *Reference
 	Pseudo *Pseudonymizer
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
+
+	latestAt, readAt time.Time
+}
+
+// latest is the last time accepted: now plus clock skew, read once a second
+// rather than once a field.
+func (v *Validator) latest() time.Time {
+	if v.latestAt.IsZero() || time.Since(v.readAt) > time.Second {
+		now := time.Now()
+		v.readAt = now
+		if v.Now != nil {
+			now = v.Now()
+		}
+		v.latestAt = now.Add(futureSkew)
+	}
+	return v.latestAt
 }
 
 // earliest is the first time accepted: older records are typing errors or
@@ -180,15 +214,11 @@ func (c *recordCheck) time(field string, required bool) *time.Time {
 		c.fail(field, "%v", err)
 		return nil
 	}
-	now := time.Now()
-	if c.v.Now != nil {
-		now = c.v.Now()
-	}
 	if t.Before(earliest) {
 		c.fail(field, "%s is before 2000-01-01", s)
 		return nil
 	}
-	if t.After(now.Add(futureSkew)) {
+	if t.After(c.v.latest()) {
 		c.fail(field, "%s is in the future", s)
 		return nil
 	}
@@ -206,6 +236,15 @@ var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-
 // twice (the hour repeated when it ends) is taken at its first occurrence.
 // The result is in UTC, truncated to the second.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, local, ok := parseTimeFast(s); ok {
+		if !local {
+			return t, nil
+		}
+		if loc == nil {
+			return time.Time{}, errNoZone
+		}
+		return localTime(t, loc, s)
+	}
 	for _, l := range offsetLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC().Truncate(time.Second), nil
@@ -224,6 +263,81 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time (want RFC 3339 such as 2026-05-14T09:03:12+02:00, or a local time 2026-05-14T09:03:12)", s)
 }
 
+// parseTimeFast reads the common shapes without time.Parse:
+// YYYY-MM-DD[T| ]hh:mm[:ss[.fff…]][Z|±hh:mm]. It returns the instant in UTC
+// (truncated to the second), or, without an offset, the wall clock in UTC
+// with local set. ok is false for anything else, left to the slow path.
+func parseTimeFast(s string) (t time.Time, local, ok bool) {
+	num := func(i, n int) (int, bool) {
+		if i+n > len(s) {
+			return 0, false
+		}
+		v := 0
+		for _, c := range s[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	if len(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' {
+		return time.Time{}, false, false
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return time.Time{}, false, false
+	}
+	sec, i := 0, 16
+	if i < len(s) && s[i] == ':' {
+		v, ok := num(i+1, 2)
+		if !ok {
+			return time.Time{}, false, false
+		}
+		sec, i = v, i+3
+		if i < len(s) && s[i] == '.' {
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if j == i+1 {
+				return time.Time{}, false, false
+			}
+			i = j
+		}
+	}
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false, false // the slow path words the error
+	}
+	wall := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	switch {
+	case i == len(s):
+		return wall, true, true
+	case s[i] == 'Z' && i+1 == len(s):
+		return wall, false, true
+	case (s[i] == '+' || s[i] == '-') && i+6 == len(s) && s[i+3] == ':':
+		oh, ok1 := num(i+1, 2)
+		om, ok2 := num(i+4, 2)
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return time.Time{}, false, false
+		}
+		off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
+		if s[i] == '+' {
+			off = -off
+		}
+		return wall.Add(off), false, true
+	}
+	return time.Time{}, false, false
+}
+
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
 func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) {
 	y, mo, d := wall.Date()
 	h, mi, sec := wall.Clock()
@@ -233,29 +347,24 @@ func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) 
 		lh, lmi, ls := lt.Clock()
 		return ly == y && lmo == mo && ld == d && lh == h && lmi == mi && ls == sec
 	}
+	// Candidates in increasing order: the first that reads back as the same
+	// wall clock is the first occurrence (offset changes here are an hour).
 	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
-	var first time.Time
 	for _, cand := range []time.Time{t.Add(-time.Hour), t, t.Add(time.Hour)} {
-		if same(cand) && (first.IsZero() || cand.Before(first)) {
-			first = cand
+		if same(cand) {
+			return cand.UTC(), nil
 		}
 	}
-	if first.IsZero() {
-		return time.Time{}, fmt.Errorf("%q does not exist in %s (skipped when daylight saving time starts)", s, loc)
-	}
-	return first.UTC(), nil
+	return time.Time{}, fmt.Errorf("%q does not exist in %s (skipped when daylight saving time starts)", s, loc)
 }
 
 // start checks what every kind shares: id, source, site, unknown fields.
 func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recordCheck {
 	c := &recordCheck{v: v, kind: kind, f: raw.Fields}
-	allowed := fieldsOf[kind]
+	allowed := fieldSets[kind]
 	for k := range raw.Fields {
-		if kind == KindSurveys && strings.HasPrefix(k, "score_") {
-			continue
-		}
-		if !contains(allowed, k) {
-			c.fail(k, "unknown field (expected %s)", strings.Join(allowed, ", "))
+		if !allowed[k] && !(kind == KindSurveys && strings.HasPrefix(k, "score_")) {
+			c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
 		}
 	}
 	c.required("id")

@@ -31,6 +31,8 @@ type Writer struct {
 	wg       sync.WaitGroup
 	stop     chan struct{}
 	stopOnce sync.Once
+	keys     *keyFilter
+	cancel   context.CancelFunc
 	drainMu  sync.Mutex
 	attempts map[string]int // spool segment → failed drains with ClickHouse up
 }
@@ -85,15 +87,24 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
 		in: make(chan *submission, 64), stop: make(chan struct{}), attempts: map[string]int{}}
-	w.wg.Add(2)
+	w.keys = newKeyFilter(db, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	w.wg.Add(3)
 	go w.loop()
 	go w.drainLoop()
+	go func() {
+		defer w.wg.Done()
+		for _, t := range []string{"contacts", "cases", "survey_responses"} {
+			w.keys.load(ctx, t)
+		}
+	}()
 	return w
 }
 
 // Close stops the writer after the submissions in flight.
 func (w *Writer) Close() {
-	w.stopOnce.Do(func() { close(w.stop) })
+	w.stopOnce.Do(func() { w.cancel(); close(w.stop) })
 	w.wg.Wait()
 }
 
@@ -288,11 +299,13 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 			best[k] = i
 		}
 	}
+	table := tableOf[kind]
 	bySource := map[string][]string{}
 	for k := range best {
-		bySource[k.source] = append(bySource[k.source], k.id)
+		if w.keys.mayExist(table, k.source, k.id) {
+			bySource[k.source] = append(bySource[k.source], k.id)
+		}
 	}
-	table := map[string]string{"contacts": "contacts", "cases": "cases", "surveys": "survey_responses"}[kind]
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 	defer cancel()
 	for source, ids := range bySource {
@@ -314,6 +327,8 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 	}
 	return keep, nil
 }
+
+var tableOf = map[string]string{"contacts": "contacts", "cases": "cases", "surveys": "survey_responses"}
 
 // insert writes records of one kind, at most MaxPartitions months and
 // MaxBatch rows per insert.
@@ -344,6 +359,15 @@ func (w *Writer) insert(kind string, recs []Record) error {
 			return err
 		}
 		w.metrics.batch(kind, len(chunk), time.Since(t0))
+		if table, ok := tableOf[kind]; ok {
+			keys := make([]recordKey, len(chunk))
+			for i, r := range chunk {
+				keys[i] = r.key()
+			}
+			if w.keys.add(table, keys) {
+				go w.keys.load(context.Background(), table) // past capacity: rebuild larger
+			}
+		}
 		start = end
 	}
 	return nil

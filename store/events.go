@@ -15,7 +15,8 @@ import (
 // insert path that works on 18.16 and current servers alike. Each call is
 // one INSERT; callers keep it to at most 100 partitions (months).
 
-// InsertContacts writes contacts as one insert.
+// InsertContacts writes contacts as one insert, column by column (a row
+// Append costs reflection per value).
 func (db *DB) InsertContacts(ctx context.Context, rows []model.Contact, ingestedAt time.Time) error {
 	if len(rows) == 0 {
 		return nil
@@ -24,10 +25,21 @@ func (db *DB) InsertContacts(ctx context.Context, rows []model.Contact, ingested
 	if err != nil {
 		return fmt.Errorf("insert contacts: %w", err)
 	}
-	for _, r := range rows {
-		if err := b.Append(r.Source, r.ID, r.Site, string(r.Channel), r.ArrivedAt, r.AnsweredAt, r.EndedAt, string(r.Outcome), r.Motive, r.UserRef, r.Team, ingestedAt); err != nil {
+	n := len(rows)
+	source, id, site, channel := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	arrived, answered, ended := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+	outcome, motive, user, team := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ingested := make([]time.Time, n)
+	for i, r := range rows {
+		source[i], id[i], site[i], channel[i] = r.Source, r.ID, r.Site, string(r.Channel)
+		arrived[i], answered[i], ended[i] = r.ArrivedAt, r.AnsweredAt, r.EndedAt
+		outcome[i], motive[i], user[i], team[i] = string(r.Outcome), r.Motive, r.UserRef, r.Team
+		ingested[i] = ingestedAt
+	}
+	for i, col := range []any{source, id, site, channel, arrived, answered, ended, outcome, motive, user, team, ingested} {
+		if err := b.Column(i).Append(col); err != nil {
 			_ = b.Abort()
-			return fmt.Errorf("insert contacts: %s/%s: %w", r.Source, r.ID, err)
+			return fmt.Errorf("insert contacts: column %d: %w", i+1, err)
 		}
 	}
 	if err := b.Send(); err != nil {
@@ -203,4 +215,42 @@ func (db *DB) ExistingKeys(ctx context.Context, table, source string, ids []stri
 		}
 	}
 	return out, nil
+}
+
+// KeyHashes streams cityHash64(source || 0x00 || id) of every row of table
+// (contacts, cases or survey_responses) and returns how many there were.
+func (db *DB) KeyHashes(ctx context.Context, table string, fn func(uint64)) (int, error) {
+	switch table {
+	case "contacts", "cases", "survey_responses":
+	default:
+		return 0, fmt.Errorf("key hashes: unknown table %q", table)
+	}
+	rows, err := db.conn.Query(ctx, fmt.Sprintf(`SELECT cityHash64(concat(toString(source), '\0', id)) FROM %s`, table))
+	if err != nil {
+		return 0, fmt.Errorf("key hashes of %s: %w", table, err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var h uint64
+		if err := rows.Scan(&h); err != nil {
+			return n, fmt.Errorf("key hashes of %s: %w", table, err)
+		}
+		fn(h)
+		n++
+	}
+	return n, rows.Err()
+}
+
+// RowCount is the number of rows of a table (before merges collapse
+// replaced versions).
+func (db *DB) RowCount(ctx context.Context, table string) (uint64, error) {
+	var n uint64
+	if !ValidIdentifier(table) {
+		return 0, fmt.Errorf("row count: bad table name %q", table)
+	}
+	if err := db.conn.QueryRow(ctx, "SELECT count() FROM "+table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("row count of %s: %w", table, err)
+	}
+	return n, nil
 }

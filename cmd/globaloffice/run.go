@@ -84,6 +84,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.ingestCommand(),
 		a.rejectsCommand(),
 		a.mappingsCommand(),
+		a.benchCommand(),
 	)
 	return root
 }

@@ -1,0 +1,425 @@
+// Package bench measures globaloffice against ClickHouse's own tools on the
+// same data in the same run, and prints ratios, so that results hold on a
+// shared, noisy machine: only the ratio is compared with a goal.
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"globaloffice/demo"
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
+)
+
+// IngestOptions configure the ingest benchmark.
+type IngestOptions struct {
+	Records int    // contacts to send (default 1,000,000)
+	PerBody int    // records per HTTP request (default 10,000)
+	Workers int    // concurrent HTTP clients (default 4)
+	Binary  string // the globaloffice binary that serves (default: this executable)
+	Client  string // clickhouse-client binary (default: from PATH)
+	Store   store.Options
+	WorkDir string
+	Log     io.Writer
+}
+
+// IngestResult is one measured run.
+type IngestResult struct {
+	Method    string
+	Records   int
+	Seconds   float64
+	PeakRSSMB float64 // of the globaloffice server; 0 for clickhouse-client
+}
+
+// Rate is records per second.
+func (r IngestResult) Rate() float64 { return float64(r.Records) / r.Seconds }
+
+// Ingest runs clickhouse-client's insert of the records, then globaloffice's
+// collectors over HTTP with NDJSON and with CSV bodies, each into an empty
+// database of its own.
+func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
+	if o.Records <= 0 {
+		o.Records = 1_000_000
+	}
+	if o.PerBody <= 0 {
+		o.PerBody = 10_000
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		o.Binary = exe
+	}
+	if o.Client == "" {
+		p, err := exec.LookPath("clickhouse-client")
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse-client not found: it is the baseline (apt-get install clickhouse-client)")
+		}
+		o.Client = p
+	}
+	if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
+		return nil, err
+	}
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", args...)
+		}
+	}
+
+	sites, err := demo.Sites()
+	if err != nil {
+		return nil, err
+	}
+	logf("generating %d realistic contacts with the demo generator…", o.Records)
+	rows, err := contacts(ctx, o, sites)
+	if err != nil {
+		return nil, err
+	}
+	logf("%d contacts ready", len(rows))
+
+	// The same records, three ways: clickhouse-client's TSV (already in
+	// UTC and pseudonymised: what ClickHouse stores), and our NDJSON and
+	// CSV bodies as source systems send them.
+	tsv, ndjsonBodies, csvBodies, err := encode(rows, sites, o.PerBody)
+	if err != nil {
+		return nil, err
+	}
+
+	var results []IngestResult
+	baseline := o.Store
+	baseline.Database = o.Store.Database + "_client"
+	if err := freshDB(ctx, baseline); err != nil {
+		return nil, err
+	}
+	defer store.DropDatabase(context.Background(), baseline)
+	tsvPath := filepath.Join(o.WorkDir, "contacts.tsv")
+	if err := os.WriteFile(tsvPath, tsv, 0o644); err != nil {
+		return nil, err
+	}
+	logf("clickhouse-client INSERT … FORMAT TSV…")
+	host, port, _ := net.SplitHostPort(o.Store.Addr)
+	t0 := time.Now()
+	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", baseline.Database,
+		"--query", "INSERT INTO contacts (source, id, site, channel, arrived_at, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV")
+	f, err := os.Open(tsvPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdin = f
+	out, err := cmd.CombinedOutput()
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse-client: %v: %s", err, out)
+	}
+	results = append(results, IngestResult{Method: "clickhouse-client TSV", Records: len(rows), Seconds: time.Since(t0).Seconds()})
+	if err := checkCount(ctx, baseline, len(rows)); err != nil {
+		return nil, err
+	}
+
+	for _, run := range []struct {
+		name, ctype string
+		bodies      [][]byte
+	}{
+		{"globaloffice HTTP NDJSON", "application/x-ndjson", ndjsonBodies},
+		{"globaloffice HTTP CSV", "text/csv", csvBodies},
+	} {
+		logf("%s…", run.name)
+		opts := o.Store
+		opts.Database = o.Store.Database + "_" + strings.ToLower(strings.Fields(run.name)[2])
+		r, err := serveAndPost(ctx, o, opts, sites, run.ctype, run.bodies)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", run.name, err)
+		}
+		r.Method = run.name
+		results = append(results, r)
+		if err := checkCount(ctx, opts, len(rows)); err != nil {
+			return nil, fmt.Errorf("%s: %w", run.name, err)
+		}
+		_ = store.DropDatabase(context.Background(), opts)
+	}
+	return results, nil
+}
+
+// contacts generates valid contacts with the demo generator (no bad or
+// duplicate records) and reads back the first n.
+func contacts(ctx context.Context, o IngestOptions, sites []model.Site) ([]map[string]string, error) {
+	dir := filepath.Join(o.WorkDir, "demo")
+	_ = os.RemoveAll(dir)
+	// About 500,000 contacts a year at scale 1: one quarter at the scale
+	// that gives n, plus a margin.
+	scale := float64(o.Records) / 125_000 * 1.1
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 7, From: from, To: from.AddDate(0, 3, 0), Scale: scale, Sites: sites, BadRate: -1, DupRate: -1}); err != nil {
+		return nil, err
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "contacts", "*.csv"))
+	sort.Strings(files)
+	var rows []map[string]string
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		err = ingest.Decode(f, ingest.FormatCSV, ingest.Limits{MaxRecords: 1 << 30}, func(r ingest.RawRecord) error {
+			if r.Err == nil && len(rows) < o.Records {
+				rows = append(rows, r.Fields)
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	_ = os.RemoveAll(dir)
+	if len(rows) < o.Records {
+		return nil, fmt.Errorf("the generator gave %d contacts, %d wanted", len(rows), o.Records)
+	}
+	return rows, nil
+}
+
+var contactCols = []string{"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"}
+
+func encode(rows []map[string]string, sites []model.Site, perBody int) (tsv []byte, nd, cs [][]byte, err error) {
+	ref, err := ingest.NewReference(sites, strings.Split("reception,appointment,phone,video,email,mail,online,proximity", ","), nil, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
+	var t bytes.Buffer
+	now := time.Now().UTC().Format("2006-01-02 15:04:05")
+	ts := func(p *time.Time) string {
+		if p == nil {
+			return `\N`
+		}
+		return p.UTC().Format("2006-01-02 15:04:05")
+	}
+	for i, r := range rows {
+		c, errs := v.Contact(ingest.RawRecord{Fields: r}, "")
+		if len(errs) > 0 {
+			return nil, nil, nil, fmt.Errorf("generated contact %d invalid: %v", i, errs)
+		}
+		fmt.Fprintf(&t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Source, c.ID, c.Site, c.Channel,
+			c.ArrivedAt.UTC().Format("2006-01-02 15:04:05"), ts(c.AnsweredAt), ts(c.EndedAt), c.Outcome, c.Motive, c.UserRef, c.Team, now)
+	}
+	for start := 0; start < len(rows); start += perBody {
+		end := min(start+perBody, len(rows))
+		var nb, cb bytes.Buffer
+		w := csv.NewWriter(&cb)
+		_ = w.Write(contactCols)
+		rec := make([]string, len(contactCols))
+		for _, r := range rows[start:end] {
+			obj := make(map[string]string, len(contactCols))
+			for i, c := range contactCols {
+				rec[i] = r[c]
+				if r[c] != "" {
+					obj[c] = r[c]
+				}
+			}
+			_ = w.Write(rec)
+			b, _ := json.Marshal(obj)
+			nb.Write(b)
+			nb.WriteByte('\n')
+		}
+		w.Flush()
+		nd = append(nd, nb.Bytes())
+		cs = append(cs, cb.Bytes())
+	}
+	return t.Bytes(), nd, cs, nil
+}
+
+func freshDB(ctx context.Context, opts store.Options) error {
+	if err := store.DropDatabase(ctx, opts); err != nil {
+		return err
+	}
+	if err := store.EnsureDatabase(ctx, opts); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	return err
+}
+
+func checkCount(ctx context.Context, opts store.Options, want int) error {
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n uint64
+	if err := db.Conn().QueryRow(ctx, "SELECT count() FROM contacts").Scan(&n); err != nil {
+		return err
+	}
+	if int(n) != want {
+		return fmt.Errorf("%d contacts stored, %d sent", n, want)
+	}
+	return nil
+}
+
+// serveAndPost starts `globaloffice serve` on a fresh database, posts the
+// bodies with several clients, and stops it.
+func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, ctype string, bodies [][]byte) (IngestResult, error) {
+	if err := freshDB(ctx, opts); err != nil {
+		return IngestResult{}, err
+	}
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	err = db.UpsertSites(ctx, sites)
+	db.Close()
+	if err != nil {
+		return IngestResult{}, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return IngestResult{}, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	home := filepath.Join(o.WorkDir, "home-"+opts.Database)
+	_ = os.RemoveAll(home)
+	cmd := exec.CommandContext(ctx, o.Binary, "serve")
+	cmd.Env = append(os.Environ(),
+		"GLOBALOFFICE_HOME="+home,
+		"GLOBALOFFICE_SERVER_ADDR="+addr,
+		"GLOBALOFFICE_CLICKHOUSE_ADDR="+opts.Addr,
+		"GLOBALOFFICE_CLICKHOUSE_DATABASE="+opts.Database,
+	)
+	var serverLog bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &serverLog, &serverLog
+	if err := cmd.Start(); err != nil {
+		return IngestResult{}, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return IngestResult{}, fmt.Errorf("server did not answer: %s", serverLog.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	var next, accepted atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 5 * time.Minute}
+	t0 := time.Now()
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(bodies) {
+					return
+				}
+				resp, err := client.Post(base+"/api/v1/ingest/contacts", ctype, bytes.NewReader(bodies[i]))
+				if err == nil {
+					var res ingest.Result
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
+					} else if err = json.Unmarshal(b, &res); err == nil {
+						accepted.Add(int64(res.Accepted))
+						if res.Rejected > 0 {
+							err = fmt.Errorf("%d rejected: %+v", res.Rejected, res.Rejects[0])
+						}
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(t0).Seconds()
+	if firstErr != nil {
+		return IngestResult{}, firstErr
+	}
+	rss, _ := peakRSS(cmd.Process.Pid)
+	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss}, nil
+}
+
+// peakRSS reads VmHWM, the peak resident set, of a process.
+func peakRSS(pid int) (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			if err != nil {
+				return 0, err
+			}
+			return float64(kb) / 1024, nil
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}
+
+// WriteIngestReport prints the runs and their ratio to the baseline.
+func WriteIngestReport(w io.Writer, rs []IngestResult) {
+	if len(rs) == 0 {
+		return
+	}
+	base := rs[0].Rate()
+	fmt.Fprintf(w, "%-28s %10s %8s %12s %8s %10s\n", "method", "records", "seconds", "records/s", "ratio", "peak RSS")
+	for _, r := range rs {
+		rss := "-"
+		if r.PeakRSSMB > 0 {
+			rss = fmt.Sprintf("%.0f MB", r.PeakRSSMB)
+		}
+		fmt.Fprintf(w, "%-28s %10d %8.2f %12.0f %8.2f %10s\n", r.Method, r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss)
+	}
+	fmt.Fprintln(w, "ratio = records/s ÷ clickhouse-client's records/s in this run; goal ≥ 0.5 with the server's peak RSS under 200 MB")
+}

@@ -1,0 +1,131 @@
+package ingest
+
+import (
+	"context"
+	"encoding/binary"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bits-and-blooms/bloom/v3"
+	"github.com/go-faster/city"
+
+	"globaloffice/store"
+)
+
+// keyFilter answers "is this (source, id) certainly not stored yet?" without
+// asking ClickHouse, so that only the keys that may be stored are looked up:
+// looking up ids in ClickHouse costs a scan of the partition's id column,
+// far more than inserting. It is a Bloom filter per table over
+// cityHash64(source || 0x00 || id), the same hash ClickHouse computes when
+// the filter is loaded at start. A false positive costs a lookup, never a
+// lost record. The filter only knows what this process inserted since it
+// loaded: with several collectors writing the same keys, a re-sent record
+// may be counted accepted rather than duplicate, and is then collapsed by
+// the ReplacingMergeTree, so indicators are unaffected.
+type keyFilter struct {
+	db  *store.DB
+	log *slog.Logger
+
+	mu      sync.RWMutex
+	tables  map[string]*tableFilter
+	loading map[string][][]byte // keys added while a table's filter loads
+}
+
+type tableFilter struct {
+	f     *bloom.BloomFilter
+	cap   uint
+	added uint
+	ready bool
+}
+
+// minCapacity is the smallest filter: 1M keys at 1% false positives, 1.2 MB.
+const minCapacity = 1_000_000
+
+func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
+	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][][]byte{}}
+}
+
+func keyHash(source, id string) []byte {
+	b := make([]byte, 0, len(source)+1+len(id))
+	b = append(append(append(b, source...), 0), id...)
+	var out [8]byte
+	binary.LittleEndian.PutUint64(out[:], city.CH64(b))
+	return out[:]
+}
+
+// load builds the filter of a table from ClickHouse; until it is done the
+// table's keys are all looked up.
+func (k *keyFilter) load(ctx context.Context, table string) {
+	t0 := time.Now()
+	k.mu.Lock()
+	if _, busy := k.loading[table]; busy {
+		k.mu.Unlock()
+		return
+	}
+	k.loading[table] = [][]byte{}
+	k.mu.Unlock()
+	defer func() {
+		k.mu.Lock()
+		delete(k.loading, table)
+		k.mu.Unlock()
+	}()
+	n, err := k.db.RowCount(ctx, table)
+	if err != nil {
+		k.log.Warn("key filter not loaded: every key is looked up", "table", table, "err", err)
+		return
+	}
+	capacity := max(uint(minCapacity), uint(2*n))
+	f := bloom.NewWithEstimates(capacity, 0.01)
+	var buf [8]byte
+	loaded, err := k.db.KeyHashes(ctx, table, func(h uint64) {
+		binary.LittleEndian.PutUint64(buf[:], h)
+		f.Add(buf[:])
+	})
+	if err != nil {
+		k.log.Warn("key filter not loaded: every key is looked up", "table", table, "err", err)
+		return
+	}
+	k.mu.Lock()
+	// Keys stored while the hashes were read may be missing from them.
+	for _, h := range k.loading[table] {
+		f.Add(h)
+	}
+	k.tables[table] = &tableFilter{f: f, cap: capacity, added: uint(loaded), ready: true}
+	k.mu.Unlock()
+	k.log.Debug("key filter loaded", "table", table, "keys", loaded, "took", time.Since(t0))
+}
+
+// mayExist reports whether the key may already be stored (true when the
+// filter is not ready).
+func (k *keyFilter) mayExist(table, source, id string) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	t := k.tables[table]
+	if t == nil || !t.ready {
+		return true
+	}
+	return t.f.Test(keyHash(source, id))
+}
+
+// add records keys just stored. It reports whether the filter is past its
+// capacity and should be rebuilt larger.
+func (k *keyFilter) add(table string, keys []recordKey) (full bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if pending, busy := k.loading[table]; busy {
+		for _, key := range keys {
+			pending = append(pending, keyHash(key.source, key.id))
+		}
+		k.loading[table] = pending
+	}
+	t := k.tables[table]
+	if t == nil || !t.ready {
+		return false
+	}
+	for _, key := range keys {
+		t.f.Add(keyHash(key.source, key.id))
+	}
+	t.added += uint(len(keys))
+	return t.added > t.cap
+}
