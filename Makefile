@@ -32,14 +32,25 @@ lint:
 	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum"; git diff -- go.mod go.sum; \
 	  cp /tmp/globaloffice.go.mod.bak go.mod; cp /tmp/globaloffice.go.sum.bak go.sum; exit 1; fi
 
+## bench: Go benchmarks, then end-to-end ingest over HTTP against
+## clickhouse-client's insert of the same records, as a ratio
 bench: clickhouse-up
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(BIN) bench ingest --records 1000000
 
-## demo: ClickHouse installed and started, schema, sample data, what is there
+## demo: ClickHouse installed and started, schema, 42 sample sites, a seeded
+## year and more of contacts, cases and surveys written as files and ingested
+## through the collectors (exit 2 = the deliberately invalid records were
+## refused, the rest stored), then what is there.
 demo: clickhouse-up
 	$(BIN) migrate
 	$(BIN) sites import demo/sites.csv
-	$(BIN) sites list
+	$(BIN) demo generate
+	@for k in contacts cases surveys; do \
+	  echo "$(BIN) ingest $$k $(GLOBALOFFICE_HOME)/demo/$$k"; \
+	  $(BIN) ingest $$k $(GLOBALOFFICE_HOME)/demo/$$k; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc; \
+	done
+	$(BIN) status
 
 clean:
 	-[ -x $(BIN) ] && $(BIN) clickhouse stop

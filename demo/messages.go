@@ -43,6 +43,11 @@ func (k *chunk) message(s *site, d *day, ch *channelDef, at int64, user int64, r
 	}
 	c.answered = k.officeTime(s, at+60+int64(math.Min(lag, 10*86400)))
 	c.ended = c.answered + 60 + r.Int64N(900)
+	if c.ended >= k.g.toWall-d.off {
+		// Not yet qualified when the export is made (To): it appears in a
+		// later export, never with an answer in the future.
+		return
+	}
 	switch ch {
 	case chEmail:
 		c.team = "courriel-1"

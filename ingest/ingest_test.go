@@ -269,12 +269,23 @@ func TestDuplicatesAndCaseVersions(t *testing.T) {
 	if _, res, _ = e.post(t, "cases", "application/x-ndjson", open+"\n"+done); res.Accepted != 0 || res.Duplicates != 2 {
 		t.Errorf("old and current versions again: %+v, want 2 duplicates", res)
 	}
+	// Two new versions in one batch are both new records; the newest wins.
+	both := strings.ReplaceAll(open+"\n"+done, `"K1"`, `"K2"`)
+	if _, res, _ = e.post(t, "cases", "application/x-ndjson", both); res.Accepted != 2 || res.Duplicates != 0 {
+		t.Errorf("open and completed versions of a new case in one batch: %+v, want 2 accepted", res)
+	}
+	if _, res, _ = e.post(t, "cases", "application/x-ndjson", open); res.Duplicates != 1 {
+		t.Errorf("an older version than the stored one: %+v, want a duplicate", res)
+	}
 	var status string
+	if err := e.db.Conn().QueryRow(context.Background(), "SELECT toString(argMax(status, updated_at)) FROM cases WHERE id = 'K2'").Scan(&status); err != nil || status != "completed" {
+		t.Errorf("K2 latest version status %q, %v; want completed", status, err)
+	}
 	if err := e.db.Conn().QueryRow(context.Background(), "SELECT toString(argMax(status, updated_at)) FROM cases WHERE id = 'K1'").Scan(&status); err != nil || status != "completed" {
 		t.Errorf("latest version status %q, %v; want completed", status, err)
 	}
-	if n := e.count(t, "SELECT count() FROM cases FINAL"); n != 1 {
-		t.Errorf("cases FINAL: %d rows, want 1", n)
+	if n := e.count(t, "SELECT count() FROM cases FINAL"); n != 2 {
+		t.Errorf("cases FINAL: %d rows, want 2 (one per case)", n)
 	}
 }
 

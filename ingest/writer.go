@@ -280,9 +280,13 @@ func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolO
 	return nil
 }
 
-// dedupe marks which records to insert: the first of a key within the
-// batch (the newest version for cases) and only if ClickHouse does not hold
-// it already (for cases: a version as new or newer).
+// dedupe marks which records to insert. A contact or survey response is a
+// duplicate when its (source, id) is stored already or came earlier in the
+// batch. A case version is a duplicate when a version as new or newer is
+// stored, or the same version came earlier in the batch: so every new
+// version is stored (the newest wins when read), and sending a file again
+// counts all its records as duplicates even after merges dropped old
+// versions.
 func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 	keep := make([]bool, len(recs))
 	if kind == "rejects" {
@@ -291,23 +295,35 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 		}
 		return keep, nil
 	}
-	best := map[recordKey]int{}
+	type version struct {
+		key recordKey
+		v   int64
+	}
+	seen := map[version]bool{}
+	keys := map[recordKey]bool{}
 	for i, r := range recs {
 		k := r.key()
-		j, seen := best[k]
-		if !seen || r.version().After(recs[j].version()) {
-			best[k] = i
+		vk := version{k, 0}
+		if kind == "cases" {
+			vk.v = r.version().Unix()
 		}
+		if seen[vk] {
+			continue
+		}
+		seen[vk] = true
+		keys[k] = true
+		keep[i] = true
 	}
 	table := tableOf[kind]
 	bySource := map[string][]string{}
-	for k := range best {
+	for k := range keys {
 		if w.keys.mayExist(table, k.source, k.id) {
 			bySource[k.source] = append(bySource[k.source], k.id)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 	defer cancel()
+	stored := map[recordKey]time.Time{}
 	for source, ids := range bySource {
 		sort.Strings(ids)
 		existing, err := w.db.ExistingKeys(ctx, table, source, ids)
@@ -315,15 +331,17 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 			return nil, err
 		}
 		for id, v := range existing {
-			k := recordKey{source, id}
-			i := best[k]
-			if kind != "cases" || !recs[i].version().After(v) {
-				delete(best, k)
-			}
+			stored[recordKey{source, id}] = v
 		}
 	}
-	for _, i := range best {
-		keep[i] = true
+	for i, r := range recs {
+		if !keep[i] {
+			continue
+		}
+		v, ok := stored[r.key()]
+		if ok && (kind != "cases" || !r.version().After(v)) {
+			keep[i] = false
+		}
 	}
 	return keep, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -180,7 +181,7 @@ func (a *app) ingestCommand() *cobra.Command {
 			var total ingest.Result
 			var bar *mpb.Bar
 			var progress *mpb.Progress
-			if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			if isTerminal(a.stderr) {
 				progress = mpb.New(mpb.WithOutput(a.stderr), mpb.WithWidth(40))
 				bar = progress.AddBar(int64(len(files)),
 					mpb.PrependDecorators(decor.Name("ingest "+string(kind)+" "), decor.CountersNoUnit("%d/%d files")),
@@ -205,7 +206,13 @@ func (a *app) ingestCommand() *cobra.Command {
 					}
 					return fmt.Errorf("%s: %w", path, err)
 				}
+				shown := 0
 				for _, r := range res.Rejects {
+					if shown == maxShownRejects {
+						fmt.Fprintf(a.stderr, "%s: … and %d more rejects (globaloffice rejects list)\n", path, res.Rejected-shown)
+						break
+					}
+					shown++
 					where := fmt.Sprintf("record %d", r.Index+1)
 					if r.Line > 0 {
 						where = fmt.Sprintf("line %d", r.Line)
@@ -214,9 +221,7 @@ func (a *app) ingestCommand() *cobra.Command {
 					if r.Field != "" {
 						field = r.Field + ": "
 					}
-					if progress == nil {
-						fmt.Fprintf(a.stderr, "%s:%s: %s%s\n", path, where, field, r.Reason)
-					}
+					fmt.Fprintf(a.stderr, "%s:%s: %s%s\n", path, where, field, r.Reason)
 				}
 				total.Received += res.Received
 				total.Accepted += res.Accepted
@@ -245,6 +250,9 @@ func (a *app) ingestCommand() *cobra.Command {
 	cmd.Flags().StringVar(&mappingName, "mapping", "", "mapping for a foreign export (see globaloffice mappings)")
 	return cmd
 }
+
+// maxShownRejects bounds the rejects printed per file; all are stored.
+const maxShownRejects = 5
 
 func (a *app) ingestFile(ctx context.Context, svc *ingest.Service, kind ingest.Kind, format ingest.Format, source, path string, mapping *ingest.Mapping) (ingest.Result, error) {
 	f, err := os.Open(path)
@@ -364,4 +372,9 @@ func (a *app) rejectsCommand() *cobra.Command {
 	list.Flags().DurationVar(&since, "since", 0, "only the last DURATION (e.g. 24h)")
 	cmd.AddCommand(list)
 	return cmd
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
