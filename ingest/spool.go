@@ -61,8 +61,9 @@ func (s *Spool) Write(recs []Record) (string, error) {
 			return "", fmt.Errorf("spool: %w", err)
 		}
 	}
-	if err := w.Flush(); err == nil {
-		err = f.Sync()
+	err = w.Flush()
+	if err == nil {
+		err = f.Sync() // the data is on disk before the segment is acknowledged
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
