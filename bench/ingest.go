@@ -32,14 +32,15 @@ import (
 
 // IngestOptions configure the ingest benchmark.
 type IngestOptions struct {
-	Records int    // contacts to send (default 1,000,000)
-	PerBody int    // records per HTTP request (default 10,000)
-	Workers int    // concurrent HTTP clients (default 4)
-	Binary  string // the globaloffice binary that serves (default: this executable)
-	Client  string // clickhouse-client binary (default: from PATH)
-	Store   store.Options
-	WorkDir string
-	Log     io.Writer
+	Records    int    // contacts to send (default 1,000,000)
+	PerBody    int    // records per HTTP request (default 10,000)
+	Workers    int    // concurrent HTTP clients (default 4)
+	Binary     string // the globaloffice binary that serves (default: this executable)
+	Client     string // clickhouse-client binary (default: from PATH)
+	Store      store.Options
+	WorkDir    string
+	CPUProfile string // profile the server into CPUProfile.<format>
+	Log        io.Writer
 }
 
 // IngestResult is one measured run.
@@ -306,7 +307,11 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	l.Close()
 	home := filepath.Join(o.WorkDir, "home-"+opts.Database)
 	_ = os.RemoveAll(home)
-	cmd := exec.CommandContext(ctx, o.Binary, "serve")
+	args := []string{"serve"}
+	if o.CPUProfile != "" {
+		args = append(args, "--cpuprofile", o.CPUProfile+"."+strings.Fields(ctype)[0][strings.Index(ctype, "/")+1:])
+	}
+	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(),
 		"GLOBALOFFICE_HOME="+home,
 		"GLOBALOFFICE_SERVER_ADDR="+addr,

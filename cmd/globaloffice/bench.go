@@ -31,6 +31,7 @@ func (a *app) benchCommand() *cobra.Command {
 	ing.Flags().IntVar(&o.Records, "records", 1_000_000, "contacts to send")
 	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request")
 	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
+	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
 	cmd.AddCommand(ing)
 	return cmd
 }

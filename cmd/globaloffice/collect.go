@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -114,12 +115,23 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 }
 
 func (a *app) serveCommand() *cobra.Command {
-	return &cobra.Command{
+	var cpuProfile string
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server: collectors (/api/v1/ingest/…), /metrics, /healthz",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
 			c, err := a.collectors(ctx)
 			if err != nil {
 				return err
@@ -149,6 +161,9 @@ func (a *app) serveCommand() *cobra.Command {
 			return srv.Shutdown(sctx)
 		},
 	}
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
+	return cmd
 }
 
 func (a *app) ingestCommand() *cobra.Command {
