@@ -124,7 +124,7 @@ func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	host, port, _ := net.SplitHostPort(o.Store.Addr)
 	t0 := time.Now()
 	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", baseline.Database,
-		"--query", "INSERT INTO contacts (source, id, site, channel, arrived_at, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV")
+		"--query", "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV")
 	f, err := os.Open(tsvPath)
 	if err != nil {
 		return nil, err
@@ -223,8 +223,8 @@ func encode(rows []map[string]string, sites []model.Site, perBody int) (tsv []by
 		if len(errs) > 0 {
 			return nil, nil, nil, fmt.Errorf("generated contact %d invalid: %v", i, errs)
 		}
-		fmt.Fprintf(&t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Source, c.ID, c.Site, c.Channel,
-			c.ArrivedAt.UTC().Format("2006-01-02 15:04:05"), ts(c.AnsweredAt), ts(c.EndedAt), c.Outcome, c.Motive, c.UserRef, c.Team, now)
+		fmt.Fprintf(&t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Source, c.ID, c.Site, c.Channel,
+			c.ArrivedAt.UTC().Format("2006-01-02 15:04:05"), c.ArrivedDate.Format("2006-01-02"), ts(c.AnsweredAt), ts(c.EndedAt), c.Outcome, c.Motive, c.UserRef, c.Team, now)
 	}
 	for start := 0; start < len(rows); start += perBody {
 		end := min(start+perBody, len(rows))

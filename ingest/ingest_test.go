@@ -320,3 +320,27 @@ func TestLocalTimesAtDSTChange(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalDatesNearMidnight(t *testing.T) {
+	e := newEnv(t, chtest.New(t), t.TempDir())
+	body := `{"id":"M1","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-31T22:30:00Z","outcome":"abandoned"}
+{"id":"M2","source":"acd","site":"CAY-973","channel":"phone","arrived_at":"2026-05-31T22:30:00Z","outcome":"abandoned"}
+{"id":"M3","source":"acd","site":"CAY-973","channel":"phone","arrived_at":"2026-06-01T02:30:00Z","outcome":"abandoned"}`
+	if _, res, _ := e.post(t, "contacts", "application/x-ndjson", body); res.Accepted != 3 {
+		t.Fatalf("%+v", res)
+	}
+	// 22:30Z is 00:30 on 1 June in Paris (UTC+2) but 19:30 on 31 May in
+	// Cayenne (UTC−3); 02:30Z is 23:30 on 31 May in Cayenne.
+	for id, want := range map[string]string{"M1": "2026-06-01", "M2": "2026-05-31", "M3": "2026-05-31"} {
+		if n := e.count(t, "SELECT count() FROM contacts WHERE id = '"+id+"' AND arrived_date = toDate('"+want+"')"); n != 1 {
+			t.Errorf("%s: arrived_date is not %s", id, want)
+		}
+	}
+	c := `{"id":"K","source":"cms","site":"PAR-11","kind":"reimbursement","channel":"mail","received_at":"2026-06-24T21:59:59Z","completed_at":"2026-06-30T22:00:00Z","status":"completed","updated_at":"2026-06-30T22:00:00Z"}`
+	if _, res, _ := e.post(t, "cases", "application/x-ndjson", c); res.Accepted != 1 {
+		t.Fatalf("%+v", res)
+	}
+	if n := e.count(t, "SELECT count() FROM cases WHERE received_date = toDate('2026-06-24') AND completed_date = toDate('2026-07-01')"); n != 1 {
+		t.Error("case local dates: want received 24 June (23:59:59 in Paris), completed 1 July (00:00 in Paris)")
+	}
+}

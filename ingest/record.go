@@ -52,16 +52,17 @@ func (r Record) version() time.Time {
 	return time.Time{}
 }
 
-// month is the record's partition (toYYYYMM of its partition time, UTC).
+// month is the record's partition: toYYYYMM of its partition key, the local
+// date of the event (the rejected time for rejects).
 func (r Record) month() int {
 	var t time.Time
 	switch {
 	case r.Contact != nil:
-		t = r.Contact.ArrivedAt
+		t = r.Contact.ArrivedDate
 	case r.Case != nil:
-		t = r.Case.ReceivedAt
+		t = r.Case.ReceivedDate
 	case r.Survey != nil:
-		t = r.Survey.AnsweredAt
+		t = r.Survey.AnsweredDate
 	case r.Reject != nil:
 		t = r.Reject.RejectedAt
 	}

@@ -419,6 +419,9 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 		c.fail("answered_at", "required when outcome is served")
 	}
 	out.AnsweredAt, out.EndedAt = answered, ended
+	if c.loc != nil {
+		out.ArrivedDate = model.LocalDate(out.ArrivedAt, c.loc)
+	}
 	return out, c.errs
 }
 
@@ -461,6 +464,13 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 	if updated != nil {
 		out.UpdatedAt = *updated
 	}
+	if c.loc != nil {
+		out.ReceivedDate = model.LocalDate(out.ReceivedAt, c.loc)
+		if completed != nil {
+			d := model.LocalDate(*completed, c.loc)
+			out.CompletedDate = &d
+		}
+	}
 	return out, c.errs
 }
 
@@ -485,6 +495,9 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 	out.Scale = model.Scale(c.closed("scale", model.Scale(sc).Valid(), "1-4, 1-5, 0-10"))
 	if t := c.time("answered_at", true); t != nil {
 		out.AnsweredAt = *t
+		if c.loc != nil {
+			out.AnsweredDate = model.LocalDate(*t, c.loc)
+		}
 	}
 	if len(out.Comment) > maxComment {
 		c.fail("comment", "longer than %d bytes", maxComment)

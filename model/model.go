@@ -95,17 +95,20 @@ func (o Outcome) Valid() bool { return oneOf(o, Outcomes) }
 
 // Contact is one user contact on one front-office channel.
 type Contact struct {
-	Source     string
-	ID         string
-	Site       string
-	Channel    Channel
-	ArrivedAt  time.Time
-	AnsweredAt *time.Time // nil when never answered
-	EndedAt    *time.Time
-	Outcome    Outcome
-	Motive     string
-	UserRef    string // pseudonymised at ingest, never the raw identifier
-	Team       string
+	Source    string
+	ID        string
+	Site      string
+	Channel   Channel
+	ArrivedAt time.Time
+	// ArrivedDate is the civil date of ArrivedAt in the site's time zone
+	// (midnight UTC of that date): periods are cut in local time.
+	ArrivedDate time.Time
+	AnsweredAt  *time.Time // nil when never answered
+	EndedAt     *time.Time
+	Outcome     Outcome
+	Motive      string
+	UserRef     string // pseudonymised at ingest, never the raw identifier
+	Team        string
 }
 
 // WaitSeconds is the wait from arrival to answer, and false when unanswered.
@@ -149,9 +152,13 @@ type Case struct {
 	Channel     Channel // where it was submitted
 	ReceivedAt  time.Time
 	CompletedAt *time.Time // nil while open
-	Status      CaseStatus
-	UserRef     string
-	UpdatedAt   time.Time
+	// ReceivedDate and CompletedDate are the civil dates in the site's time
+	// zone: delays in days count local dates.
+	ReceivedDate  time.Time
+	CompletedDate *time.Time
+	Status        CaseStatus
+	UserRef       string
+	UpdatedAt     time.Time
 }
 
 // SurveyMode is how a survey was answered.
@@ -213,10 +220,12 @@ type SurveyResponse struct {
 	Survey     string
 	Mode       SurveyMode
 	AnsweredAt time.Time
-	ContactID  string // optional link to the rated contact
-	Scale      Scale
-	Scores     map[string]int
-	Comment    string
+	// AnsweredDate is the civil date of AnsweredAt in the site's time zone.
+	AnsweredDate time.Time
+	ContactID    string // optional link to the rated contact
+	Scale        Scale
+	Scores       map[string]int
+	Comment      string
 }
 
 // ScopeKind is the level at which results are pooled.
@@ -246,6 +255,13 @@ type Target struct {
 	Value     float64
 	SetBy     string
 	SetAt     time.Time
+}
+
+// LocalDate is the civil date of t in loc, as midnight UTC of that date
+// (the form ClickHouse's Date columns take).
+func LocalDate(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func oneOf[T comparable](v T, list []T) bool {

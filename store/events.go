@@ -21,22 +21,22 @@ func (db *DB) InsertContacts(ctx context.Context, rows []model.Contact, ingested
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO contacts (source, id, site, channel, arrived_at, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`)
+	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`)
 	if err != nil {
 		return fmt.Errorf("insert contacts: %w", err)
 	}
 	n := len(rows)
 	source, id, site, channel := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	arrived, answered, ended := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+	arrived, arrivedDate, answered, ended := make([]time.Time, n), make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
 	outcome, motive, user, team := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	ingested := make([]time.Time, n)
 	for i, r := range rows {
 		source[i], id[i], site[i], channel[i] = r.Source, r.ID, r.Site, string(r.Channel)
-		arrived[i], answered[i], ended[i] = r.ArrivedAt, r.AnsweredAt, r.EndedAt
+		arrived[i], arrivedDate[i], answered[i], ended[i] = r.ArrivedAt, r.ArrivedDate, r.AnsweredAt, r.EndedAt
 		outcome[i], motive[i], user[i], team[i] = string(r.Outcome), r.Motive, r.UserRef, r.Team
 		ingested[i] = ingestedAt
 	}
-	for i, col := range []any{source, id, site, channel, arrived, answered, ended, outcome, motive, user, team, ingested} {
+	for i, col := range []any{source, id, site, channel, arrived, arrivedDate, answered, ended, outcome, motive, user, team, ingested} {
 		if err := b.Column(i).Append(col); err != nil {
 			_ = b.Abort()
 			return fmt.Errorf("insert contacts: column %d: %w", i+1, err)
@@ -53,12 +53,12 @@ func (db *DB) InsertCases(ctx context.Context, rows []model.Case, ingestedAt tim
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO cases (source, id, site, kind, channel, received_at, completed_at, status, user_ref, updated_at, ingested_at)`)
+	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)`)
 	if err != nil {
 		return fmt.Errorf("insert cases: %w", err)
 	}
 	for _, r := range rows {
-		if err := b.Append(r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.CompletedAt, string(r.Status), r.UserRef, r.UpdatedAt, ingestedAt); err != nil {
+		if err := b.Append(r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.ReceivedDate, r.CompletedAt, r.CompletedDate, string(r.Status), r.UserRef, r.UpdatedAt, ingestedAt); err != nil {
 			_ = b.Abort()
 			return fmt.Errorf("insert cases: %s/%s: %w", r.Source, r.ID, err)
 		}
@@ -74,7 +74,7 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, contact_id, scale, dimensions, scores, comment, ingested_at)`)
+	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)`)
 	if err != nil {
 		return fmt.Errorf("insert surveys: %w", err)
 	}
@@ -88,7 +88,7 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 		for i, d := range dims {
 			scores[i] = uint8(r.Scores[d])
 		}
-		if err := b.Append(r.Source, r.ID, r.Site, string(r.Channel), r.Survey, string(r.Mode), r.AnsweredAt, r.ContactID, string(r.Scale), dims, scores, r.Comment, ingestedAt); err != nil {
+		if err := b.Append(r.Source, r.ID, r.Site, string(r.Channel), r.Survey, string(r.Mode), r.AnsweredAt, r.AnsweredDate, r.ContactID, string(r.Scale), dims, scores, r.Comment, ingestedAt); err != nil {
 			_ = b.Abort()
 			return fmt.Errorf("insert surveys: %s/%s: %w", r.Source, r.ID, err)
 		}

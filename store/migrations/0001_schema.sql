@@ -2,7 +2,11 @@
 -- ingest rejects. Only types and engines that ClickHouse 18.16 has (see
 -- shared CLICKHOUSE.md): DateTime with seconds, Enum8 for closed lists,
 -- LowCardinality(String) for configured lists, no TTL, CODEC or skip index.
--- Every statement is idempotent.
+-- Every statement is idempotent. Each event table carries the civil date of
+-- its event in the site's time zone (arrived_date, received_date,
+-- completed_date, answered_date), computed at ingest: 18.16 takes only a
+-- constant time zone in toDate(t, tz), and periods are cut in each site's
+-- local time; tables are partitioned by that local month.
 
 -- Sites are reference data; a re-import of a site replaces it (latest
 -- updated_at wins, read with FINAL).
@@ -26,6 +30,7 @@ CREATE TABLE IF NOT EXISTS contacts (
     site LowCardinality(String),
     channel LowCardinality(String),
     arrived_at DateTime('UTC'),
+    arrived_date Date,
     answered_at Nullable(DateTime('UTC')),
     ended_at Nullable(DateTime('UTC')),
     outcome Enum8('served' = 1, 'abandoned' = 2, 'no_show' = 3, 'redirected' = 4, 'overflow' = 5),
@@ -34,7 +39,7 @@ CREATE TABLE IF NOT EXISTS contacts (
     team LowCardinality(String),
     ingested_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(ingested_at)
-PARTITION BY toYYYYMM(arrived_at)
+PARTITION BY toYYYYMM(arrived_date)
 ORDER BY (source, id);
 
 -- Back-office cases: the newest updated_at of a (source, id) wins.
@@ -45,13 +50,15 @@ CREATE TABLE IF NOT EXISTS cases (
     kind LowCardinality(String),
     channel LowCardinality(String),
     received_at DateTime('UTC'),
+    received_date Date,
     completed_at Nullable(DateTime('UTC')),
+    completed_date Nullable(Date),
     status Enum8('open' = 1, 'completed' = 2, 'cancelled' = 3),
     user_ref String,
     updated_at DateTime('UTC'),
     ingested_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(updated_at)
-PARTITION BY toYYYYMM(received_at)
+PARTITION BY toYYYYMM(received_date)
 ORDER BY (source, id);
 
 -- Survey responses: one row per response, its scores as two parallel arrays
@@ -65,6 +72,7 @@ CREATE TABLE IF NOT EXISTS survey_responses (
     survey LowCardinality(String),
     mode Enum8('email' = 1, 'sms' = 2, 'kiosk' = 3, 'web' = 4, 'phone' = 5, 'mystery_shopper' = 6),
     answered_at DateTime('UTC'),
+    answered_date Date,
     contact_id String,
     scale Enum8('1-4' = 1, '1-5' = 2, '0-10' = 3),
     dimensions Array(String),
@@ -72,7 +80,7 @@ CREATE TABLE IF NOT EXISTS survey_responses (
     comment String,
     ingested_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(ingested_at)
-PARTITION BY toYYYYMM(answered_at)
+PARTITION BY toYYYYMM(answered_date)
 ORDER BY (source, id);
 
 -- Targets keep their history: every change is a new row, the current value
