@@ -29,6 +29,13 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Server     Server     `yaml:"server"`
 	Ingest     Ingest     `yaml:"ingest"`
+	Indicators Indicators `yaml:"indicators"`
+}
+
+// Indicators configures the indicator engine.
+type Indicators struct {
+	Catalog          string `yaml:"catalog" desc:"indicator catalog file (empty: the embedded default catalog)"`
+	WhitMondayWorked bool   `yaml:"whit_monday_worked" desc:"count Whit Monday as a working day (journée de solidarité)"`
 }
 
 // Ingest configures the collectors.

@@ -120,6 +120,10 @@ func readError(err error) error {
 	if errors.As(err, &be) {
 		return be
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The client stopped before the end it announced: its fault, not ours.
+		return badBody(0, "truncated body: it ended before its announced length (%v)", err)
+	}
 	return fmt.Errorf("reading body: %w", err)
 }
 

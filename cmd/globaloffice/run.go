@@ -88,6 +88,9 @@ func (a *app) rootCommand() *cobra.Command {
 		a.mappingsCommand(),
 		a.benchCommand(),
 		a.demoCommand(),
+		a.indicatorsCommand(),
+		a.targetsCommand(),
+		a.closeCommand(),
 	)
 	return root
 }

@@ -1,0 +1,292 @@
+package indicators
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"globaloffice/calendar"
+	"globaloffice/model"
+)
+
+// Query is compiled SQL with its bound values. Identifiers in SQL come only
+// from the compiler's fixed vocabulary; every value from the catalog or the
+// period is a bound argument.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// The rows of every compiled query:
+//
+//	pk UInt8 (1-based index into the periods; 0 on the grand-total row),
+//	region, department, site String ('' where rolled up),
+//	sample UInt64, num Float64, den Float64, q Float64
+//
+// GROUP BY pk, region, department, site WITH ROLLUP gives every scope in one
+// pass: sites, departments, regions and the nation, each pooling its
+// events (never averaging its parts).
+
+// firstHolidayYear is the first year of the holiday lists: ingest refuses
+// times before 2000, so no delay starts earlier.
+const firstHolidayYear = 2000
+
+// Compiler turns definitions into SQL; it needs the holidays of each zone
+// for working days.
+type Compiler struct {
+	Calendar *calendar.Calendar
+}
+
+// Compile builds the query of d over the given periods, which must not
+// overlap.
+func (c *Compiler) Compile(d *Definition, periods []Period) (Query, error) {
+	if len(periods) == 0 || len(periods) > 250 {
+		return Query{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
+	}
+	for i := range periods {
+		for j := i + 1; j < len(periods); j++ {
+			if !periods[i].To.Before(periods[j].From) && !periods[j].To.Before(periods[i].From) {
+				return Query{}, fmt.Errorf("indicator %s: periods %s and %s overlap", d.ID, periods[i], periods[j])
+			}
+		}
+	}
+	b := &builder{c: c, d: d}
+	for _, p := range periods {
+		b.maxYear = max(b.maxYear, p.To.Year())
+	}
+	if d.Measure == "repeat_contact" {
+		return b.repeat(periods)
+	}
+	return b.simple(periods)
+}
+
+type builder struct {
+	c       *Compiler
+	d       *Definition
+	args    []any
+	maxYear int
+}
+
+// bind adds an argument and returns its placeholder. Placeholders are
+// named (@p1, @p2…) because the SQL text is assembled inside out.
+func (b *builder) bind(v any) string {
+	name := fmt.Sprintf("p%d", len(b.args)+1)
+	b.args = append(b.args, clickhouse.Named(name, v))
+	return "@" + name
+}
+
+func (b *builder) set(vals []string) string {
+	set := make([]any, len(vals))
+	for i, v := range vals {
+		set[i] = v
+	}
+	return b.bind(clickhouse.GroupSet{Value: set})
+}
+
+// filter renders a Filter as a conjunction of IN clauses, fields in a stable
+// order.
+func (b *builder) filter(f Filter) []string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%s IN %s", filterFields[b.d.Source][k], b.set(f[k])))
+	}
+	return out
+}
+
+// dateColumn is the local date that places an event in a period.
+func dateColumn(source string) string {
+	switch source {
+	case "contacts":
+		return "arrived_date"
+	case "cases":
+		return "assumeNotNull(completed_date)"
+	}
+	return "answered_date"
+}
+
+func table(source string) string {
+	if source == "surveys" {
+		return "survey_responses"
+	}
+	return source
+}
+
+// periodKey renders the pk expression and the WHERE condition on the date
+// column; extend widens each range's end (for repeat contacts' followers).
+func (b *builder) periodKey(col string, periods []Period) (pk string) {
+	var parts []string
+	for i, p := range periods {
+		parts = append(parts, fmt.Sprintf("%s >= toDate(%s) AND %s <= toDate(%s), %d", col, b.bind(p.From.Format(time.DateOnly)), col, b.bind(p.To.Format(time.DateOnly)), i+1))
+	}
+	return "multiIf(" + strings.Join(parts, ", ") + ", 0)"
+}
+
+func (b *builder) periodWhere(col string, periods []Period, extendDays int) string {
+	var parts []string
+	for _, p := range periods {
+		parts = append(parts, fmt.Sprintf("(%s >= toDate(%s) AND %s <= toDate(%s))", col, b.bind(p.From.Format(time.DateOnly)), col, b.bind(p.To.AddDate(0, 0, extendDays).Format(time.DateOnly))))
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// Value expressions of the fixed vocabulary, over the source's columns.
+var valueSQL = map[string]string{
+	"wait_seconds":     "toInt64(answered_at) - toInt64(arrived_at)",
+	"wait_minutes":     "(toInt64(answered_at) - toInt64(arrived_at)) / 60",
+	"abandon_seconds":  "if(isNull(answered_at), toInt64(ended_at) - toInt64(arrived_at), NULL)",
+	"handling_seconds": "toInt64(ended_at) - toInt64(answered_at)",
+	"calendar_days":    "toInt64(assumeNotNull(completed_date)) - toInt64(received_date)",
+	// working_days is computed after the join with sites (it needs the zone).
+}
+
+const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site`
+
+func (b *builder) simple(periods []Period) (Query, error) {
+	d := b.d
+	col := dateColumn(d.Source)
+	// Inner: the population, with the columns the value needs.
+	sel := []string{"site", b.periodKey(col, periods) + " AS pk"}
+	where := []string{b.periodWhere(col, periods, 0)}
+	if d.Source == "cases" {
+		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
+	}
+	where = append(where, b.filter(d.Filter)...)
+	if ex := d.Exclude; ex != nil {
+		cond := b.filter(ex.Filter)
+		if ex.Value != "" {
+			cond = append(cond, fmt.Sprintf("ifNull((%s) < %s, 0)", valueSQL[ex.Value], b.bind(ex.Below)))
+		}
+		if len(cond) > 0 {
+			where = append(where, "NOT ("+strings.Join(cond, " AND ")+")")
+		}
+	}
+	value := ""
+	switch {
+	case d.Value == "working_days":
+		sel = append(sel, "toInt64(received_date) AS r", "toInt64(assumeNotNull(completed_date)) AS c")
+		value = b.workingDays()
+	case d.Value != "":
+		sel = append(sel, "("+valueSQL[d.Value]+") AS v")
+		value = "v"
+		where = append(where, "isNotNull("+valueSQL[d.Value]+")")
+	}
+	switch d.Measure {
+	case "ratio":
+		sel = append(sel, "toUInt8("+strings.Join(b.filter(d.Numerator), " AND ")+") AS isnum")
+	case "top_box", "mean_score", "nps":
+		sel = append(sel, "toInt64(arrayElement(scores, indexOf(dimensions, "+b.bind(d.Dimension)+"))) AS s", "toString(scale) AS sc")
+		where = append(where, "has(dimensions, "+b.bind(d.Dimension)+")")
+		if d.Measure == "nps" {
+			where = append(where, "scale = '0-10'")
+		}
+	}
+	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + table(d.Source) + " FINAL WHERE " + strings.Join(where, " AND ")
+
+	// Middle: joined with the sites, the value computed.
+	middleCols := "pk, site, region, department"
+	switch {
+	case d.Value == "working_days":
+		middleCols += ", (" + value + ") AS v"
+	case d.Value != "":
+		middleCols += ", v"
+	}
+	switch d.Measure {
+	case "ratio":
+		middleCols += ", isnum"
+	case "top_box", "mean_score", "nps":
+		middleCols += ", s, sc"
+	}
+	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + sitesJoin
+
+	// Outer: the measure, by scope.
+	var agg string
+	switch d.Measure {
+	case "share":
+		agg = fmt.Sprintf("toFloat64(countIf(v <= %s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q", b.bind(*d.Threshold))
+	case "ratio":
+		agg = "toFloat64(sum(isnum)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	case "mean":
+		agg = "toFloat64(sum(v)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	case "quantile":
+		// Exact nearest rank: the smallest value with at least p of the
+		// values at or below it, the ceil(p·n)-th in ascending order (p in
+		// millionths keeps the rank in integers).
+		agg = fmt.Sprintf("toFloat64(0) AS num, toFloat64(count()) AS den, toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(%s * count() + 999999, 1000000)))) AS q", b.bind(int64(d.Quantile*1e6+0.5)))
+	case "count":
+		agg = "toFloat64(count()) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	case "top_box":
+		// Satisfied: 4 or 5 on 1–5, 3 or 4 on 1–4, 8 to 10 on 0–10.
+		agg = "toFloat64(countIf(s >= multiIf(sc = '1-5', 4, sc = '1-4', 3, 8))) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	case "mean_score":
+		agg = "toFloat64(sum(s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	case "nps":
+		agg = "toFloat64(countIf(s >= 9)) - toFloat64(countIf(s <= 6)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	default:
+		return Query{}, fmt.Errorf("indicator %s: measure %q cannot be compiled", d.ID, d.Measure)
+	}
+	sql := "SELECT pk, region, department, site, toUInt64(count()) AS sample, " + agg +
+		" FROM (" + middle + ") GROUP BY pk, region, department, site WITH ROLLUP"
+	return Query{SQL: sql, Args: b.args}, nil
+}
+
+// workingDays is the number of working days d with r < d ≤ c (local
+// dates as day numbers): weekdays in (r, c] minus the zone's holidays that
+// fall on a weekday in (r, c]. Days are counted from Monday 1969-12-29
+// (day −3), so day k is a weekday when k mod 7 < 5, and the weekdays in
+// [0, n] number 5·⌊(n+1)/7⌋ + min((n+1) mod 7, 5).
+func (b *builder) workingDays() string {
+	wk := func(x string) string {
+		return fmt.Sprintf("(5 * intDiv(%[1]s + 4, 7) + least(modulo(%[1]s + 4, 7), 5))", x)
+	}
+	return fmt.Sprintf("%s - %s - arrayCount(h -> h > r AND h <= c, %s)", wk("c"), wk("r"), b.holidayArrays())
+}
+
+// holidayArrays renders multiIf(zone = …, [day numbers], …) of the weekday
+// holidays of each zone, from 2000 to the year after the last period.
+func (b *builder) holidayArrays() string {
+	to := b.maxYear + 1
+	var parts []string
+	national := ""
+	for _, z := range model.Zones {
+		var days []string
+		for _, h := range b.c.Calendar.HolidayDates(z, firstHolidayYear, to) {
+			if wd := h.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				days = append(days, strconv.Itoa(int(h)))
+			}
+		}
+		arr := "[" + strings.Join(days, ",") + "]"
+		if z == model.ZoneMetropole {
+			national = arr
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("zone = '%s', %s", z, arr))
+	}
+	return "multiIf(" + strings.Join(parts, ", ") + ", " + national + ")"
+}
+
+// repeat compiles repeat_contact: the share of the population's contacts
+// (with a user reference) followed by another contact of the same user, on
+// any channel, strictly later and at most window_hours after it. Followers
+// may fall after the period, so each range is read window + 1 days longer.
+func (b *builder) repeat(periods []Period) (Query, error) {
+	d := b.d
+	window := int64(d.WindowH) * 3600
+	extend := d.WindowH/24 + 2
+	base := append([]string{"1"}, b.filter(d.Filter)...)
+	pk := b.periodKey("arrived_date", periods)
+	inner := fmt.Sprintf("SELECT groupArray(toInt64(arrived_at)) AS ts, groupArray(site) AS ss, groupArray(if(%s, %s, 0)) AS ks FROM contacts FINAL WHERE user_ref != '' AND %s GROUP BY user_ref",
+		strings.Join(base, " AND "), pk, b.periodWhere("arrived_date", periods, extend))
+	flat := fmt.Sprintf("SELECT k AS pk, site, toUInt8(arrayExists(u -> u > t AND u <= t + %s, ts)) AS rep FROM (%s) ARRAY JOIN ts AS t, ss AS site, ks AS k WHERE k > 0", b.bind(window), inner)
+	middle := "SELECT pk, site, region, department, rep FROM (" + flat + ") " + sitesJoin
+	sql := "SELECT pk, region, department, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, region, department, site WITH ROLLUP"
+	return Query{SQL: sql, Args: b.args}, nil
+}

@@ -1,0 +1,216 @@
+package indicators
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"globaloffice/model"
+	"globaloffice/store"
+)
+
+// Targets are the current management targets, by indicator, scope and year.
+type Targets struct {
+	m map[targetKey]float64
+}
+
+type targetKey struct {
+	indicator string
+	scope     scopeKey
+	year      int
+}
+
+// LoadTargets reads the current value of every target (the latest set).
+func LoadTargets(ctx context.Context, db *store.DB) (*Targets, error) {
+	rows, err := db.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, toUInt16(year), argMax(target, set_at) FROM targets GROUP BY indicator, scope, scope_id, year`)
+	if err != nil {
+		return nil, fmt.Errorf("targets: %w", err)
+	}
+	defer rows.Close()
+	t := &Targets{m: map[targetKey]float64{}}
+	for rows.Next() {
+		var ind, scope, id string
+		var year uint16
+		var v float64
+		if err := rows.Scan(&ind, &scope, &id, &year, &v); err != nil {
+			return nil, fmt.Errorf("targets: %w", err)
+		}
+		t.m[targetKey{ind, scopeKey{model.ScopeKind(scope), id}, int(year)}] = v
+	}
+	return t, rows.Err()
+}
+
+// For is the target of an indicator for a scope and year: its own, or the
+// nearest one above it (site → department → region → national).
+func (t *Targets) For(indicator string, k scopeKey, year int, sites map[string]model.Site) *float64 {
+	chain := []scopeKey{k}
+	region := ""
+	switch k.kind {
+	case model.ScopeSite:
+		s := sites[k.id]
+		chain = append(chain, scopeKey{model.ScopeDepartment, s.Department})
+		region = s.Region
+	case model.ScopeDepartment:
+		for _, s := range sites {
+			if s.Department == k.id {
+				region = s.Region
+				break
+			}
+		}
+	}
+	if region != "" {
+		chain = append(chain, scopeKey{model.ScopeRegion, region})
+	}
+	if k.kind != model.ScopeNational {
+		chain = append(chain, scopeKey{model.ScopeNational, ""})
+	}
+	for _, c := range chain {
+		if v, ok := t.m[targetKey{indicator, c, year}]; ok {
+			return &v
+		}
+	}
+	return nil
+}
+
+// TargetError is a refused row of a targets file.
+type TargetError struct {
+	Line   int
+	Field  string
+	Reason string
+}
+
+func (e TargetError) Error() string { return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Reason) }
+
+// ReadTargets parses a targets CSV (indicator,scope,year,target; scope
+// national, region:CODE, department:CODE or site:ID). Every bad row is
+// reported; nothing is returned unless all rows are good.
+func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at time.Time) ([]model.Target, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("targets file: no header indicator,scope,year,target")
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	var errs []error
+	for _, c := range []string{"indicator", "scope", "year", "target"} {
+		if _, ok := col[c]; !ok {
+			errs = append(errs, TargetError{1, c, "missing column (header must be indicator,scope,year,target)"})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	known := map[model.ScopeKind]map[string]bool{model.ScopeSite: {}, model.ScopeDepartment: {}, model.ScopeRegion: {}}
+	for _, s := range sites {
+		known[model.ScopeSite][s.ID] = true
+		known[model.ScopeDepartment][s.Department] = true
+		known[model.ScopeRegion][s.Region] = true
+	}
+	var out []model.Target
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("targets file: %w", err))
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			errs = append(errs, TargetError{line, "row", fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
+			continue
+		}
+		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
+		t := model.Target{Indicator: get("indicator"), SetBy: by, SetAt: at}
+		if _, ok := cat.Get(t.Indicator); !ok {
+			errs = append(errs, TargetError{line, "indicator", fmt.Sprintf("unknown indicator %q", t.Indicator)})
+		}
+		scope := get("scope")
+		kind, id, _ := strings.Cut(scope, ":")
+		t.Scope, t.ScopeID = model.ScopeKind(kind), id
+		switch {
+		case scope == "national":
+			t.ScopeID = ""
+		case kind == "site" || kind == "department" || kind == "region":
+			if !known[t.Scope][id] {
+				errs = append(errs, TargetError{line, "scope", fmt.Sprintf("unknown %s %q", kind, id)})
+			}
+		default:
+			errs = append(errs, TargetError{line, "scope", fmt.Sprintf("%q is not national, region:CODE, department:CODE or site:ID", scope)})
+		}
+		y, err := strconv.Atoi(get("year"))
+		if err != nil || y < 2000 || y > 2100 {
+			errs = append(errs, TargetError{line, "year", fmt.Sprintf("%q is not a year", get("year"))})
+		}
+		t.Year = y
+		v, err := strconv.ParseFloat(strings.Replace(get("target"), ",", ".", 1), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			errs = append(errs, TargetError{line, "target", fmt.Sprintf("%q is not a number", get("target"))})
+		}
+		t.Value = v
+		key := fmt.Sprintf("%s|%s|%s|%d", t.Indicator, t.Scope, t.ScopeID, t.Year)
+		if first, dup := seen[key]; dup {
+			errs = append(errs, TargetError{line, "row", fmt.Sprintf("the same indicator, scope and year as line %d", first)})
+		}
+		seen[key] = line
+		out = append(out, t)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("targets file: no targets after the header")
+	}
+	return out, nil
+}
+
+// SaveTargets records targets; older values stay in the history.
+func SaveTargets(ctx context.Context, db *store.DB, ts []model.Target) error {
+	b, err := db.Conn().PrepareBatch(ctx, `INSERT INTO targets (indicator, scope, scope_id, year, target, set_by, set_at)`)
+	if err != nil {
+		return fmt.Errorf("save targets: %w", err)
+	}
+	for _, t := range ts {
+		if err := b.Append(t.Indicator, string(t.Scope), t.ScopeID, uint16(t.Year), t.Value, t.SetBy, t.SetAt.UTC().Truncate(time.Second)); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("save targets: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("save targets: %w", err)
+	}
+	return nil
+}
+
+// TargetHistory lists every value an indicator's targets had, newest first.
+func TargetHistory(ctx context.Context, db *store.DB, indicator string) ([]model.Target, error) {
+	rows, err := db.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, toUInt16(year), target, set_by, set_at FROM targets WHERE indicator = ? ORDER BY scope, scope_id, year, set_at DESC`, indicator)
+	if err != nil {
+		return nil, fmt.Errorf("target history: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Target
+	for rows.Next() {
+		var t model.Target
+		var scope string
+		var year uint16
+		if err := rows.Scan(&t.Indicator, &scope, &t.ScopeID, &year, &t.Value, &t.SetBy, &t.SetAt); err != nil {
+			return nil, err
+		}
+		t.Scope, t.Year = model.ScopeKind(scope), int(year)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
