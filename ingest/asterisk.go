@@ -131,6 +131,7 @@ func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) err
 	}
 	for _, id := range order {
 		if c, ok := open[id]; ok {
+			delete(open, id) // a requeued call is listed in order once per ENTERQUEUE
 			if err := emit(c, &FieldError{Field: "callid", Reason: fmt.Sprintf("call %s has no end event in this file (still in progress when exported?)", id)}); err != nil {
 				return err
 			}

@@ -204,7 +204,9 @@ func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	dec.UseNumber()
 	emit := func(i int, raw json.RawMessage) error {
 		rec := RawRecord{Index: i, Raw: string(raw)}
-		if fields, ferr := parseFlatObject(raw); ferr != nil {
+		if !utf8.Valid(raw) {
+			rec.Err = &FieldError{Reason: "not valid UTF-8"}
+		} else if fields, ferr := parseFlatObject(raw); ferr != nil {
 			rec.Err = ferr
 		} else {
 			rec.Fields = fields

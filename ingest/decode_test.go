@@ -186,3 +186,32 @@ func FuzzParseTimeFastMatchesSlow(f *testing.F) {
 		}
 	})
 }
+
+// TestAsteriskRequeuedCallStillWaiting: a call that leaves a queue and
+// enters one again (same callid) and is still waiting at the end of the file
+// is one refused record, not one per ENTERQUEUE line seen.
+func TestAsteriskRequeuedCallStillWaiting(t *testing.T) {
+	tests := []struct {
+		name, log string
+		want      []string // per record: "ok" or the reject's field
+	}{
+		{"requeued, still waiting", "1778745720|c1|support-lyon|NONE|ENTERQUEUE||0700000000|1\n" +
+			"1778745900|c1|support-lyon|NONE|EXITWITHTIMEOUT|1|1|180\n" +
+			"1778745901|c1|support-paris|NONE|ENTERQUEUE||0700000000|1\n", []string{"ok", "callid"}},
+		{"two calls still waiting", "1778745720|c1|q|NONE|ENTERQUEUE||07|1\n1778745721|c2|q|NONE|ENTERQUEUE||07|1\n", []string{"callid", "callid"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		err := Decode(strings.NewReader(tt.log), formatAsterisk, Limits{}, func(r RawRecord) error {
+			if r.Err != nil {
+				got = append(got, r.Err.Field)
+			} else {
+				got = append(got, "ok")
+			}
+			return nil
+		})
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: records %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}

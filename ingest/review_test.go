@@ -1,19 +1,19 @@
 package ingest_test
 
 import (
-	"context"
-	"sync"
-
 	"bufio"
+	"context"
 	"fmt"
-	"globaloffice/ingest"
-	"globaloffice/model"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
 	"globaloffice/store/chtest"
 )
 
@@ -128,5 +128,90 @@ func TestWriterCloseWithSubmissionsInFlight(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("round %d: Close or a Submit still blocked 20 s after Close", round)
 		}
+	}
+}
+
+// TestResendLongIDs: looking up which of many long ids are stored must stay
+// under ClickHouse's max_query_size (256 KiB); over it the lookup failed, the
+// records were spooled, and the drain, refused the same way, quarantined the
+// segment: accepted records never stored.
+func TestResendLongIDs(t *testing.T) {
+	e := newEnv(t, chtest.New(t), t.TempDir(), ingest.Limits{MaxLineBytes: 4096, MaxRecords: 10_000})
+	var b strings.Builder
+	const n = 4100
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `{"id":"%070d","source":"long","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`+"\n", i)
+	}
+	for _, tc := range []struct {
+		name                 string
+		accepted, duplicates int
+	}{{"first send", n, 0}, {"sent again", 0, n}} {
+		res, err := e.svc.Ingest(t.Context(), ingest.KindContacts, ingest.FormatNDJSON, strings.NewReader(b.String()), ingest.Options{})
+		if err != nil || res.Accepted != tc.accepted || res.Duplicates != tc.duplicates || res.Spooled != 0 {
+			t.Fatalf("%s: %v, accepted %d duplicates %d spooled %d; want %d, %d, 0", tc.name, err, res.Accepted, res.Duplicates, res.Spooled, tc.accepted, tc.duplicates)
+		}
+	}
+	if segs, _ := e.spool.Segments(); len(segs) != 0 {
+		t.Errorf("%d spool segments with ClickHouse up", len(segs))
+	}
+}
+
+// TestJSONInvalidUTF8: like NDJSON and CSV records, a JSON record with bytes
+// that are not UTF-8 is refused, not stored (and its spooled copy would be
+// altered by the spool's JSON encoding, so stored twice under two ids).
+func TestJSONInvalidUTF8(t *testing.T) {
+	e := newEnv(t, chtest.New(t), t.TempDir())
+	rec := `{"id":"%s","source":"s","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned","motive":"%s"}`
+	for _, tt := range []struct{ name, ctype, body string }{
+		{"array", "application/json", "[" + fmt.Sprintf(rec, "U1", "ok") + "," + fmt.Sprintf(rec, "U2", "caf\xe9") + "]"},
+		{"object", "application/json", fmt.Sprintf(rec, "U3", "caf\xe9")},
+		{"ndjson", "application/x-ndjson", fmt.Sprintf(rec, "U4", "caf\xe9")},
+	} {
+		status, res, problem := e.post(t, "contacts", tt.ctype, tt.body)
+		if status != 200 || res.Rejected != 1 || len(res.Rejects) != 1 || !strings.Contains(res.Rejects[0].Reason, "UTF-8") {
+			t.Errorf("%s: status %d %+v %v; want the record with a non-UTF-8 byte refused", tt.name, status, res, problem)
+		}
+	}
+	if n := e.count(t, "SELECT count() FROM contacts WHERE id IN ('U2', 'U3', 'U4')"); n != 0 {
+		t.Errorf("%d contacts stored with bytes that are not UTF-8", n)
+	}
+}
+
+// TestDrainRetriesDoNotRepeatRejects: a spooled segment holds a request's
+// records and its rejects. Rejects have no identity to dedupe on, so a
+// drain that fails on the records must not have stored the rejects already:
+// every retry stored them again.
+func TestDrainRetriesDoNotRepeatRejects(t *testing.T) {
+	db := chtest.New(t)
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, ingest.NewMetrics(nil), nil)
+	defer w.Close()
+	at := time.Date(2026, 5, 14, 12, 0, 0, 0, time.UTC)
+	recs := []ingest.Record{
+		{Survey: &model.SurveyResponse{Source: "s", ID: "R1", Site: "PAR-11", Channel: "phone", Survey: "post", Mode: model.SurveyMode("sms"), AnsweredAt: at, AnsweredDate: at, Scale: model.Scale("1-5"), Scores: map[string]int{"overall": 4}}},
+		{Reject: &store.Reject{RejectedAt: at, Kind: "surveys", Source: "s", Line: 2, Field: "scale", Reason: "bad", Raw: "{}"}},
+	}
+	if _, err := sp.Write(recs); err != nil {
+		t.Fatal(err)
+	}
+	// ClickHouse answers but refuses the survey responses.
+	if err := db.Conn().Exec(t.Context(), "RENAME TABLE survey_responses TO survey_responses_away"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		w.Drain(t.Context())
+	}
+	if segs, _ := sp.Segments(); len(segs) != 0 {
+		t.Fatalf("segment not quarantined after 5 refusals: %v", segs)
+	}
+	var n uint64
+	if err := db.Conn().QueryRow(t.Context(), "SELECT count() FROM ingest_rejects").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d rejects stored from a segment that was never stored (quarantined with them), want 0", n)
 	}
 }

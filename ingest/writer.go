@@ -28,6 +28,7 @@ type Writer struct {
 	log     *slog.Logger
 
 	in       chan *submission
+	exited   chan struct{} // closed when loop has returned: nothing more is answered
 	wg       sync.WaitGroup
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -86,7 +87,7 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 		log = slog.Default()
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
-		in: make(chan *submission, 64), stop: make(chan struct{}), attempts: map[string]int{}}
+		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{}}
 	w.keys = newKeyFilter(db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
@@ -125,7 +126,7 @@ func (w *Writer) Submit(ctx context.Context, recs []Record) Outcome {
 			total.Err = errors.New("writer closed")
 			return total
 		}
-		o := <-s.done
+		o := w.wait(s)
 		total.Accepted += o.Accepted
 		total.Duplicates += o.Duplicates
 		total.Spooled += o.Spooled
@@ -140,8 +141,27 @@ func (w *Writer) Submit(ctx context.Context, recs []Record) Outcome {
 	return total
 }
 
+// wait returns the outcome of a queued submission, or an error when the
+// loop stopped before taking it (it may sit in the channel's buffer, queued
+// as Close ran): the loop answers every submission it takes before it
+// returns, so once exited is closed an empty done will stay empty.
+func (w *Writer) wait(s *submission) Outcome {
+	select {
+	case o := <-s.done:
+		return o
+	case <-w.exited:
+		select {
+		case o := <-s.done:
+			return o
+		default:
+			return Outcome{Err: errors.New("writer closed")}
+		}
+	}
+}
+
 func (w *Writer) loop() {
 	defer w.wg.Done()
+	defer close(w.exited)
 	for {
 		var group []*submission
 		select {
@@ -213,8 +233,19 @@ func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolO
 	for k := range byKind {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	// Rejects go last, and a segment's store stops at its first failure:
+	// rejects have no identity to dedupe on, so they must not be stored by
+	// an attempt that will be retried (records are deduped on retry).
+	sort.Slice(kinds, func(i, j int) bool {
+		if (kinds[i] == "rejects") != (kinds[j] == "rejects") {
+			return kinds[j] == "rejects"
+		}
+		return kinds[i] < kinds[j]
+	})
 	for _, kind := range kinds {
+		if failed != nil && !spoolOnFail {
+			break
+		}
 		items := byKind[kind]
 		recs := make([]Record, len(items))
 		for i, it := range items {
@@ -465,7 +496,7 @@ func (w *Writer) Drain(ctx context.Context) int {
 		case <-ctx.Done():
 			return drained
 		}
-		o := <-s.done
+		o := w.wait(s)
 		if o.Err != nil {
 			var ex *clickhouse.Exception
 			if errors.As(o.Err, &ex) {

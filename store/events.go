@@ -172,8 +172,13 @@ func (db *DB) ListRejects(ctx context.Context, f RejectFilter) ([]Reject, error)
 	return out, rows.Err()
 }
 
-// lookupChunk bounds the ids in one IN list, under max_query_size (256 KiB).
-const lookupChunk = 4000
+// lookupChunk bounds the ids in one IN list, and lookupBytes their quoted
+// size, so that the query stays under max_query_size (256 KiB): long ids
+// (4,000 of 64 characters) would exceed it.
+const (
+	lookupChunk = 4000
+	lookupBytes = 200_000
+)
 
 // ExistingKeys returns, for the given ids of one source, the ones already
 // stored in table (contacts or survey_responses) mapped to their newest
@@ -189,8 +194,14 @@ func (db *DB) ExistingKeys(ctx context.Context, table, source string, ids []stri
 		return nil, fmt.Errorf("existing keys: unknown table %q", table)
 	}
 	out := make(map[string]time.Time)
-	for start := 0; start < len(ids); start += lookupChunk {
-		end := min(start+lookupChunk, len(ids))
+	for start, end := 0, 0; start < len(ids); start = end {
+		// Quoting escapes at most every byte: 2 bytes each, quotes and ", ".
+		for size := 0; end < len(ids) && end-start < lookupChunk; end++ {
+			size += 2*len(ids[end]) + 4
+			if size > lookupBytes && end > start {
+				break
+			}
+		}
 		set := make([]any, 0, end-start)
 		for _, id := range ids[start:end] {
 			set = append(set, id)

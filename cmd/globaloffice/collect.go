@@ -204,8 +204,11 @@ func (a *app) ingestCommand() *cobra.Command {
 			}
 			for _, path := range files {
 				fm := ingest.Format(format)
-				if fm == "" && mapping != nil && (mapping.Decoder != "" || mapping.Format != "") {
+				if fm == "" && mapping != nil {
 					fm = mapping.Format
+					if mapping.Decoder != "" {
+						fm = ingest.Format(mapping.Decoder) // reads the file whatever its name
+					}
 				}
 				if fm == "" {
 					fm, err = formatOf(path)

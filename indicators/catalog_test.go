@@ -1,0 +1,60 @@
+package indicators
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestDefaultCatalog(t *testing.T) {
+	cat, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"reception.wait_20min", "reception.wait_p90", "phone.pickup_rate", "phone.asa", "appointment.no_show_rate",
+		"email.reply_2wd", "mail.reply_15wd", "reimbursement.within_7d", "reimbursement.mean_days", "allowance.within_30d",
+		"registration.within_5d", "satisfaction.overall", "satisfaction.nps", "global.repeat_contact_7d"} {
+		if _, ok := cat.Get(id); !ok {
+			t.Errorf("default catalog lacks %s", id)
+		}
+	}
+}
+
+func TestCatalogErrorsNameFileLineField(t *testing.T) {
+	b, err := os.ReadFile("testdata/bad_catalog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ParseCatalog("bad.yaml", b)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`bad.yaml:5: filter: cannot filter contacts on "colour"`,
+		`bad.yaml:7: value: "wait_hours" is not a value of contacts`,
+		`bad.yaml:12: id: duplicate id "a.share"`,
+		`bad.yaml:14: source: "letters" is not contacts, cases or surveys`,
+		`bad.yaml:23: quantile: must be between 0 and 1`,
+		`bad.yaml:18: commitment: a published indicator needs its public wording`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	_, err = ParseCatalog("typo.yaml", []byte("indicators:\n  - id: x\n    treshold: 3\n"))
+	if err == nil || !strings.Contains(err.Error(), `[3:5] unknown field "treshold"`) {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func FuzzParseCatalog(f *testing.F) {
+	f.Add(string(DefaultCatalogYAML()))
+	b, _ := os.ReadFile("testdata/bad_catalog.yaml")
+	f.Add(string(b))
+	f.Fuzz(func(t *testing.T, in string) {
+		cat, err := ParseCatalog("f.yaml", []byte(in))
+		if err == nil && len(cat.Indicators) == 0 {
+			t.Fatal("valid catalog without indicators")
+		}
+	})
+}

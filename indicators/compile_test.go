@@ -1,0 +1,77 @@
+package indicators
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"globaloffice/calendar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestCompileGolden compiles every default indicator for May 2026 with its
+// previous month and May 2025, and compares SQL and bound values with
+// testdata/sql/<id>.golden (go test -update rewrites them; review the diff).
+func TestCompileGolden(t *testing.T) {
+	cat, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := ParsePeriod("2026-05", date(2026, 11, 27))
+	c := &Compiler{Calendar: calendar.New(calendar.Options{})}
+	for _, d := range cat.Indicators {
+		q, err := c.Compile(d, []Period{p, p.Previous(), p.LastYear()})
+		if err != nil {
+			t.Fatalf("%s: %v", d.ID, err)
+		}
+		var b strings.Builder
+		// Holiday arrays are long and checked by the working-day tests.
+		sql := q.SQL
+		if i := strings.Index(sql, "multiIf(zone = "); i >= 0 {
+			end := strings.Index(sql[i:], "]), ")
+			if j := strings.LastIndex(sql[i:], "])"); j > 0 {
+				end = j
+			}
+			sql = sql[:i] + "multiIf(zone = …holidays…)" + sql[i+end+2:]
+		}
+		fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(sql, " FROM (", "\n  FROM ("))
+		for _, a := range q.Args {
+			nv := a.(driver.NamedValue)
+			fmt.Fprintf(&b, "@%s = %#v\n", nv.Name, nv.Value)
+		}
+		path := filepath.Join("testdata", "sql", d.ID+".golden")
+		if *update {
+			_ = os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test -update)", d.ID, err)
+		}
+		if b.String() != string(want) {
+			t.Errorf("%s: compiled SQL differs from %s:\n%s", d.ID, path, b.String())
+		}
+	}
+}
+
+func TestCompileBindsValuesNotText(t *testing.T) {
+	// A filter value that would break out of a string literal stays a bound value.
+	d := &Definition{ID: "x", Source: "contacts", Filter: Filter{"motive": {"a') OR 1=1 --"}}, Measure: "count", Unit: "count", Direction: "higher"}
+	p, _ := ParsePeriod("2026-05", date(2026, 11, 27))
+	q, err := (&Compiler{Calendar: calendar.New(calendar.Options{})}).Compile(d, []Period{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(q.SQL, "OR 1=1") {
+		t.Errorf("a filter value reached the SQL text: %s", q.SQL)
+	}
+}

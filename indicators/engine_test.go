@@ -1,0 +1,408 @@
+package indicators_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"globaloffice/indicators"
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
+	"globaloffice/store/chtest"
+)
+
+// Sites of the fixture: two in Paris (department 75, region 11), one in
+// Strasbourg (Alsace-Moselle: Good Friday and 26 December are holidays)
+// and one in Cayenne (UTC−3).
+var fixtureSites = []model.Site{
+	{ID: "PAR-11", Name: "Paris 11", Kind: model.SiteAgency, Region: "11", Department: "75", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+	{ID: "PAR-18", Name: "Paris 18", Kind: model.SiteAgency, Region: "11", Department: "75", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+	{ID: "STR-67", Name: "Strasbourg", Kind: model.SiteAgency, Region: "44", Department: "67", Zone: model.ZoneAlsaceMoselle, Timezone: "Europe/Paris"},
+	{ID: "CAY-973", Name: "Cayenne", Kind: model.SiteAgency, Region: "03", Department: "973", Zone: model.ZoneGuyane, Timezone: "America/Cayenne"},
+}
+
+type fixture struct {
+	db  *store.DB
+	svc *ingest.Service
+	w   *ingest.Writer
+	eng *indicators.Engine
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := chtest.New(t)
+	ctx := context.Background()
+	if err := db.UpsertSites(ctx, fixtureSites); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
+	t.Cleanup(w.Close)
+	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
+		Channels:   []string{"reception", "appointment", "phone", "email", "mail"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply"},
+		Dimensions: []string{"overall", "recommend"},
+	}, ingest.DefaultLimits, nil)
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := indicators.NewEngine(db, cat, false)
+	eng.Now = func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
+	return &fixture{db: db, svc: svc, w: w, eng: eng}
+}
+
+// send ingests CSV records of kind through the collectors, all accepted.
+func (f *fixture) send(t *testing.T, kind ingest.Kind, csv string) ingest.Result {
+	t.Helper()
+	res, err := f.svc.Ingest(context.Background(), kind, ingest.FormatCSV, strings.NewReader(csv), ingest.Options{Source: "test"})
+	if err != nil || res.Rejected > 0 {
+		t.Fatalf("ingest %s: %v %+v", kind, err, res.Rejects)
+	}
+	return res
+}
+
+func (f *fixture) compute(t *testing.T, period string, ids ...string) map[string]indicators.Result {
+	t.Helper()
+	p, err := indicators.ParsePeriod(period, f.eng.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := f.eng.Compute(context.Background(), p, indicators.Selection{Indicators: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]indicators.Result{}
+	for _, r := range rs {
+		out[fmt.Sprintf("%s %s:%s", r.Indicator, r.Scope, r.ScopeID)] = r
+	}
+	return out
+}
+
+type want struct {
+	key      string  // "indicator scope:id"
+	value    float64 // NaN: no value
+	sample   uint64
+	num, den float64 // checked when den > 0
+	status   string
+}
+
+func check(t *testing.T, got map[string]indicators.Result, wants []want) {
+	t.Helper()
+	for _, w := range wants {
+		r, ok := got[w.key]
+		if !ok {
+			t.Errorf("%s: no result", w.key)
+			continue
+		}
+		switch {
+		case math.IsNaN(w.value) && r.Value != nil:
+			t.Errorf("%s: value %v, want none", w.key, *r.Value)
+		case !math.IsNaN(w.value) && (r.Value == nil || math.Abs(*r.Value-w.value) > 1e-9):
+			t.Errorf("%s: value %v, want %v", w.key, deref(r.Value), w.value)
+		}
+		if r.Sample != w.sample {
+			t.Errorf("%s: sample %d, want %d", w.key, r.Sample, w.sample)
+		}
+		if w.den > 0 && (r.Numerator == nil || r.Denominator == nil || *r.Numerator != w.num || *r.Denominator != w.den) {
+			t.Errorf("%s: %v/%v, want %v/%v", w.key, deref(r.Numerator), deref(r.Denominator), w.num, w.den)
+		}
+		if w.status != "" && r.Status != w.status {
+			t.Errorf("%s: status %s, want %s", w.key, r.Status, w.status)
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+const contactsHeader = "id,site,channel,arrived_at,answered_at,ended_at,outcome,user_ref\n"
+
+func TestFrontOfficeIndicators(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindContacts, contactsHeader+
+		// Reception at PAR-11, May 2026 (local times): waits 5 min, 19:59,
+		// exactly 20:00 (within: "within N" is ≤ N) and 20:01. An abandoned
+		// visit is not in the population (served only).
+		"R1,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:05:00,2026-05-12T09:15:00,served,\n"+
+		"R2,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:19:59,2026-05-12T09:30:00,served,\n"+
+		"R3,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:20:00,2026-05-12T09:30:00,served,\n"+
+		"R4,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:20:01,2026-05-12T09:30:00,served,\n"+
+		"R5,PAR-11,reception,2026-05-12T09:00:00,,2026-05-12T09:30:00,abandoned,\n"+
+		// PAR-18: one visit, 10 min.
+		"R6,PAR-18,reception,2026-05-12T09:00:00,2026-05-12T09:10:00,2026-05-12T09:20:00,served,\n"+
+		// Arrives at 00:30 on 1 June in Paris (22:30Z on 31 May): June, not May.
+		"R7,PAR-11,reception,2026-05-31T22:30:00Z,2026-05-31T22:31:00Z,2026-05-31T22:40:00Z,served,\n"+
+		// 31 May at 19:30 in Cayenne (22:30Z): May. Wait 1 min.
+		"R8,CAY-973,reception,2026-05-31T22:30:00Z,2026-05-31T22:31:00Z,2026-05-31T22:40:00Z,served,\n"+
+		// Across the change to summer time in Paris: 01:50 (UTC+1) to 03:05
+		// (UTC+2) is 15 minutes of real time, not 75: within 20. (March.)
+		"R9,PAR-11,reception,2026-03-29T01:50:00,2026-03-29T03:05:00,2026-03-29T03:10:00,served,\n"+
+		// Phone at PAR-11: served after 10, 20, 60 s; abandoned after 4 s
+		// (not offered: under 5 s), exactly 5 s (offered) and 60 s (offered).
+		"P1,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:10Z,2026-05-12T10:05:00Z,served,\n"+
+		"P2,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:20Z,2026-05-12T10:05:00Z,served,\n"+
+		"P3,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:01:00Z,2026-05-12T10:05:00Z,served,\n"+
+		"P4,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:00:04Z,abandoned,\n"+
+		"P5,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:00:05Z,abandoned,\n"+
+		"P6,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:01:00Z,abandoned,\n"+
+		// Appointments at PAR-18: 1 no-show in 4.
+		"A1,PAR-18,appointment,2026-05-12T10:00:00Z,2026-05-12T10:00:00Z,2026-05-12T10:30:00Z,served,\n"+
+		"A2,PAR-18,appointment,2026-05-12T11:00:00Z,2026-05-12T11:00:00Z,2026-05-12T11:30:00Z,served,\n"+
+		"A3,PAR-18,appointment,2026-05-12T12:00:00Z,2026-05-12T12:05:00Z,2026-05-12T12:30:00Z,served,\n"+
+		"A4,PAR-18,appointment,2026-05-12T13:00:00Z,,,no_show,\n")
+
+	got := f.compute(t, "2026-05", "reception.wait_20min", "reception.wait_p90", "phone.pickup_rate", "phone.asa", "appointment.no_show_rate")
+	nan := math.NaN()
+	check(t, got, []want{
+		// PAR-11: R1, R2, R3 within, R4 not: 3/4. Sample 4 < min 10.
+		{"reception.wait_20min site:PAR-11", 75, 4, 3, 4, indicators.StatusInsufficientData},
+		{"reception.wait_20min site:PAR-18", 100, 1, 1, 1, ""},
+		// Pooled, not averaged: department 75 and region 11 are 4/5 = 80%
+		// (the mean of 75% and 100% would be 87.5%).
+		{"reception.wait_20min department:75", 80, 5, 4, 5, ""},
+		{"reception.wait_20min region:11", 80, 5, 4, 5, ""},
+		{"reception.wait_20min site:CAY-973", 100, 1, 1, 1, ""},
+		// National: 5 + R8 = 6, 5 within.
+		{"reception.wait_20min national:", 100 * 5.0 / 6, 6, 5, 6, ""},
+		{"reception.wait_20min site:STR-67", nan, 0, 0, 0, indicators.StatusInsufficientData},
+		// p90 at PAR-11, nearest rank: waits 5, 19.983, 20, 20.017 min;
+		// ⌈0.9·4⌉ = 4th = 1201 s = 20.0167 min. Nationally (6 values: 1, 5,
+		// 10, 19.983, 20, 20.017): ⌈5.4⌉ = 6th = 20.0167.
+		{"reception.wait_p90 site:PAR-11", 1201.0 / 60, 4, 0, 0, ""},
+		{"reception.wait_p90 national:", 1201.0 / 60, 6, 0, 0, ""},
+		// Offered: 3 served + abandoned after 5 s and 60 s = 5; 3 served → 60%.
+		{"phone.pickup_rate site:PAR-11", 60, 5, 3, 5, ""},
+		// Mean wait of answered calls: (10 + 20 + 60)/3 = 30 s.
+		{"phone.asa site:PAR-11", 30, 3, 90, 3, ""},
+		{"appointment.no_show_rate site:PAR-18", 25, 4, 1, 4, ""},
+	})
+	june := f.compute(t, "2026-06", "reception.wait_20min")
+	check(t, june, []want{{"reception.wait_20min site:PAR-11", 100, 1, 1, 1, ""}})
+	march := f.compute(t, "2026-03", "reception.wait_20min")
+	check(t, march, []want{{"reception.wait_20min site:PAR-11", 100, 1, 1, 1, ""}})
+
+	// Sending everything again changes nothing.
+	res := f.send(t, ingest.KindContacts, contactsHeader+"R1,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:05:00,2026-05-12T09:15:00,served,\n")
+	if res.Duplicates != 1 {
+		t.Errorf("re-sent contact: %+v", res)
+	}
+	again := f.compute(t, "2026-05", "reception.wait_20min")
+	check(t, again, []want{{"reception.wait_20min site:PAR-11", 75, 4, 3, 4, ""}})
+}
+
+const casesHeader = "id,site,kind,channel,received_at,completed_at,status,updated_at\n"
+
+// cs writes a completed case received and completed at noon local time on
+// the given dates.
+func cs(id, site, kind, received, completed string) string {
+	return fmt.Sprintf("%s,%s,%s,email,%sT12:00:00,%sT12:00:00,completed,%sT12:00:00\n", id, site, kind, received, completed, completed)
+}
+
+func TestBackOfficeIndicators(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindCases, casesHeader+
+		// E-mail replies at PAR-11 (metropole), completed in May 2026:
+		cs("E1", "PAR-11", "email_reply", "2026-05-15", "2026-05-19")+ // Fri → Tue: Mon 18, Tue 19 = 2 ✓
+		cs("E2", "PAR-11", "email_reply", "2026-05-07", "2026-05-11")+ // Thu → Mon: Fri 8 May is a holiday → 1 ✓
+		cs("E3", "PAR-11", "email_reply", "2026-05-13", "2026-05-18")+ // Wed → Mon: Thu 14 Ascension → Fri 15, Mon 18 = 2 ✓
+		cs("E4", "PAR-11", "email_reply", "2026-05-18", "2026-05-21")+ // Mon → Thu: 3 ✗
+		cs("E5", "PAR-11", "email_reply", "2026-05-20", "2026-05-20")+ // same day: 0 ✓
+		cs("E6", "PAR-11", "email_reply", "2026-05-22", "2026-05-26")+ // Fri → Tue: Whit Monday 25 May is a holiday → 1 ✓
+		// Around Christmas 2025: Wed 24 → Mon 29 December: Thu 25 is a
+		// holiday everywhere, Fri 26 only in Alsace-Moselle.
+		cs("X1", "PAR-11", "email_reply", "2025-12-24", "2025-12-29")+ // metropole: Fri 26, Mon 29 = 2 ✓
+		cs("X2", "STR-67", "email_reply", "2025-12-24", "2025-12-29")+ // Alsace: Mon 29 = 1 ✓
+		cs("X3", "PAR-11", "email_reply", "2025-12-23", "2025-12-29")+ // metropole: Wed 24, Fri 26, Mon 29 = 3 ✗
+		cs("X4", "STR-67", "email_reply", "2025-12-23", "2025-12-29")+ // Alsace: Wed 24, Mon 29 = 2 ✓
+		// Letters: 15 working days is within, 16 is not (metropole, no
+		// holiday in June 2026: 1 June → 22 June = 15, → 23 June = 16).
+		cs("L1", "PAR-11", "mail_reply", "2026-06-01", "2026-06-22")+
+		cs("L2", "PAR-11", "mail_reply", "2026-06-01", "2026-06-23")+
+		// Reimbursements: calendar days, 7 within, 8 not.
+		cs("M1", "PAR-11", "reimbursement", "2026-05-01", "2026-05-08")+
+		cs("M2", "PAR-11", "reimbursement", "2026-05-01", "2026-05-09")+
+		cs("M3", "PAR-11", "reimbursement", "2026-05-10", "2026-05-10")+
+		// Allowances: 30 days within, 31 not; registrations 5 and 6.
+		cs("W1", "PAR-18", "allowance_payment", "2026-04-10", "2026-05-10")+
+		cs("W2", "PAR-18", "allowance_payment", "2026-04-10", "2026-05-11")+
+		cs("G1", "PAR-18", "registration", "2026-05-01", "2026-05-06")+
+		cs("G2", "PAR-18", "registration", "2026-05-01", "2026-05-07"))
+	// A case completed at 23:30Z on 31 May is completed on 1 June in
+	// Paris: not in May. And an open case is in no delay.
+	f.send(t, ingest.KindCases, casesHeader+
+		"M4,PAR-11,reimbursement,email,2026-05-25T08:00:00Z,2026-05-31T23:30:00Z,completed,2026-05-31T23:30:00Z\n"+
+		"M5,PAR-11,reimbursement,email,2026-05-25T08:00:00Z,,open,2026-05-25T08:00:00Z\n")
+
+	may := f.compute(t, "2026-05", "email.reply_2wd", "reimbursement.within_7d", "reimbursement.mean_days", "allowance.within_30d", "registration.within_5d")
+	check(t, may, []want{
+		{"email.reply_2wd site:PAR-11", 100 * 5.0 / 6, 6, 5, 6, ""},
+		// M1 7 days ✓, M2 8 ✗, M3 0 ✓: 2/3; mean (7 + 8 + 0)/3 = 5.
+		{"reimbursement.within_7d site:PAR-11", 100 * 2.0 / 3, 3, 2, 3, ""},
+		{"reimbursement.mean_days site:PAR-11", 5, 3, 15, 3, ""},
+		{"allowance.within_30d site:PAR-18", 50, 2, 1, 2, ""},
+		{"registration.within_5d site:PAR-18", 50, 2, 1, 2, ""},
+	})
+	dec := f.compute(t, "2025-12", "email.reply_2wd")
+	check(t, dec, []want{
+		{"email.reply_2wd site:PAR-11", 50, 2, 1, 2, ""},
+		{"email.reply_2wd site:STR-67", 100, 2, 2, 2, ""},
+		{"email.reply_2wd national:", 75, 4, 3, 4, ""},
+	})
+	june := f.compute(t, "2026-06", "mail.reply_15wd", "reimbursement.within_7d")
+	check(t, june, []want{
+		{"mail.reply_15wd site:PAR-11", 50, 2, 1, 2, ""},
+		// M4: 25 May → 1 June local = 7 days ✓.
+		{"reimbursement.within_7d site:PAR-11", 100, 1, 1, 1, ""},
+	})
+
+	// A newer version of a case replaces the older: M2 re-completed on 8 May.
+	f.send(t, ingest.KindCases, casesHeader+"M2,PAR-11,reimbursement,email,2026-05-01T12:00:00,2026-05-08T12:00:00,completed,2026-05-20T12:00:00\n")
+	may = f.compute(t, "2026-05", "reimbursement.within_7d")
+	check(t, may, []want{{"reimbursement.within_7d site:PAR-11", 100, 3, 3, 3, ""}})
+}
+
+// TestWorkingDaysEveryZone checks the SQL working-day count against holidays
+// of each zone in 2026 and 2027, worked out by hand: a case received the
+// working day before a holiday and completed the working day after it
+// counts 1 where the day is a holiday and 2 where it is not.
+func TestWorkingDaysEveryZone(t *testing.T) {
+	f := newFixture(t)
+	sites := []model.Site{
+		{ID: "Z-MET", Name: "m", Kind: model.SiteAgency, Region: "R", Department: "D1", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+		{ID: "Z-ALS", Name: "a", Kind: model.SiteAgency, Region: "R", Department: "D2", Zone: model.ZoneAlsaceMoselle, Timezone: "Europe/Paris"},
+		{ID: "Z-GLP", Name: "g", Kind: model.SiteAgency, Region: "R", Department: "D3", Zone: model.ZoneGuadeloupe, Timezone: "America/Guadeloupe"},
+		{ID: "Z-MTQ", Name: "q", Kind: model.SiteAgency, Region: "R", Department: "D4", Zone: model.ZoneMartinique, Timezone: "America/Martinique"},
+		{ID: "Z-GUF", Name: "y", Kind: model.SiteAgency, Region: "R", Department: "D5", Zone: model.ZoneGuyane, Timezone: "America/Cayenne"},
+		{ID: "Z-REU", Name: "r", Kind: model.SiteAgency, Region: "R", Department: "D6", Zone: model.ZoneReunion, Timezone: "Indian/Reunion"},
+		{ID: "Z-MYT", Name: "t", Kind: model.SiteAgency, Region: "R", Department: "D7", Zone: model.ZoneMayotte, Timezone: "Indian/Mayotte"},
+	}
+	if err := f.db.UpsertSites(context.Background(), sites); err != nil {
+		t.Fatal(err)
+	}
+	type exp struct {
+		site, recv, done string
+		wd               int
+	}
+	var exps []exp
+	for _, s := range sites {
+		z := s.ID
+		// Good Friday 3 Apr 2026 (Alsace only) and Easter Monday 6 Apr
+		// (everywhere): Thu 2 → Tue 7: Fri 3, Mon 6, Tue 7 = 3, minus
+		// Easter Monday = 2, minus Good Friday in Alsace = 1.
+		wd := 2
+		if z == "Z-ALS" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2026-04-02", "2026-04-07", wd})
+		// Mayotte 27 Apr 2026 (Mon): Fri 24 → Tue 28 = Mon, Tue = 2; 1 in Mayotte.
+		wd = 2
+		if z == "Z-MYT" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2026-04-24", "2026-04-28", wd})
+		// Thu 21 → Tue 26 May 2026: Fri 22, Mon 25, Tue 26 = 3; Whit
+		// Monday everywhere → 2; Martinique's 22 May too → 1.
+		wd = 2
+		if z == "Z-MTQ" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2026-05-21", "2026-05-26", wd})
+		// Guadeloupe 27 May 2026 (Wed): Tue 26 → Thu 28 = 2; 1 there.
+		wd = 2
+		if z == "Z-GLP" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2026-05-26", "2026-05-28", wd})
+		// Guyane 10 June 2026 (Wed): Tue 9 → Thu 11 = 2; 1 there.
+		wd = 2
+		if z == "Z-GUF" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2026-06-09", "2026-06-11", wd})
+		// Réunion 20 Dec 2027 (Mon): Fri 17 → Tue 21 = 2; 1 there.
+		wd = 2
+		if z == "Z-REU" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2027-12-17", "2027-12-21", wd})
+		// 25 Dec 2027 is a Saturday and 26 Dec a Sunday: Thu 23 → Tue 28
+		// = Fri 24, Mon 27, Tue 28 = 3 everywhere.
+		exps = append(exps, exp{z, "2027-12-23", "2027-12-28", 3})
+		// Easter 2027 is 28 March: Good Friday 26 Mar (Alsace), Easter
+		// Monday 29 Mar: Thu 25 → Tue 30 = 3 − 1 = 2; 1 in Alsace.
+		wd = 2
+		if z == "Z-ALS" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2027-03-25", "2027-03-30", wd})
+		// Ascension 2027: 6 May (Thu); 8 May 2027 is a Saturday: Wed 5 →
+		// Mon 10 = Thu 6, Fri 7, Mon 10 = 3 − 1 = 2 everywhere.
+		exps = append(exps, exp{z, "2027-05-05", "2027-05-10", 2})
+		// Whit Monday 2027: 17 May: Fri 14 → Tue 18 = 2 − 1 = 1.
+		exps = append(exps, exp{z, "2027-05-14", "2027-05-18", 1})
+		// Mayotte 27 Apr 2027 (Tue): Mon 26 → Wed 28 = 2; 1 there.
+		wd = 2
+		if z == "Z-MYT" {
+			wd = 1
+		}
+		exps = append(exps, exp{z, "2027-04-26", "2027-04-28", wd})
+		// 14 July 2026 (Tue): Mon 13 → Wed 15 = 2 − 1 = 1 everywhere.
+		exps = append(exps, exp{z, "2026-07-13", "2026-07-15", 1})
+	}
+	// Inserted directly (2027 is in the future for the collectors).
+	ids := make([]string, len(exps))
+	var rows []model.Case
+	for i, e := range exps {
+		ids[i] = fmt.Sprintf("W%d", i)
+		r, _ := time.Parse(time.DateOnly, e.recv)
+		c, _ := time.Parse(time.DateOnly, e.done)
+		rows = append(rows, model.Case{Source: "test", ID: ids[i], Site: e.site, Kind: "email_reply", Channel: "email",
+			ReceivedAt: r.Add(12 * time.Hour), ReceivedDate: r, CompletedAt: &c, CompletedDate: &c, Status: model.CaseCompleted, UpdatedAt: c})
+	}
+	if err := f.db.InsertCases(context.Background(), rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Working days of each case, computed by the compiler's expression.
+	for i, e := range exps {
+		d := &indicators.Definition{ID: "wd", Source: "cases", Filter: indicators.Filter{}, Measure: "mean", Value: "working_days", Unit: "working_days", Direction: "lower"}
+		p, _ := indicators.ParsePeriod(e.done, f.eng.Now())
+		q, err := f.eng.Compiler.Compile(d, []indicators.Period{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.SQL = strings.Replace(q.SQL, "status = 'completed'", "status = 'completed' AND id = '"+ids[i]+"'", 1)
+		rows, err := f.db.Conn().Query(context.Background(), q.SQL, q.Args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64 = -1
+		for rows.Next() {
+			var pk uint8
+			var r, dep, site string
+			var sample uint64
+			var num, den, qq float64
+			if err := rows.Scan(&pk, &r, &dep, &site, &sample, &num, &den, &qq); err != nil {
+				t.Fatal(err)
+			}
+			if site == e.site && pk == 1 {
+				got = num / den
+			}
+		}
+		rows.Close()
+		if got != float64(e.wd) {
+			t.Errorf("%s %s → %s: %v working days, want %d", e.site, e.recv, e.done, got, e.wd)
+		}
+	}
+}

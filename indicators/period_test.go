@@ -1,0 +1,73 @@
+package indicators
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestParsePeriod(t *testing.T) {
+	today := date(2026, 11, 27)
+	tests := []struct {
+		in, from, to, kind, prev, lastYear string
+	}{
+		{"2026-05-14", "2026-05-14", "2026-05-14", "day", "2026-05-13", "2025-05-14"},
+		// 2026-W01 starts on Monday 29 December 2025 (4 January 2026 is a Sunday).
+		{"2026-W01", "2025-12-29", "2026-01-04", "week", "2025-W52", "2025-W01"},
+		{"2026-W19", "2026-05-04", "2026-05-10", "week", "2026-W18", "2025-W19"},
+		// 2026 starts on a Thursday, so it has a week 53; 2025 has not: last year's is W52.
+		{"2026-W53", "2026-12-28", "2027-01-03", "week", "2026-W52", "2025-W52"},
+		{"2026-05", "2026-05-01", "2026-05-31", "month", "2026-04", "2025-05"},
+		{"2026-03", "2026-03-01", "2026-03-31", "month", "2026-02", "2025-03"},
+		{"2026-Q1", "2026-01-01", "2026-03-31", "quarter", "2025-Q4", "2025-Q1"},
+		{"2026-Q2", "2026-04-01", "2026-06-30", "quarter", "2026-Q1", "2025-Q2"},
+		{"2026", "2026-01-01", "2026-12-31", "year", "2025", "2025"},
+		{"2026-ytd", "2026-01-01", "2026-11-27", "ytd", "2025-ytd", "2025-ytd"},
+		{"2025-ytd", "2025-01-01", "2025-12-31", "ytd", "2024-ytd", "2024-ytd"},
+		{"2026-05-01..2026-05-10", "2026-05-01", "2026-05-10", "range", "2026-04-21..2026-04-30", "2025-05-01..2025-05-10"},
+		{"2024-02-29", "2024-02-29", "2024-02-29", "day", "2024-02-28", "2023-02-28"},
+	}
+	for _, tt := range tests {
+		p, err := ParsePeriod(tt.in, today)
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if got := p.From.Format(time.DateOnly) + " " + p.To.Format(time.DateOnly) + " " + p.Kind; got != tt.from+" "+tt.to+" "+tt.kind {
+			t.Errorf("%s = %s, want %s %s %s", tt.in, got, tt.from, tt.to, tt.kind)
+		}
+		if got := p.Previous().Name; got != tt.prev {
+			t.Errorf("%s previous = %s, want %s", tt.in, got, tt.prev)
+		}
+		if got := p.LastYear().Name; got != tt.lastYear {
+			t.Errorf("%s last year = %s, want %s", tt.in, got, tt.lastYear)
+		}
+	}
+	for _, bad := range []string{"2026-13", "2025-W53", "2026-W00", "2026-Q5", "2027-ytd", "2026-05-10..2026-05-01", "2026-02-30", "May 2026", ""} {
+		if _, err := ParsePeriod(bad, today); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	// The previous week of 2026-W01 is 2025-W52: 22–28 December 2025.
+	p, _ := ParsePeriod("2026-W01", today)
+	if pw := p.Previous(); pw.From != date(2025, 12, 22) || pw.To != date(2025, 12, 28) {
+		t.Errorf("previous of 2026-W01: %v..%v", pw.From, pw.To)
+	}
+}
+
+func TestWilson(t *testing.T) {
+	// Hand-worked: 45/60, p = 0.75, z = 1.96: center (0.75 + 0.0320)/1.0640 =
+	// 0.7350, half 1.96/1.0640·√(0.003125 + 0.000267) = 0.1073 →
+	// [0.6277, 0.8422]. 0/20: center 0.0806, half 0.0806 → [0, 0.1611].
+	tests := []struct{ k, n, lo, hi float64 }{
+		{45, 60, 0.6277, 0.8422},
+		{0, 20, 0, 0.1611},
+		{20, 20, 0.8389, 1},
+	}
+	for _, tt := range tests {
+		lo, hi := Wilson(tt.k, tt.n)
+		if math.Abs(lo-tt.lo) > 5e-5 || math.Abs(hi-tt.hi) > 5e-5 {
+			t.Errorf("Wilson(%v, %v) = [%.4f, %.4f], want [%.4f, %.4f]", tt.k, tt.n, lo, hi, tt.lo, tt.hi)
+		}
+	}
+}
