@@ -163,8 +163,9 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 		key := fmt.Sprintf("%s|%s|%s|%d", t.Indicator, t.Scope, t.ScopeID, t.Year)
 		if first, dup := seen[key]; dup {
 			errs = append(errs, TargetError{line, "row", fmt.Sprintf("the same indicator, scope and year as line %d", first)})
+		} else {
+			seen[key] = line
 		}
-		seen[key] = line
 		out = append(out, t)
 	}
 	if len(errs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -213,5 +214,98 @@ func TestDrainRetriesDoNotRepeatRejects(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d rejects stored from a segment that was never stored (quarantined with them), want 0", n)
+	}
+}
+
+// cutProxy forwards TCP to ClickHouse until cut; then it drops the open
+// connections and accepts new ones without ever answering, like a server
+// whose host went away (connections time out rather than being refused).
+type cutProxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	cut   bool
+	conns []net.Conn
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln}
+	t.Cleanup(func() { ln.Close(); p.setCut(true) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			cut := p.cut
+			p.mu.Unlock()
+			if cut {
+				continue // never answered
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, s)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(s, c); s.Close() }()
+			go func() { _, _ = io.Copy(c, s); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// TestUnknownSitesWhileClickHouseAway: records naming an unknown site make
+// the sites reload; with ClickHouse away each reload waits for the dial
+// timeout, and a failed reload was retried for every such record (under the
+// lock every request takes), so a body of N such records took N timeouts.
+func TestUnknownSitesWhileClickHouseAway(t *testing.T) {
+	opts := chtest.Options(t)
+	direct := chtest.New(t) // creates the database (chtest.New names its own)
+	opts.Database = direct.Database()
+	proxy := newCutProxy(t, opts.Addr)
+	opts.Addr = proxy.ln.Addr().String()
+	opts.DialTimeout = time.Second
+	db, err := store.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := newEnv(t, db, t.TempDir())
+	if status, res, problem := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON(0, 1)); status != 200 || res.Accepted != 1 {
+		t.Fatalf("%d %+v %v", status, res, problem)
+	}
+	time.Sleep(5500 * time.Millisecond) // the sites are older than the retry-on-miss delay
+	proxy.setCut(true)
+	var b strings.Builder
+	for i := 0; i < 8; i++ {
+		fmt.Fprintf(&b, `{"id":"X%d","source":"s","site":"NOPE-%d","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`+"\n", i, i)
+	}
+	t0 := time.Now()
+	status, res, problem := e.post(t, "contacts", "application/x-ndjson", b.String())
+	if status != 200 || res.Rejected != 8 {
+		t.Errorf("status %d %+v %v; want 8 rejects (spooled)", status, res, problem)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("answered after %s: the sites reload was retried for every record", d.Round(time.Second))
 	}
 }

@@ -28,6 +28,7 @@ type Service struct {
 	mu       sync.Mutex
 	ref      *Reference
 	loadedAt time.Time
+	failedAt time.Time // last failed reload: not retried for refRetryMiss
 }
 
 // Lists are the configured vocabularies: an unknown value is a reject.
@@ -57,9 +58,13 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 	if s.ref != nil && age < refAge && !(missed && age > refRetryMiss) {
 		return s.ref, nil
 	}
+	if s.ref != nil && time.Since(s.failedAt) < refRetryMiss {
+		return s.ref, nil // ClickHouse away: each try may wait for the dial timeout
+	}
 	sites, err := s.db.Sites(ctx)
 	if err != nil {
 		if s.ref != nil {
+			s.failedAt = time.Now()
 			return s.ref, nil // ClickHouse away: keep validating with what we know
 		}
 		return nil, fmt.Errorf("loading sites: %w", err)
