@@ -41,7 +41,8 @@ bench: clickhouse-up
 ## demo: ClickHouse installed and started, schema, 42 sample sites, a seeded
 ## year and more of contacts, cases and surveys written as files and ingested
 ## through the collectors (exit 2 = the deliberately invalid records were
-## refused, the rest stored), then what is there.
+## refused, the rest stored), demo targets, every finished quarter closed,
+## and the results of the last one, nationally and by region.
 demo: clickhouse-up
 	$(BIN) migrate
 	$(BIN) sites import demo/sites.csv
@@ -51,6 +52,8 @@ demo: clickhouse-up
 	  $(BIN) ingest $$k $(GLOBALOFFICE_HOME)/demo/$$k; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc; \
 	done
 	$(BIN) status
+	$(BIN) targets import demo/targets.csv --by demo
+	$(BIN) demo close
 
 clean:
 	-[ -x $(BIN) ] && $(BIN) clickhouse stop

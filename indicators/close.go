@@ -104,6 +104,6 @@ FROM results WHERE period = ? AND revision = `
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sortResults(out)
+	e.Catalog.sortResults(out)
 	return out, nil
 }

@@ -307,7 +307,7 @@ func (e *Engine) results(d *Definition, p Period, byPeriod []map[scopeKey]agg, s
 		}
 		out = append(out, r)
 	}
-	sortResults(out)
+	e.Catalog.sortResults(out)
 	return out
 }
 
@@ -349,11 +349,22 @@ func required(d *Definition, a agg, t float64, p Period) *float64 {
 	return &v
 }
 
-func sortResults(rs []Result) {
+// sortResults orders results by the catalog's order, then national,
+// regions, departments, sites.
+func (c *Catalog) sortResults(rs []Result) {
+	order := map[string]int{}
+	for i, d := range c.Indicators {
+		order[d.ID] = i
+	}
 	rank := map[model.ScopeKind]int{model.ScopeNational: 0, model.ScopeRegion: 1, model.ScopeDepartment: 2, model.ScopeSite: 3}
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
 		if a.Indicator != b.Indicator {
+			oa, oka := order[a.Indicator]
+			ob, okb := order[b.Indicator]
+			if oka && okb {
+				return oa < ob
+			}
 			return a.Indicator < b.Indicator
 		}
 		if rank[a.Scope] != rank[b.Scope] {

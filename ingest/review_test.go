@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,6 +225,11 @@ type cutProxy struct {
 	mu    sync.Mutex
 	cut   bool
 	conns []net.Conn
+	// armed: once a connection has sent more than muteAfter bytes more
+	// (an insert's data), the server's answers on it are dropped: the
+	// insert is stored but the client never hears so.
+	armed     bool
+	muteAfter int
 }
 
 func newCutProxy(t *testing.T, target string) *cutProxy {
@@ -255,8 +260,43 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 			p.mu.Lock()
 			p.conns = append(p.conns, s)
 			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
+			var sent atomic.Int64
+			var muted atomic.Bool
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						p.mu.Lock()
+						if p.armed && sent.Add(int64(n)) > int64(p.muteAfter) {
+							muted.Store(true)
+						}
+						p.mu.Unlock()
+						if _, werr := s.Write(buf[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				s.Close()
+			}()
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := s.Read(buf)
+					if n > 0 && !muted.Load() {
+						if _, werr := c.Write(buf[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				c.Close()
+			}()
 		}
 	}()
 	return p
@@ -307,5 +347,79 @@ func TestUnknownSitesWhileClickHouseAway(t *testing.T) {
 	}
 	if d := time.Since(t0); d > 5*time.Second {
 		t.Errorf("answered after %s: the sites reload was retried for every record", d.Round(time.Second))
+	}
+}
+
+func (p *cutProxy) arm(muteAfter int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.armed, p.muteAfter = true, muteAfter
+}
+
+// TestInsertStoredButAnswerLost: an insert that reached ClickHouse but whose
+// answer was lost is spooled; the drain must find those records stored (the
+// README's promise) and not store them a second time. The key filter did not
+// know these keys (only successful inserts were added), said "certainly not
+// stored", and the drain skipped the lookup.
+func TestInsertStoredButAnswerLost(t *testing.T) {
+	opts := chtest.Options(t)
+	direct := chtest.New(t)
+	opts.Database = direct.Database()
+	proxy := newCutProxy(t, opts.Addr)
+	opts.Addr = proxy.ln.Addr().String()
+	db, err := store.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour, InsertTimeout: 2 * time.Second}, ingest.NewMetrics(nil), nil)
+	defer w.Close()
+	batch := func(from, n int) []ingest.Record {
+		recs := make([]ingest.Record, n)
+		for i := range recs {
+			c := model.Contact{Source: "lost", ID: fmt.Sprintf("L%06d-%x", from+i, (from+i)*2654435761), Site: "PAR-11", Channel: "phone",
+				ArrivedAt: time.Date(2026, 5, 14, 12, 0, i%60, 0, time.UTC), ArrivedDate: time.Date(2026, 5, 14, 0, 0, 0, 0, time.UTC),
+				Outcome: model.OutcomeAbandoned, UserRef: fmt.Sprintf("%032x", i*7919)}
+			recs[i] = ingest.Record{Contact: &c}
+		}
+		return recs
+	}
+	// A first insert while all is well: the key filter is loaded by then.
+	if o := w.Submit(t.Context(), batch(0, 10)); o.Err != nil || o.Accepted != 10 {
+		t.Fatalf("%+v", o)
+	}
+	count := func() uint64 {
+		var n uint64
+		if err := direct.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const n = 3000
+	proxy.arm(16 << 10)
+	o := w.Submit(t.Context(), batch(10, n))
+	if o.Err != nil || o.Spooled != n {
+		t.Fatalf("with the answer lost: %+v, want %d spooled", o, n)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count() != 10+n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the insert did not reach ClickHouse (%d rows): the test's premise failed", count())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	proxy.setCut(false)
+	proxy.mu.Lock()
+	proxy.armed = false
+	proxy.mu.Unlock()
+	if d := w.Drain(t.Context()); d != 1 {
+		t.Fatalf("drained %d segments, want 1", d)
+	}
+	if got := count(); got != 10+n {
+		t.Errorf("%d rows after the drain, want %d: the spooled copy was stored again", got, 10+n)
 	}
 }

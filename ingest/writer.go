@@ -404,10 +404,9 @@ func (w *Writer) insert(kind string, recs []Record) error {
 		t0 := time.Now()
 		err := w.insertChunk(ctx, kind, chunk, now)
 		cancel()
-		if err != nil {
-			return err
-		}
-		w.metrics.batch(kind, len(chunk), time.Since(t0))
+		// A failed insert may still have been stored (the answer was lost):
+		// its keys go into the filter too, so that the spooled copy is
+		// looked up when drained rather than stored again.
 		if table, ok := tableOf[kind]; ok {
 			keys := make([]recordKey, len(chunk))
 			for i, r := range chunk {
@@ -417,6 +416,10 @@ func (w *Writer) insert(kind string, recs []Record) error {
 				go w.keys.load(context.Background(), table) // past capacity: rebuild larger
 			}
 		}
+		if err != nil {
+			return err
+		}
+		w.metrics.batch(kind, len(chunk), time.Since(t0))
 		start = end
 	}
 	return nil

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"globaloffice/demo"
+	"globaloffice/indicators"
+	"globaloffice/model"
 )
 
 func (a *app) demoCommand() *cobra.Command {
@@ -67,6 +72,132 @@ func (a *app) demoCommand() *cobra.Command {
 	gen.Flags().StringVar(&to, "to", "", "day after the last, YYYY-MM-DD (default today)")
 	gen.Flags().Int64Var(&seed, "seed", 2026, "random seed: the same seed gives the same files")
 	gen.Flags().Float64Var(&scale, "scale", 1, "volume factor: 1 is about 500,000 contacts a year over the 42 sample sites")
-	cmd.AddCommand(gen)
+	cmd.AddCommand(gen, a.demoCloseCommand())
 	return cmd
+}
+
+// finishedQuarters lists the quarters from the first of year `from` that
+// ended before today.
+func finishedQuarters(fromYear int, today time.Time) []string {
+	var out []string
+	for y := fromYear; y <= today.Year(); y++ {
+		for q := 1; q <= 4; q++ {
+			end := time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, time.UTC)
+			if end.After(today) {
+				return out
+			}
+			out = append(out, fmt.Sprintf("%d-Q%d", y, q))
+		}
+	}
+	return out
+}
+
+func (a *app) demoCloseCommand() *cobra.Command {
+	var since int
+	cmd := &cobra.Command{
+		Use:   "close",
+		Short: "Close every finished quarter since 1 January of --since that is not closed yet, then show the last one nationally and by region",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cat, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			eng := indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked)
+			quarters := finishedQuarters(since, time.Now())
+			if len(quarters) == 0 {
+				return errors.New("no finished quarter yet")
+			}
+			var last indicators.Period
+			for _, q := range quarters {
+				p, err := indicators.ParsePeriod(q, time.Now())
+				if err != nil {
+					return err
+				}
+				last = p
+				done, err := eng.Closed(ctx, p, indicators.Selection{Scope: model.ScopeNational})
+				if err != nil {
+					return err
+				}
+				if len(done) > 0 {
+					continue
+				}
+				rev, n, err := eng.Close(ctx, p, "demo")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "closed %s: revision %d, %d results\n", q, rev, n)
+			}
+			national, err := eng.Closed(ctx, last, indicators.Selection{Scope: model.ScopeNational})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "\n%s, closed — national results against targets:\n", last)
+			if err := writeResults(a, "table", national); err != nil {
+				return err
+			}
+			regions, err := eng.Closed(ctx, last, indicators.Selection{Scope: model.ScopeRegion})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "\n%s, closed — the public commitments by region (value, ✓ met, ✗ missed, · not enough data):\n", last)
+			return writeMatrix(a, cat, regions)
+		},
+	}
+	cmd.Flags().IntVar(&since, "since", time.Now().Year()-1, "first year whose quarters are closed")
+	return cmd
+}
+
+// writeMatrix prints regions × published indicators.
+func writeMatrix(a *app, cat *indicators.Catalog, rs []indicators.Result) error {
+	var cols []string
+	for _, d := range cat.Indicators {
+		if d.Published {
+			cols = append(cols, d.ID)
+		}
+	}
+	cell := map[string]map[string]indicators.Result{}
+	var rows []string
+	for _, r := range rs {
+		if cell[r.ScopeID] == nil {
+			cell[r.ScopeID] = map[string]indicators.Result{}
+			rows = append(rows, r.ScopeID)
+		}
+		cell[r.ScopeID][r.Indicator] = r
+	}
+	sort.Strings(rows)
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "REGION")
+	for _, c := range cols {
+		fmt.Fprintf(tw, "\t%s", c)
+	}
+	fmt.Fprintln(tw)
+	for _, row := range rows {
+		fmt.Fprint(tw, row)
+		for _, c := range cols {
+			r := cell[row][c]
+			mark := "·"
+			switch r.Status {
+			case indicators.StatusMet:
+				mark = "✓"
+			case indicators.StatusMissed:
+				mark = "✗"
+			case indicators.StatusNoTarget:
+				mark = " "
+			}
+			v := "–"
+			if r.Value != nil && r.Status != indicators.StatusInsufficientData {
+				v = fmtNum(r.Value, 1)
+			}
+			fmt.Fprintf(tw, "\t%s %s", v, mark)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
 }
