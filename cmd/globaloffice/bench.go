@@ -32,6 +32,30 @@ func (a *app) benchCommand() *cobra.Command {
 	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request")
 	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
 	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
-	cmd.AddCommand(ing)
+	cmd.AddCommand(ing, a.benchIndicatorsCommand())
+	return cmd
+}
+
+func (a *app) benchIndicatorsCommand() *cobra.Command {
+	var o bench.IndicatorOptions
+	cmd := &cobra.Command{
+		Use:   "indicators",
+		Short: "The whole default catalog at every scope, for a month and a year over ≥10M contacts, vs hand-written SQL",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Store = a.storeOptions()
+			o.Store.Database = "bench_indicators"
+			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
+			o.Log = a.stderr
+			rs, err := bench.Indicators(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			bench.WriteIndicatorReport(a.stdout, rs)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.Contacts, "contacts", 10_000_000, "contacts in the data set")
+	cmd.Flags().BoolVar(&o.Reuse, "reuse", true, "keep the data set of an earlier run when it is large enough")
 	return cmd
 }

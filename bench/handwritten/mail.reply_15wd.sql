@@ -1,0 +1,7 @@
+SELECT pk, region, department, site, count() AS n, countIf(wd <= 15) AS within
+FROM (SELECT pk, site, region, department,
+        (5 * intDiv(c + 4, 7) + least((c + 4) % 7, 5)) - (5 * intDiv(r + 4, 7) + least((r + 4) % 7, 5))
+          - arrayCount(h -> h > r AND h <= c, {holidays}) AS wd
+      FROM (SELECT site, multiIf(assumeNotNull(completed_date) >= '{p1from}' AND assumeNotNull(completed_date) <= '{p1to}', 1, assumeNotNull(completed_date) >= '{p2from}' AND assumeNotNull(completed_date) <= '{p2to}', 2, assumeNotNull(completed_date) >= '{p3from}' AND assumeNotNull(completed_date) <= '{p3to}', 3, 0) AS pk, toInt64(received_date) AS r, toInt64(assumeNotNull(completed_date)) AS c
+            FROM cases FINAL WHERE ((assumeNotNull(completed_date) >= '{p1from}' AND assumeNotNull(completed_date) <= '{p1to}') OR (assumeNotNull(completed_date) >= '{p2from}' AND assumeNotNull(completed_date) <= '{p2to}') OR (assumeNotNull(completed_date) >= '{p3from}' AND assumeNotNull(completed_date) <= '{p3to}')) AND status = 'completed' AND kind = 'mail_reply') ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site)
+GROUP BY pk, region, department, site WITH ROLLUP

@@ -1,0 +1,4 @@
+SELECT pk, region, department, site, count() AS n, (countIf(s >= 9) - countIf(s <= 6)) * 100 / count() AS nps
+FROM (SELECT site, multiIf(answered_date >= '{p1from}' AND answered_date <= '{p1to}', 1, answered_date >= '{p2from}' AND answered_date <= '{p2to}', 2, answered_date >= '{p3from}' AND answered_date <= '{p3to}', 3, 0) AS pk, scores[indexOf(dimensions, 'recommend')] AS s
+      FROM survey_responses FINAL WHERE ((answered_date >= '{p1from}' AND answered_date <= '{p1to}') OR (answered_date >= '{p2from}' AND answered_date <= '{p2to}') OR (answered_date >= '{p3from}' AND answered_date <= '{p3to}')) AND scale = '0-10' AND has(dimensions, 'recommend')) ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site
+GROUP BY pk, region, department, site WITH ROLLUP

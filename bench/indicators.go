@@ -1,0 +1,340 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"globaloffice/calendar"
+	"globaloffice/demo"
+	"globaloffice/indicators"
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
+)
+
+//go:embed handwritten/*.sql
+var handwritten embed.FS
+
+// IndicatorOptions configure the indicator benchmark.
+type IndicatorOptions struct {
+	Contacts int // at least this many contacts in the data set (default 10,000,000)
+	Year     int // the year generated (default last year)
+	Reuse    bool
+	Client   string
+	Store    store.Options
+	WorkDir  string
+	Log      io.Writer
+}
+
+// IndicatorResult is one period's timing.
+type IndicatorResult struct {
+	Period       string
+	Results      int
+	Engine       time.Duration
+	HandWritten  time.Duration
+	DataContacts uint64
+}
+
+// Indicators loads (or reuses) a data set of o.Contacts demo contacts with
+// their cases and surveys, then times the engine computing the whole default
+// catalog at every scope for one month and for one year, against the
+// hand-written SQL of bench/handwritten run by clickhouse-client, each
+// twice, keeping the faster.
+func Indicators(ctx context.Context, o IndicatorOptions) ([]IndicatorResult, error) {
+	if o.Contacts <= 0 {
+		o.Contacts = 10_000_000
+	}
+	if o.Year == 0 {
+		o.Year = time.Now().Year() - 1
+	}
+	if o.Client == "" {
+		p, err := exec.LookPath("clickhouse-client")
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse-client not found: it runs the baseline")
+		}
+		o.Client = p
+	}
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", args...)
+		}
+	}
+	n, err := contactCount(ctx, o.Store)
+	if err != nil || !o.Reuse || n < uint64(o.Contacts) {
+		logf("loading %d contacts of %d with their cases and surveys (once: --reuse keeps them)…", o.Contacts, o.Year)
+		if err := load(ctx, o, logf); err != nil {
+			return nil, err
+		}
+		if n, err = contactCount(ctx, o.Store); err != nil {
+			return nil, err
+		}
+	}
+	logf("%d contacts in %s", n, o.Store.Database)
+	db, err := store.Open(ctx, o.Store)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	eng := indicators.NewEngine(db, cat, false)
+	var out []IndicatorResult
+	for _, name := range []string{fmt.Sprintf("%d-06", o.Year), strconv.Itoa(o.Year)} {
+		p, err := indicators.ParsePeriod(name, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		r := IndicatorResult{Period: name, DataContacts: n}
+		for try := 0; try < 2; try++ {
+			t0 := time.Now()
+			rs, err := eng.Compute(ctx, p, indicators.Selection{})
+			if err != nil {
+				return nil, err
+			}
+			if d := time.Since(t0); try == 0 || d < r.Engine {
+				r.Engine = d
+			}
+			r.Results = len(rs)
+			d, err := runHandwritten(ctx, o, p)
+			if err != nil {
+				return nil, err
+			}
+			if try == 0 || d < r.HandWritten {
+				r.HandWritten = d
+			}
+		}
+		logf("%s: engine %s, hand-written %s", name, r.Engine.Round(time.Millisecond), r.HandWritten.Round(time.Millisecond))
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// WriteIndicatorReport prints the timings and their ratio.
+func WriteIndicatorReport(w io.Writer, rs []IndicatorResult) {
+	fmt.Fprintf(w, "%-10s %12s %9s %12s %14s %7s\n", "period", "contacts", "results", "engine s", "hand-written s", "ratio")
+	for _, r := range rs {
+		fmt.Fprintf(w, "%-10s %12d %9d %12.2f %14.2f %7.2f\n", r.Period, r.DataContacts, r.Results, r.Engine.Seconds(), r.HandWritten.Seconds(), r.Engine.Seconds()/r.HandWritten.Seconds())
+	}
+	fmt.Fprintln(w, "ratio = engine time ÷ the hand-written SQL's time (clickhouse-client) in this run; goal ≤ 1.5")
+}
+
+func contactCount(ctx context.Context, opts store.Options) (uint64, error) {
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return db.RowCount(ctx, "contacts")
+}
+
+// runHandwritten runs every hand-written query for p, its previous period
+// and last year's, in one clickhouse-client, and returns the wall time.
+func runHandwritten(ctx context.Context, o IndicatorOptions, p indicators.Period) (time.Duration, error) {
+	files, _ := fs.Glob(handwritten, "handwritten/*.sql")
+	sort.Strings(files)
+	ps := []indicators.Period{p, p.Previous(), p.LastYear()}
+	repl := []string{"{holidays}", holidayArrays(p.To.Year() + 1)}
+	for i, q := range ps {
+		n := strconv.Itoa(i + 1)
+		repl = append(repl, "{p"+n+"from}", q.From.Format(time.DateOnly), "{p"+n+"to}", q.To.Format(time.DateOnly),
+			"{p"+n+"to8}", q.To.AddDate(0, 0, 9).Format(time.DateOnly))
+	}
+	r := strings.NewReplacer(repl...)
+	var all strings.Builder
+	for _, f := range files {
+		b, _ := handwritten.ReadFile(f)
+		all.WriteString(r.Replace(strings.TrimSpace(string(b))))
+		all.WriteString(";\n")
+	}
+	host, port := splitAddr(o.Store.Addr)
+	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", o.Store.Database, "--multiquery", "--format", "Null")
+	cmd.Stdin = strings.NewReader(all.String())
+	t0 := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("hand-written SQL: %v: %s", err, out)
+	}
+	return time.Since(t0), nil
+}
+
+func splitAddr(addr string) (string, string) {
+	i := strings.LastIndex(addr, ":")
+	return addr[:i], addr[i+1:]
+}
+
+// holidayArrays is the zones' weekday holidays as day numbers, 2000 to toYear.
+func holidayArrays(toYear int) string {
+	c := calendar.New(calendar.Options{})
+	list := func(z model.Zone) string {
+		var days []string
+		for _, h := range c.HolidayDates(z, 2000, toYear) {
+			if wd := h.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				days = append(days, strconv.Itoa(int(h)))
+			}
+		}
+		return "[" + strings.Join(days, ",") + "]"
+	}
+	var parts []string
+	for _, z := range model.Zones[1:] {
+		parts = append(parts, fmt.Sprintf("zone = '%s', %s", z, list(z)))
+	}
+	return "multiIf(" + strings.Join(parts, ", ") + ", " + list(model.ZoneMetropole) + ")"
+}
+
+// load generates a year of demo data and inserts it with clickhouse-client,
+// each record validated (for its local dates and pseudonym) on the way: the
+// benchmark is about computing, not ingesting.
+func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) error {
+	if err := freshDB(ctx, o.Store); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, o.Store)
+	if err != nil {
+		return err
+	}
+	sites, err := demo.Sites()
+	if err == nil {
+		err = db.UpsertSites(ctx, sites)
+	}
+	db.Close()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(o.WorkDir, "indicators-data")
+	_ = os.RemoveAll(dir)
+	defer os.RemoveAll(dir)
+	from := time.Date(o.Year, 1, 1, 0, 0, 0, 0, time.UTC)
+	sum, err := demo.Generate(ctx, dir, demo.Options{Seed: 11, From: from, To: from.AddDate(1, 0, 0), Scale: float64(o.Contacts) / 480_000, Sites: sites, BadRate: -1, DupRate: -1})
+	if err != nil {
+		return err
+	}
+	logf("generated %d contacts, %d case versions, %d survey responses", sum.Contacts, sum.CaseVersions, sum.SurveyResponses)
+	ref, err := ingest.NewReference(sites, []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+		[]string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+		[]string{"overall", "courtesy", "clarity", "delay", "recommend"})
+	if err != nil {
+		return err
+	}
+	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
+	now := time.Now().UTC().Format("2006-01-02 15:04:05")
+	for _, k := range []struct {
+		kind   ingest.Kind
+		dir    string
+		format ingest.Format
+		query  string
+	}{
+		{ingest.KindContacts, "contacts", ingest.FormatCSV, "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV"},
+		{ingest.KindCases, "cases", ingest.FormatNDJSON, "INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at) FORMAT TSV"},
+		{ingest.KindSurveys, "surveys", ingest.FormatCSV, "INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at) FORMAT TSV"},
+	} {
+		files, _ := filepath.Glob(filepath.Join(dir, k.dir, "*"))
+		sort.Strings(files)
+		for _, path := range files {
+			if err := loadFile(ctx, o, v, k.kind, k.format, k.query, path, now); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		logf("loaded %s", k.dir)
+	}
+	return nil
+}
+
+func loadFile(ctx context.Context, o IndicatorOptions, v *ingest.Validator, kind ingest.Kind, format ingest.Format, query, path, now string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	host, port := splitAddr(o.Store.Addr)
+	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", o.Store.Database, "--query", query)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(in, 1<<20)
+	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+	tsp := func(t *time.Time) string {
+		if t == nil {
+			return `\N`
+		}
+		return ts(*t)
+	}
+	dp := func(t *time.Time) string {
+		if t == nil {
+			return `\N`
+		}
+		return t.Format(time.DateOnly)
+	}
+	derr := ingest.Decode(f, format, ingest.Limits{MaxRecords: 1 << 30}, func(r ingest.RawRecord) error {
+		if r.Err != nil {
+			return fmt.Errorf("line %d: %v", r.Line, r.Err)
+		}
+		switch kind {
+		case ingest.KindContacts:
+			c, errs := v.Contact(r, "")
+			if len(errs) > 0 {
+				return fmt.Errorf("line %d: %v", r.Line, errs)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Channel, ts(c.ArrivedAt), c.ArrivedDate.Format(time.DateOnly),
+				tsp(c.AnsweredAt), tsp(c.EndedAt), c.Outcome, tsv(c.Motive), c.UserRef, tsv(c.Team), now)
+		case ingest.KindCases:
+			c, errs := v.Case(r, "")
+			if len(errs) > 0 {
+				return fmt.Errorf("line %d: %v", r.Line, errs)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Kind, c.Channel, ts(c.ReceivedAt), c.ReceivedDate.Format(time.DateOnly),
+				tsp(c.CompletedAt), dp(c.CompletedDate), c.Status, c.UserRef, ts(c.UpdatedAt), now)
+		case ingest.KindSurveys:
+			s, errs := v.Survey(r, "")
+			if len(errs) > 0 {
+				return fmt.Errorf("line %d: %v", r.Line, errs)
+			}
+			dims := make([]string, 0, len(s.Scores))
+			for d := range s.Scores {
+				dims = append(dims, d)
+			}
+			sort.Strings(dims)
+			qd, sc := make([]string, len(dims)), make([]string, len(dims))
+			for i, d := range dims {
+				qd[i], sc[i] = "'"+d+"'", strconv.Itoa(s.Scores[d])
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t[%s]\t[%s]\t%s\t%s\n", tsv(s.Source), tsv(s.ID), tsv(s.Site), s.Channel, tsv(s.Survey), s.Mode, ts(s.AnsweredAt), s.AnsweredDate.Format(time.DateOnly),
+				tsv(s.ContactID), s.Scale, strings.Join(qd, ","), strings.Join(sc, ","), tsv(s.Comment), now)
+		}
+		return nil
+	})
+	if err := w.Flush(); err != nil && derr == nil {
+		derr = err
+	}
+	in.Close()
+	werr := cmd.Wait()
+	if derr != nil {
+		return derr
+	}
+	if werr != nil {
+		return fmt.Errorf("clickhouse-client: %v: %s", werr, stderr.String())
+	}
+	return nil
+}
+
+var tsvEscape = strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\n", "\\n", "\r", "\\r")
+
+func tsv(s string) string { return tsvEscape.Replace(s) }
