@@ -33,10 +33,12 @@ lint:
 	  cp /tmp/globaloffice.go.mod.bak go.mod; cp /tmp/globaloffice.go.sum.bak go.sum; exit 1; fi
 
 ## bench: Go benchmarks, then end-to-end ingest over HTTP against
-## clickhouse-client's insert of the same records, as a ratio
+## clickhouse-client's insert of the same records, and the whole catalog over
+## 10M contacts against hand-written SQL, each as a ratio in the same run
 bench: clickhouse-up
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(BIN) bench ingest --records 1000000
+	$(BIN) bench indicators --contacts 10000000
 
 ## demo: ClickHouse installed and started, schema, 42 sample sites, a seeded
 ## year and more of contacts, cases and surveys written as files and ingested

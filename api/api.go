@@ -67,6 +67,15 @@ func requestMetrics(reg prometheus.Registerer) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		h.WithLabelValues(route, c.Request.Method, http.StatusText(c.Writer.Status())).Observe(time.Since(t0).Seconds())
+		h.WithLabelValues(route, method(c.Request.Method), http.StatusText(c.Writer.Status())).Observe(time.Since(t0).Seconds())
 	}
+}
+
+// method bounds the method label: any other verb is "other".
+func method(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

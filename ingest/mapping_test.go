@@ -52,6 +52,11 @@ func TestMappings(t *testing.T) {
 				t.Errorf("unexpected reject %+v", r)
 			}
 		}
+		// All four are the mapping's source's, including those refused
+		// before the mapping could apply (they had no source at all).
+		if n := e.count(t, "SELECT count() FROM ingest_rejects WHERE kind = 'contacts' AND source = 'asterisk'"); n != 4 {
+			t.Errorf("%d rejects stored with source asterisk, want 4", n)
+		}
 		// Call .11: waited 42 s, answered, completed by the caller.
 		checks := []struct{ q string }{
 			{"SELECT count() FROM contacts WHERE id = '1778745700.11' AND source = 'asterisk' AND channel = 'phone' AND site = 'PF-IDF' AND outcome = 'served' AND toUInt32(answered_at) - toUInt32(arrived_at) = 42 AND toUInt32(ended_at) = 1778745990"},
@@ -92,6 +97,15 @@ func TestMappings(t *testing.T) {
 		}
 		if r := res.Rejects[0]; r.Line != 4 || r.Field != "score_overall" {
 			t.Errorf("reject %+v", r)
+		}
+		// The reject keeps the row as sent, not the mapped fields put back
+		// under the export's column names (which left it mostly empty).
+		var raw string
+		if err := db.Conn().QueryRow(t.Context(), "SELECT raw FROM ingest_rejects WHERE kind = 'surveys' AND line = 4").Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if want := "3,2026-05-14 12:00:00,3,fr,789,PAR-11,ACC,,A7,A5,,,"; raw != want {
+			t.Errorf("reject raw %q, want %q", raw, want)
 		}
 		if n := e.count(t, "SELECT count() FROM survey_responses WHERE source = 'limesurvey' AND id = '1' AND channel = 'reception' AND scale = '1-5' AND scores[indexOf(dimensions, 'overall')] = 4 AND scores[indexOf(dimensions, 'delay')] = 3 AND contact_id = 'A001' AND mode = 'web'"); n != 1 {
 			t.Error("response 1 not stored as expected")

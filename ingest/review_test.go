@@ -2,10 +2,13 @@ package ingest_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -225,9 +228,9 @@ type cutProxy struct {
 	mu    sync.Mutex
 	cut   bool
 	conns []net.Conn
-	// armed: once a connection has sent more than muteAfter bytes more
-	// (an insert's data), the server's answers on it are dropped: the
-	// insert is stored but the client never hears so.
+	// armed: once a connection has sent an INSERT query and more than
+	// muteAfter bytes after it (the insert's data), the server's answers on
+	// it are dropped: the insert is stored but the client never hears so.
 	armed     bool
 	muteAfter int
 }
@@ -261,15 +264,18 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 			p.conns = append(p.conns, s)
 			p.mu.Unlock()
 			var sent atomic.Int64
-			var muted atomic.Bool
+			var muted, inserting atomic.Bool
 			go func() {
 				buf := make([]byte, 32<<10)
 				for {
 					n, err := c.Read(buf)
 					if n > 0 {
 						p.mu.Lock()
-						if p.armed && sent.Add(int64(n)) > int64(p.muteAfter) {
+						if p.armed && inserting.Load() && sent.Add(int64(n)) > int64(p.muteAfter) {
 							muted.Store(true)
+						}
+						if p.armed && bytes.Contains(buf[:n], []byte("INSERT INTO")) {
+							inserting.Store(true)
 						}
 						p.mu.Unlock()
 						if _, werr := s.Write(buf[:n]); werr != nil {
@@ -421,5 +427,31 @@ func TestInsertStoredButAnswerLost(t *testing.T) {
 	}
 	if got := count(); got != 10+n {
 		t.Errorf("%d rows after the drain, want %d: the spooled copy was stored again", got, 10+n)
+	}
+}
+
+// TestDrainSegmentWithEmptyRecord: a segment line that holds no record
+// (an operator's edit, a restored file) is quarantined; it used to be taken
+// for a reject and crash the writer on a nil pointer, at every restart.
+func TestDrainSegmentWithEmptyRecord(t *testing.T) {
+	db := chtest.New(t)
+	dir := t.TempDir()
+	sp, err := ingest.OpenSpool(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range []string{"{}\n", "null\n", `{"contact":null}` + "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%019d-%06d.ndjson", i+1, 1)), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, ingest.NewMetrics(nil), nil)
+	defer w.Close()
+	w.Drain(t.Context())
+	if segs, _ := sp.Segments(); len(segs) != 0 {
+		t.Errorf("segments left: %v", segs)
+	}
+	if q, _ := filepath.Glob(filepath.Join(dir, "failed", "*.ndjson")); len(q) != 3 {
+		t.Errorf("%d segments quarantined, want 3", len(q))
 	}
 }

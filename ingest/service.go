@@ -136,7 +136,9 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		return o.Err
 	}
 	rejectedAt := s.now().UTC().Truncate(time.Second)
-	reject := func(raw RawRecord, source string, errs []FieldError) {
+	// sent is the record as decoded, before a mapping renamed its fields:
+	// its raw text is what is kept with a reject.
+	reject := func(raw, sent RawRecord, source string, errs []FieldError) {
 		res.Rejected++
 		reasons := make([]string, len(errs))
 		for i, e := range errs {
@@ -163,7 +165,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		s.metrics.reject(kind, source, field)
 		pending = append(pending, Record{Reject: &store.Reject{
 			RejectedAt: rejectedAt, Kind: string(kind), Source: source, Origin: opt.Origin,
-			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: raw.RawText(),
+			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: sent.RawText(),
 		}})
 	}
 	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
@@ -181,6 +183,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 	}
 	decodeErr := Decode(r, format, lim, func(raw RawRecord) error {
 		res.Received++
+		sent := raw
 		if opt.Mapping != nil && raw.Err == nil {
 			fields, ferr := opt.Mapping.Apply(raw.Fields)
 			if ferr != nil {
@@ -191,11 +194,16 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			}
 		}
 		source := strings.TrimSpace(raw.Fields["source"])
+		if source == "" && opt.Mapping != nil {
+			// A record refused before its mapping applied: the mapping's
+			// constant source, as its records get.
+			source = strings.TrimSpace(opt.Mapping.Constants["source"])
+		}
 		if source == "" {
 			source = opt.Source
 		}
 		if raw.Err != nil {
-			reject(raw, source, []FieldError{*raw.Err})
+			reject(raw, sent, source, []FieldError{*raw.Err})
 		} else {
 			if site := strings.TrimSpace(raw.Fields["site"]); site != "" && v.Ref.Sites[site] == nil {
 				if fresh, err := s.reference(ctx, true); err == nil {
@@ -216,7 +224,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 				rec, errs = Record{Survey: &c}, e
 			}
 			if len(errs) > 0 {
-				reject(raw, source, errs)
+				reject(raw, sent, source, errs)
 			} else {
 				pending = append(pending, rec)
 			}

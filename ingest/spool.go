@@ -124,6 +124,9 @@ func (s *Spool) Read(name string) ([]Record, error) {
 		if err != nil {
 			return nil, fmt.Errorf("spool segment %s: %w", name, err)
 		}
+		if r.Contact == nil && r.Case == nil && r.Survey == nil && r.Reject == nil {
+			return nil, fmt.Errorf("spool segment %s: record %d holds no record", name, len(out)+1)
+		}
 		out = append(out, r)
 	}
 }
