@@ -271,6 +271,19 @@ func TestBackOfficeIndicators(t *testing.T) {
 	f.send(t, ingest.KindCases, casesHeader+"M2,PAR-11,reimbursement,email,2026-05-01T12:00:00,2026-05-08T12:00:00,completed,2026-05-20T12:00:00\n")
 	may = f.compute(t, "2026-05", "reimbursement.within_7d")
 	check(t, may, []want{{"reimbursement.within_7d site:PAR-11", 100, 3, 3, 3, ""}})
+
+	// A newer version may correct the received date, even into another
+	// month: the case still counts once, with its newest dates (2 days).
+	f.send(t, ingest.KindCases, casesHeader+
+		"M6,PAR-11,reimbursement,email,2026-04-20T12:00:00,2026-05-12T12:00:00,completed,2026-05-12T12:00:00\n")
+	f.send(t, ingest.KindCases, casesHeader+
+		"M6,PAR-11,reimbursement,email,2026-05-10T12:00:00,2026-05-12T12:00:00,completed,2026-05-13T12:00:00\n")
+	may = f.compute(t, "2026-05", "reimbursement.within_7d", "reimbursement.mean_days")
+	check(t, may, []want{
+		{"reimbursement.within_7d site:PAR-11", 100, 4, 4, 4, ""},
+		// M1 7, M2 7, M3 0, M6 2: 16/4 = 4 days.
+		{"reimbursement.mean_days site:PAR-11", 4, 4, 16, 4, ""},
+	})
 }
 
 // TestWorkingDaysEveryZone checks the SQL working-day count against holidays

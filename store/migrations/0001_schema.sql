@@ -6,7 +6,8 @@
 -- its event in the site's time zone (arrived_date, received_date,
 -- completed_date, answered_date), computed at ingest: 18.16 takes only a
 -- constant time zone in toDate(t, tz), and periods are cut in each site's
--- local time; tables are partitioned by that local month.
+-- local time; contacts and survey responses are partitioned by that local
+-- month.
 
 -- Sites are reference data; a re-import of a site replaces it (latest
 -- updated_at wins, read with FINAL).
@@ -42,7 +43,10 @@ CREATE TABLE IF NOT EXISTS contacts (
 PARTITION BY toYYYYMM(arrived_date)
 ORDER BY (source, id);
 
--- Back-office cases: the newest updated_at of a (source, id) wins.
+-- Back-office cases: the newest updated_at of a (source, id) wins. Versions
+-- of one case must share a partition for FINAL to collapse them, and any of
+-- a case's dates may change from one version to the next, so the partition
+-- is a hash of the id (16 partitions), not a month.
 CREATE TABLE IF NOT EXISTS cases (
     source LowCardinality(String),
     id String,
@@ -58,7 +62,7 @@ CREATE TABLE IF NOT EXISTS cases (
     updated_at DateTime('UTC'),
     ingested_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(updated_at)
-PARTITION BY toYYYYMM(received_date)
+PARTITION BY cityHash64(id) % 16
 ORDER BY (source, id);
 
 -- Survey responses: one row per response, its scores as two parallel arrays
