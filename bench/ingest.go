@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -186,7 +187,7 @@ func contacts(ctx context.Context, o IngestOptions, sites []model.Site) ([]map[s
 		}
 		err = ingest.Decode(f, ingest.FormatCSV, ingest.Limits{MaxRecords: 1 << 30}, func(r ingest.RawRecord) error {
 			if r.Err == nil && len(rows) < o.Records {
-				rows = append(rows, r.Fields)
+				rows = append(rows, maps.Clone(r.Fields)) // the decoder reuses its map
 			}
 			return nil
 		})

@@ -39,7 +39,9 @@ func FormatFromContentType(ct string) (Format, bool) {
 }
 
 // RawRecord is one record as sent, before validation: its fields as
-// strings, where it was, and its raw text (kept with rejects).
+// strings, where it was, and its raw text (kept with rejects). Decoders
+// reuse the Fields map from one record to the next: a callback that keeps
+// the fields must copy them.
 type RawRecord struct {
 	Line   int // 1-based line of the record's start (CSV, NDJSON); 0 for JSON
 	Index  int // 0-based position among the records of the body
@@ -158,6 +160,7 @@ func readLine(br *bufio.Reader, max int, line int) ([]byte, error) {
 
 func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	n := 0
+	reuse := make(map[string]string, 16)
 	for line := 1; ; line++ {
 		b, err := readLine(br, lim.MaxLineBytes, line)
 		if errors.Is(err, io.EOF) {
@@ -178,7 +181,7 @@ func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error 
 		rec := RawRecord{Line: line, Index: n, Raw: string(b)}
 		if !utf8.Valid(b) {
 			rec.Err = &FieldError{Line: line, Reason: "not valid UTF-8"}
-		} else if fields, ferr := parseFlatObject(b); ferr != nil {
+		} else if fields, ferr := parseFlatObjectInto(b, reuse); ferr != nil {
 			ferr.Line = line
 			rec.Err = ferr
 		} else {
@@ -348,6 +351,7 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 		cols[i] = h
 	}
 	n := 0
+	reuse := make(map[string]string, len(cols))
 	for {
 		rec, err := cr.Read()
 		if be := lr.err; be != nil {
@@ -376,7 +380,8 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 			raw.Err = &FieldError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(cols))}
 			raw.Raw = csvLine(rec)
 		default:
-			raw.Fields = make(map[string]string, len(cols))
+			clear(reuse)
+			raw.Fields = reuse
 			raw.cols = cols
 			valid := true
 			for i, c := range cols {

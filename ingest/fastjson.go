@@ -12,8 +12,14 @@ import (
 // number forms) falls back to encoding/json for that value, so the result
 // is the same as jsonFields'.
 func parseFlatObject(b []byte) (map[string]string, *FieldError) {
+	return parseFlatObjectInto(b, make(map[string]string, 12))
+}
+
+// parseFlatObjectInto is parseFlatObject filling (after clearing) fields,
+// so that a decoder can reuse one map for every record.
+func parseFlatObjectInto(b []byte, fields map[string]string) (map[string]string, *FieldError) {
+	clear(fields)
 	p := &flatParser{b: b}
-	fields := make(map[string]string, 12)
 	if err := p.object(fields, ""); err != nil {
 		return nil, err
 	}

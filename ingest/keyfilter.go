@@ -47,11 +47,20 @@ func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
 }
 
 func keyHash(source, id string) []byte {
-	b := make([]byte, 0, len(source)+1+len(id))
-	b = append(append(append(b, source...), 0), id...)
+	var buf [128]byte
+	b := append(append(append(buf[:0], source...), 0), id...)
+	out := make([]byte, 8)
+	binary.LittleEndian.PutUint64(out, city.CH64(b))
+	return out
+}
+
+// testKey checks a key without allocating (the hot path of dedupe).
+func testKey(f *bloom.BloomFilter, source, id string) bool {
+	var buf [128]byte
+	b := append(append(append(buf[:0], source...), 0), id...)
 	var out [8]byte
 	binary.LittleEndian.PutUint64(out[:], city.CH64(b))
-	return out[:]
+	return f.Test(out[:])
 }
 
 // load builds the filter of a table from ClickHouse; until it is done the
@@ -105,7 +114,7 @@ func (k *keyFilter) mayExist(table, source, id string) bool {
 	if t == nil || !t.ready {
 		return true
 	}
-	return t.f.Test(keyHash(source, id))
+	return testKey(t.f, source, id)
 }
 
 // add records keys just stored. It reports whether the filter is past its

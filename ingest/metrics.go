@@ -76,9 +76,9 @@ func (m *Metrics) source(s string) string {
 	return s
 }
 
-func (m *Metrics) record(kind, source, outcome string) {
+func (m *Metrics) countRecords(kind, source, outcome string, n int) {
 	if m != nil {
-		m.records.WithLabelValues(kind, m.source(source), outcome).Inc()
+		m.records.WithLabelValues(kind, m.source(source), outcome).Add(float64(n))
 	}
 }
 

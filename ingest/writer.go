@@ -268,18 +268,22 @@ func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolO
 			}
 			continue
 		}
+		if kind == "rejects" {
+			continue
+		}
+		counts := map[[2]string]int{} // (source, outcome) → records, one metric update each
 		for i, it := range items {
 			o := &outcomes[idx[it.sub]]
-			if kind == "rejects" {
-				continue
-			}
 			if keep[i] {
 				o.Accepted++
-				w.metrics.record(kind, it.rec.source(), "accepted")
+				counts[[2]string{it.rec.source(), "accepted"}]++
 			} else {
 				o.Duplicates++
-				w.metrics.record(kind, it.rec.source(), "duplicate")
+				counts[[2]string{it.rec.source(), "duplicate"}]++
 			}
+		}
+		for k, n := range counts {
+			w.metrics.countRecords(kind, k[0], k[1], n)
 		}
 	}
 	if failed == nil {
@@ -303,7 +307,7 @@ func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolO
 			if r.Reject == nil {
 				o.Accepted++
 				o.Spooled++
-				w.metrics.record(r.kind(), r.source(), "accepted")
+				w.metrics.countRecords(r.kind(), r.source(), "accepted", 1)
 			}
 		}
 	}
@@ -330,20 +334,30 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 		key recordKey
 		v   int64
 	}
-	seen := map[version]bool{}
-	keys := map[recordKey]bool{}
+	// For contacts and surveys the version is always 0: one map does both.
+	seen := make(map[version]bool, len(recs))
+	var keys map[recordKey]bool
+	if kind == "cases" {
+		keys = make(map[recordKey]bool, len(recs))
+	}
 	for i, r := range recs {
 		k := r.key()
 		vk := version{k, 0}
 		if kind == "cases" {
 			vk.v = r.version().Unix()
+			keys[k] = true
 		}
 		if seen[vk] {
 			continue
 		}
 		seen[vk] = true
-		keys[k] = true
 		keep[i] = true
+	}
+	if keys == nil {
+		keys = make(map[recordKey]bool, len(seen))
+		for vk := range seen {
+			keys[vk.key] = true
+		}
 	}
 	table := tableOf[kind]
 	bySource := map[string][]string{}
@@ -354,6 +368,9 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 	defer cancel()
+	if len(bySource) == 0 {
+		return keep, nil // every key is certainly new
+	}
 	stored := map[recordKey]time.Time{}
 	for source, ids := range bySource {
 		sort.Strings(ids)
@@ -385,12 +402,23 @@ func (w *Writer) insert(kind string, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].month() < recs[j].month() })
+	monthOf := make([]int, len(recs))
+	ordered := true
+	for i, r := range recs {
+		monthOf[i] = r.month()
+		ordered = ordered && (i == 0 || monthOf[i-1] <= monthOf[i])
+	}
+	if !ordered {
+		sort.SliceStable(recs, func(i, j int) bool { return recs[i].month() < recs[j].month() })
+		for i, r := range recs {
+			monthOf[i] = r.month()
+		}
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	for start := 0; start < len(recs); {
 		end, months, last := start, 0, -1
 		for end < len(recs) && end-start < w.opts.MaxBatch {
-			if m := recs[end].month(); m != last {
+			if m := monthOf[end]; m != last {
 				if months == w.opts.MaxPartitions {
 					break
 				}
