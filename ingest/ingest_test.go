@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ func newEnv(t testing.TB, db *store.DB, spoolDir string, limits ...ingest.Limits
 			CaseKinds:  []string{"reimbursement", "email_reply"},
 			Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"},
 		}, append(limits, ingest.Limits{MaxLineBytes: 4096, MaxRecords: 50})[0], nil)
+	svc.SetSitesCache(filepath.Join(spoolDir, "sites.json"))
 	srv := httptest.NewServer(ingest.Handler(svc, ingest.HTTPOptions{MaxBodyBytes: 64 << 10, BodyTimeout: 5 * time.Second}))
 	t.Cleanup(srv.Close)
 	return &env{db: db, svc: svc, w: w, spool: sp, url: srv.URL}

@@ -1,8 +1,13 @@
 package ingest
 
 import (
+	"encoding/json"
+	"errors"
+	"os"
+
 	"context"
 	"fmt"
+	"globaloffice/model"
 	"io"
 	"strings"
 	"sync"
@@ -23,7 +28,8 @@ type Service struct {
 	metrics *Metrics
 	now     func() time.Time
 
-	mappings MappingSet
+	mappings   MappingSet
+	sitesCache string
 
 	mu       sync.Mutex
 	ref      *Reference
@@ -39,6 +45,44 @@ type Lists struct {
 // NewService wires a Service.
 func NewService(db *store.DB, w *Writer, pseudo *Pseudonymizer, lists Lists, limits Limits, m *Metrics) *Service {
 	return &Service{db: db, writer: w, pseudo: pseudo, lists: lists, limits: limits, metrics: m, now: time.Now}
+}
+
+// SetSitesCache names a file where the sites are saved on every load, read
+// back when the collector starts while ClickHouse is away.
+func (s *Service) SetSitesCache(path string) { s.sitesCache = path }
+
+func (s *Service) readSitesCache() ([]model.Site, error) {
+	if s.sitesCache == "" {
+		return nil, errors.New("none configured")
+	}
+	b, err := os.ReadFile(s.sitesCache)
+	if err != nil {
+		return nil, err
+	}
+	var sites []model.Site
+	if err := json.Unmarshal(b, &sites); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.sitesCache, err)
+	}
+	if len(sites) == 0 {
+		return nil, fmt.Errorf("%s: no sites", s.sitesCache)
+	}
+	return sites, nil
+}
+
+// writeSitesCache saves the sites atomically (temporary file, rename); a
+// failure only costs the cache.
+func (s *Service) writeSitesCache(sites []model.Site) {
+	if s.sitesCache == "" || len(sites) == 0 {
+		return
+	}
+	b, err := json.Marshal(sites)
+	if err != nil {
+		return
+	}
+	tmp := s.sitesCache + ".tmp"
+	if os.WriteFile(tmp, b, 0o600) == nil {
+		_ = os.Rename(tmp, s.sitesCache)
+	}
 }
 
 // SetMappings makes mappings available to the HTTP endpoints (?mapping=).
@@ -67,7 +111,16 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 			s.failedAt = time.Now()
 			return s.ref, nil // ClickHouse away: keep validating with what we know
 		}
-		return nil, fmt.Errorf("loading sites: %w", err)
+		// Started while ClickHouse is away: the sites saved by an earlier
+		// run let the collector validate and spool.
+		cached, cerr := s.readSitesCache()
+		if cerr != nil {
+			return nil, fmt.Errorf("loading sites: %w (and no usable sites cache: %v)", err, cerr)
+		}
+		sites = cached
+		s.failedAt = time.Now()
+	} else {
+		s.writeSitesCache(sites)
 	}
 	ref, err := NewReference(sites, s.lists.Channels, s.lists.CaseKinds, s.lists.Dimensions)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,5 +118,162 @@ func TestClickHouseDownSpoolDrainAndRestart(t *testing.T) {
 	}
 	if rows != 75 || distinct != 75 {
 		t.Errorf("%d rows, %d distinct; want 75 and 75", rows, distinct)
+	}
+}
+
+// ownServer starts a ClickHouse of the test's own with a migrated database
+// and the test sites.
+func ownServer(t *testing.T) (chserver.Server, *store.DB) {
+	t.Helper()
+	srv := chserver.Server{Dir: filepath.Join(t.TempDir(), "ch"), TCPPort: freePort(t), HTTPPort: freePort(t), StartTimeout: time.Minute}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := srv.Start(ctx); err != nil {
+		if errors.Is(err, chserver.ErrNoBinary) && os.Getenv("CI") == "" {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = srv.Stop(context.Background()) })
+	opts := store.Options{Addr: fmt.Sprintf("127.0.0.1:%d", srv.TCPPort), Database: "killtest", User: "default", DialTimeout: time.Second, ReadTimeout: 10 * time.Second}
+	if err := store.EnsureDatabase(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return srv, db
+}
+
+// TestKillClickHouseMidIngest kills ClickHouse (SIGKILL) while a large
+// ingest is under way, then restarts it: every record the collector
+// acknowledged ends up stored exactly once.
+func TestKillClickHouseMidIngest(t *testing.T) {
+	srv, db := ownServer(t)
+	e := newEnv(t, db, t.TempDir(), ingest.Limits{MaxLineBytes: 4096, MaxRecords: 5000})
+	ctx := context.Background()
+
+	const bodies, per = 40, 250
+	type answer struct {
+		status int
+		res    ingest.Result
+	}
+	answers := make(chan answer, bodies)
+	killed := make(chan struct{})
+	go func() {
+		for i := 0; i < bodies; i++ {
+			if i == 12 {
+				st, err := srv.Status(ctx)
+				if err == nil && st.PID > 0 {
+					_ = syscall.Kill(st.PID, syscall.SIGKILL)
+				}
+				close(killed)
+			}
+			status, res, _ := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON(i*per, per))
+			answers <- answer{status, res}
+		}
+		close(answers)
+	}()
+	accepted, spooled := 0, 0
+	for a := range answers {
+		if a.status != 200 {
+			t.Errorf("status %d: every body must be acknowledged (ClickHouse or spool)", a.status)
+			continue
+		}
+		accepted += a.res.Accepted
+		spooled += a.res.Spooled
+	}
+	<-killed
+	if spooled == 0 {
+		t.Fatal("nothing was spooled: ClickHouse was not down during the ingest")
+	}
+	if accepted != bodies*per {
+		t.Fatalf("%d accepted, want %d", accepted, bodies*per)
+	}
+	// The pid file still names the killed server: start replaces it.
+	if _, err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		e.w.Drain(ctx)
+		if segs, _ := e.spool.Segments(); len(segs) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("spool not drained")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var rows, distinct uint64
+	if err := db.Conn().QueryRow(ctx, "SELECT count(), uniqExact(id) FROM contacts").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(accepted) || distinct != uint64(accepted) {
+		t.Errorf("%d rows, %d distinct ids; want %d of each (%d were spooled)", rows, distinct, accepted, spooled)
+	}
+}
+
+// TestRestartMidDrain: the collector dies after a segment reached
+// ClickHouse but before the segment was deleted; the restarted collector
+// drains it again and stores nothing twice.
+func TestRestartMidDrain(t *testing.T) {
+	srv, db := ownServer(t)
+	ctx := context.Background()
+	spoolDir := t.TempDir()
+	// The collector starts while ClickHouse is away: it validates with the
+	// sites saved by an earlier run.
+	if err := os.WriteFile(filepath.Join(spoolDir, "sites.json"), []byte(`[{"ID":"PAR-11","Name":"Paris","Kind":"agency","Region":"11","Department":"75","Zone":"metropole","Timezone":"Europe/Paris"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, db, spoolDir) // sites stored, not yet read by the service
+	if _, err := srv.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if status, res, _ := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON(i*30, 30)); status != 200 || res.Spooled != 30 {
+			t.Fatalf("spooling: %d %+v", status, res)
+		}
+	}
+	segs, _ := e.spool.Segments()
+	if len(segs) != 3 {
+		t.Fatalf("%d segments, want 3", len(segs))
+	}
+	e.w.Close()
+	// Keep a copy of the first segment: put back after the drain, it is a
+	// segment whose records were stored but which was not deleted.
+	first := filepath.Join(spoolDir, segs[0])
+	saved, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sp, _ := ingest.OpenSpool(spoolDir)
+	w2 := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
+	if n := w2.Drain(ctx); n != 3 {
+		t.Fatalf("drained %d segments, want 3", n)
+	}
+	w2.Close()
+	if err := os.WriteFile(first, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w3 := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
+	defer w3.Close()
+	if n := w3.Drain(ctx); n != 1 {
+		t.Fatalf("re-drained %d segments, want 1", n)
+	}
+	var rows, distinct uint64
+	if err := db.Conn().QueryRow(ctx, "SELECT count(), uniqExact(id) FROM contacts").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 90 || distinct != 90 {
+		t.Errorf("%d rows, %d distinct; want 90 and 90", rows, distinct)
 	}
 }

@@ -111,6 +111,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 		return nil, err
 	}
 	svc.SetMappings(maps)
+	svc.SetSitesCache(filepath.Join(spool.Dir(), "sites.json"))
 	return &collectors{db: db, writer: w, service: svc, reg: reg, mappings: maps}, nil
 }
 
