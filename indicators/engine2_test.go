@@ -207,3 +207,34 @@ func TestReadTargetsRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestRequiredRestOfYear(t *testing.T) {
+	f := newFixture(t) // today is 27 November 2026
+	ctx := context.Background()
+	f.send(t, ingest.KindContacts, contactsHeader+reception("PAR-11", 8, 2))
+	cat, _ := indicators.DefaultCatalog()
+	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,national,2026,90\n"), cat, fixtureSites, "dg", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := indicators.SaveTargets(ctx, f.db, ts); err != nil {
+		t.Fatal(err)
+	}
+	got := f.compute(t, "2026-ytd", "reception.wait_20min")
+	r := got["reception.wait_20min national:"]
+	// Year to date: 8 of 10 within (80%) over 1 January–27 November, 331
+	// days; 34 days left. The rest of the year's population at this pace:
+	// R = 10 × 34/331. Needed: (90 × (10 + R) − 100 × 8) / R.
+	R := 10.0 * 34 / 331
+	want := (90*(10+R) - 800) / R
+	if r.Required == nil || math.Abs(*r.Required-want) > 1e-9 {
+		t.Errorf("required %v, want %v", deref(r.Required), want)
+	}
+	if r.Status != indicators.StatusInsufficientData && r.Status != indicators.StatusMissed {
+		t.Errorf("status %s", r.Status)
+	}
+	// A month has no "rest of the year" figure.
+	if m := f.compute(t, "2026-05", "reception.wait_20min")["reception.wait_20min national:"]; m.Required != nil {
+		t.Errorf("required for a month: %v", *m.Required)
+	}
+}
