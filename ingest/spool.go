@@ -146,7 +146,13 @@ func (s *Spool) Quarantine(name string) error {
 	if err := os.MkdirAll(failed, 0o700); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	return os.Rename(filepath.Join(s.dir, name), filepath.Join(failed, name))
+	if err := os.Rename(filepath.Join(s.dir, name), filepath.Join(failed, name)); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if err := syncDir(failed); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	return syncDir(s.dir)
 }
 
 // Stats reports the number of segments and the age of the oldest.

@@ -483,9 +483,18 @@ func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, no
 	return fmt.Errorf("unknown record kind %q", kind)
 }
 
-// maxDrainAttempts is how often a segment may fail while ClickHouse answers
-// (the data itself is refused) before it is quarantined.
+// maxDrainAttempts is how often ClickHouse may refuse a segment's data (an
+// error of badDataCodes) before the segment is quarantined.
 const maxDrainAttempts = 5
+
+// badDataCodes are the ClickHouse errors that say the data itself is
+// refused: retrying cannot help. Any other error (memory limit, too many
+// parts, timeouts, a missing table…) is retried for as long as it lasts,
+// the spool's age telling operators.
+var badDataCodes = map[int32]bool{
+	6: true, 26: true, 27: true, 36: true, 38: true, 41: true, 53: true, 69: true,
+	70: true, 72: true, 117: true, 131: true, 321: true,
+}
 
 func (w *Writer) drainLoop() {
 	defer w.wg.Done()
@@ -530,7 +539,7 @@ func (w *Writer) Drain(ctx context.Context) int {
 		o := w.wait(s)
 		if o.Err != nil {
 			var ex *clickhouse.Exception
-			if errors.As(o.Err, &ex) {
+			if errors.As(o.Err, &ex) && badDataCodes[ex.Code] {
 				w.attempts[name]++
 				if w.attempts[name] >= maxDrainAttempts {
 					w.log.Error("clickhouse keeps refusing a spool segment, quarantined", "segment", name, "err", o.Err)

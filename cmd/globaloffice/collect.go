@@ -178,9 +178,12 @@ func (a *app) ingestCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			files, err := listFiles(args[1:])
+			files, err := listFiles(args[1:], mappingName != "")
 			if err != nil {
 				return err
+			}
+			if len(files) == 0 {
+				return fmt.Errorf("no files to ingest in %s (folders are searched for .csv, .ndjson, .jsonl and .json files; with --mapping, for every file)", strings.Join(args[1:], ", "))
 			}
 			ctx := cmd.Context()
 			c, err := a.collectors(ctx)
@@ -294,8 +297,9 @@ func formatOf(path string) (ingest.Format, error) {
 	return "", fmt.Errorf("%s: cannot tell the format from the extension: use --format csv|ndjson|json", path)
 }
 
-// listFiles expands folders into their .csv/.ndjson/.jsonl/.json files, sorted.
-func listFiles(paths []string) ([]string, error) {
+// listFiles expands folders into their .csv/.ndjson/.jsonl/.json files (or
+// every file, for a mapping: a queue_log has no extension), sorted.
+func listFiles(paths []string, all bool) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -312,7 +316,7 @@ func listFiles(paths []string) ([]string, error) {
 				return err
 			}
 			if !d.IsDir() {
-				if _, ferr := formatOf(path); ferr == nil {
+				if _, ferr := formatOf(path); ferr == nil || all && !strings.HasPrefix(d.Name(), ".") {
 					found = append(found, path)
 				}
 			}
