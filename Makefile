@@ -6,7 +6,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Everything local lives under var/ unless GLOBALOFFICE_HOME says otherwise.
 export GLOBALOFFICE_HOME ?= $(CURDIR)/var
 
-.PHONY: build clickhouse clickhouse-up test lint bench demo clean
+.PHONY: build clickhouse clickhouse-up test lint bench demo serve clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/globaloffice
@@ -56,6 +56,11 @@ demo: clickhouse-up
 	$(BIN) status
 	$(BIN) targets import demo/targets.csv --by demo
 	$(BIN) demo close
+
+## serve: the HTTP server (collectors, /metrics) on 127.0.0.1:8080, over the local ClickHouse
+serve: clickhouse-up
+	$(BIN) migrate
+	$(BIN) serve
 
 clean:
 	-[ -x $(BIN) ] && $(BIN) clickhouse stop
