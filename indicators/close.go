@@ -49,6 +49,9 @@ func (e *Engine) Closed(ctx context.Context, p Period, sel Selection) ([]Result,
 
 // ClosedRevision returns the results of one revision (0: the latest).
 func (e *Engine) ClosedRevision(ctx context.Context, p Period, revision int, sel Selection) ([]Result, error) {
+	if _, err := e.selected(sel); err != nil {
+		return nil, err
+	}
 	q := `SELECT indicator, toString(scope), scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, toString(status), previous, last_year, required, revision, closed_at
 FROM results WHERE period = ? AND revision = `
 	args := []any{p.Name}

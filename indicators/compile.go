@@ -24,12 +24,15 @@ type Query struct {
 // The rows of every compiled query:
 //
 //	pk UInt8 (1-based index into the periods; 0 on the grand-total row),
-//	region, department, site String ('' where rolled up),
+//	region, department ('+' then the code; '' where rolled up), site
+//	String ('' where rolled up),
 //	sample UInt64, num Float64, den Float64, q Float64
 //
 // GROUP BY pk, region, department, site WITH ROLLUP gives every scope in one
 // pass: sites, departments, regions and the nation, each pooling its
-// events (never averaging its parts).
+// events (never averaging its parts). Region and department carry a '+'
+// before their code so that a site with no department (or region) is not
+// mistaken for a rolled-up row: ROLLUP fills rolled-up columns with ''.
 
 // firstHolidayYear is the first year of the holiday lists: ingest refuses
 // times before 2000, so no delay starts earlier.
@@ -148,6 +151,9 @@ var valueSQL = map[string]string{
 	// working_days is computed after the join with sites (it needs the zone).
 }
 
+// scopeCols are the middle query's scope columns (see Query).
+const scopeCols = "pk, site, concat('+', region) AS rg, concat('+', department) AS dp"
+
 const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site`
 
 func (b *builder) simple(periods []Period) (Query, error) {
@@ -160,19 +166,34 @@ func (b *builder) simple(periods []Period) (Query, error) {
 		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
 	}
 	where = append(where, b.filter(d.Filter)...)
+	// An exclusion on working days needs the site's zone: the inner query
+	// marks the records its filter matches, the middle one drops them.
+	exWorking := d.Exclude != nil && d.Exclude.Value == "working_days"
+	exMiddle := ""
 	if ex := d.Exclude; ex != nil {
 		cond := b.filter(ex.Filter)
-		if ex.Value != "" {
+		switch {
+		case exWorking:
+			mark := "1"
+			if len(cond) > 0 {
+				mark = strings.Join(cond, " AND ")
+			}
+			sel = append(sel, "toUInt8("+mark+") AS exf")
+			exMiddle = fmt.Sprintf(" WHERE NOT (exf AND (%s) < %s)", b.workingDays(), b.bind(ex.Below))
+			cond = nil
+		case ex.Value != "":
 			cond = append(cond, fmt.Sprintf("ifNull((%s) < %s, 0)", valueSQL[ex.Value], b.bind(ex.Below)))
 		}
 		if len(cond) > 0 {
 			where = append(where, "NOT ("+strings.Join(cond, " AND ")+")")
 		}
 	}
+	if d.Value == "working_days" || exWorking {
+		sel = append(sel, "toInt64(received_date) AS r", "toInt64(assumeNotNull(completed_date)) AS c")
+	}
 	value := ""
 	switch {
 	case d.Value == "working_days":
-		sel = append(sel, "toInt64(received_date) AS r", "toInt64(assumeNotNull(completed_date)) AS c")
 		value = b.workingDays()
 	case d.Value != "":
 		sel = append(sel, "("+valueSQL[d.Value]+") AS v")
@@ -192,7 +213,7 @@ func (b *builder) simple(periods []Period) (Query, error) {
 	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + table(d.Source) + " FINAL WHERE " + strings.Join(where, " AND ")
 
 	// Middle: joined with the sites, the value computed.
-	middleCols := "pk, site, region, department"
+	middleCols := scopeCols
 	switch {
 	case d.Value == "working_days":
 		middleCols += ", (" + value + ") AS v"
@@ -205,7 +226,7 @@ func (b *builder) simple(periods []Period) (Query, error) {
 	case "top_box", "mean_score", "nps":
 		middleCols += ", s, sc"
 	}
-	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + sitesJoin
+	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + sitesJoin + exMiddle
 
 	// Outer: the measure, by scope.
 	var agg string
@@ -219,8 +240,9 @@ func (b *builder) simple(periods []Period) (Query, error) {
 	case "quantile":
 		// Exact nearest rank: the smallest value with at least p of the
 		// values at or below it, the ceil(p·n)-th in ascending order (p in
-		// millionths keeps the rank in integers).
-		agg = fmt.Sprintf("toFloat64(0) AS num, toFloat64(count()) AS den, toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(%s * count() + 999999, 1000000)))) AS q", b.bind(int64(d.Quantile*1e6+0.5)))
+		// millionths keeps the rank in integers; at least 1 millionth, so
+		// that the rank is at least 1 for any p > 0).
+		agg = fmt.Sprintf("toFloat64(0) AS num, toFloat64(count()) AS den, toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(%s * count() + 999999, 1000000)))) AS q", b.bind(max(1, int64(d.Quantile*1e6+0.5))))
 	case "count":
 		agg = "toFloat64(count()) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
 	case "top_box":
@@ -233,8 +255,8 @@ func (b *builder) simple(periods []Period) (Query, error) {
 	default:
 		return Query{}, fmt.Errorf("indicator %s: measure %q cannot be compiled", d.ID, d.Measure)
 	}
-	sql := "SELECT pk, region, department, site, toUInt64(count()) AS sample, " + agg +
-		" FROM (" + middle + ") GROUP BY pk, region, department, site WITH ROLLUP"
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + agg +
+		" FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Query{SQL: sql, Args: b.args}, nil
 }
 
@@ -282,11 +304,20 @@ func (b *builder) repeat(periods []Period) (Query, error) {
 	window := int64(d.WindowH) * 3600
 	extend := d.WindowH/24 + 2
 	base := append([]string{"1"}, b.filter(d.Filter)...)
+	if ex := d.Exclude; ex != nil {
+		cond := b.filter(ex.Filter)
+		if ex.Value != "" {
+			cond = append(cond, fmt.Sprintf("ifNull((%s) < %s, 0)", valueSQL[ex.Value], b.bind(ex.Below)))
+		}
+		if len(cond) > 0 {
+			base = append(base, "NOT ("+strings.Join(cond, " AND ")+")")
+		}
+	}
 	pk := b.periodKey("arrived_date", periods)
 	inner := fmt.Sprintf("SELECT groupArray(toInt64(arrived_at)) AS ts, groupArray(site) AS ss, groupArray(if(%s, %s, 0)) AS ks FROM contacts FINAL WHERE user_ref != '' AND %s GROUP BY user_ref",
 		strings.Join(base, " AND "), pk, b.periodWhere("arrived_date", periods, extend))
 	flat := fmt.Sprintf("SELECT k AS pk, site, toUInt8(arrayExists(u -> u > t AND u <= t + %s, ts)) AS rep FROM (%s) ARRAY JOIN ts AS t, ss AS site, ks AS k WHERE k > 0", b.bind(window), inner)
-	middle := "SELECT pk, site, region, department, rep FROM (" + flat + ") " + sitesJoin
-	sql := "SELECT pk, region, department, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, region, department, site WITH ROLLUP"
+	middle := "SELECT " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Query{SQL: sql, Args: b.args}, nil
 }

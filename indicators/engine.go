@@ -201,16 +201,20 @@ func (e *Engine) query(ctx context.Context, q Query, n int) ([]map[scopeKey]agg,
 		if pk == 0 || int(pk) > n {
 			continue // the grand total across periods
 		}
+		// region and department are '+' then the code, '' where rolled up.
 		var k scopeKey
 		switch {
 		case site != "":
 			k = scopeKey{model.ScopeSite, site}
 		case department != "":
-			k = scopeKey{model.ScopeDepartment, department}
+			k = scopeKey{model.ScopeDepartment, department[1:]}
 		case region != "":
-			k = scopeKey{model.ScopeRegion, region}
+			k = scopeKey{model.ScopeRegion, region[1:]}
 		default:
 			k = scopeKey{model.ScopeNational, ""}
+		}
+		if k.kind != model.ScopeSite && k.kind != model.ScopeNational && k.id == "" {
+			continue // the sites with no department (region): in no such scope
 		}
 		out[pk-1][k] = a
 	}
@@ -262,8 +266,12 @@ func (e *Engine) results(d *Definition, p Period, byPeriod []map[scopeKey]agg, s
 	for _, s := range sites {
 		siteOf[s.ID] = s
 		scopes[scopeKey{model.ScopeSite, s.ID}] = true
-		scopes[scopeKey{model.ScopeDepartment, s.Department}] = true
-		scopes[scopeKey{model.ScopeRegion, s.Region}] = true
+		if s.Department != "" {
+			scopes[scopeKey{model.ScopeDepartment, s.Department}] = true
+		}
+		if s.Region != "" {
+			scopes[scopeKey{model.ScopeRegion, s.Region}] = true
+		}
 	}
 	for k := range byPeriod[0] {
 		scopes[k] = true

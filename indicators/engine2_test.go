@@ -9,6 +9,7 @@ import (
 
 	"globaloffice/indicators"
 	"globaloffice/ingest"
+	"globaloffice/model"
 )
 
 const surveysHeader = "id,site,channel,survey,mode,answered_at,scale,score_overall,score_recommend\n"
@@ -236,5 +237,164 @@ func TestRequiredRestOfYear(t *testing.T) {
 	// A month has no "rest of the year" figure.
 	if m := f.compute(t, "2026-05", "reception.wait_20min")["reception.wait_20min national:"]; m.Required != nil {
 		t.Errorf("required for a month: %v", *m.Required)
+	}
+}
+
+// TestRollupEmptyRegionOrDepartment: a site may have no department (a
+// regional platform) or no region. GROUP BY … WITH ROLLUP fills rolled-up
+// columns with the empty string, so without a marker the department-level
+// row of (region 11, no department) looked like region 11's row, and the
+// region-level row of "no region" like the national one; and empty codes
+// made phantom department and region scopes. Such a site's events belong
+// to its region (if any) and the nation only.
+func TestRollupEmptyRegionOrDepartment(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.db.UpsertSites(ctx, []model.Site{
+		{ID: "REG-11", Name: "Plateforme régionale", Kind: model.SitePhonePlatform, Region: "11", Department: "", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+		{ID: "NAT-1", Name: "Plateforme nationale", Kind: model.SitePhonePlatform, Region: "", Department: "", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// PAR-11 (11/75): 3 within; REG-11 (11/–): 2 beyond; NAT-1 (–/–): 1 within, 1 beyond.
+	f.send(t, ingest.KindContacts, contactsHeader+reception("PAR-11", 3, 0)+reception("REG-11", 0, 2)+reception("NAT-1", 1, 1))
+	got := f.compute(t, "2026-05", "reception.wait_20min")
+	check(t, got, []want{
+		{"reception.wait_20min department:75", 100, 3, 3, 3, ""},   // PAR-11 only
+		{"reception.wait_20min region:11", 60, 5, 3, 5, ""},        // PAR-11 + REG-11: 3/5
+		{"reception.wait_20min national:", 400.0 / 7, 7, 4, 7, ""}, // all: 4/7
+		{"reception.wait_20min site:NAT-1", 50, 2, 1, 2, ""},
+	})
+	for k := range got {
+		if k == "reception.wait_20min department:" || k == "reception.wait_20min region:" {
+			t.Errorf("%s: a scope with an empty code", k)
+		}
+	}
+}
+
+// TestReadTargetsEmptyCode: "department:" or "region:" names no scope, even
+// when some site has no department or region (its code is then "").
+func TestReadTargetsEmptyCode(t *testing.T) {
+	cat, _ := indicators.DefaultCatalog()
+	sites := append([]model.Site{{ID: "NAT-1", Region: "", Department: ""}}, fixtureSites...)
+	for _, scope := range []string{"department:", "region:", "site:"} {
+		_, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,"+scope+",2026,80\n"), cat, sites, "x", time.Now())
+		if err == nil || !strings.Contains(err.Error(), "line 2: scope") {
+			t.Errorf("%s: error %v, want line 2: scope", scope, err)
+		}
+	}
+}
+
+// TestQuantileSmallP: nearest rank is ⌈p·n⌉, at least 1 for any p > 0. With
+// p = 0.0000001 (valid: 0 < p < 1) and waits 10 s and 20 s, ⌈2·10⁻⁷⌉ = 1:
+// the 1st value, 10 s — not 0, which is not even one of the values (p
+// rounded to 0 millionths made the rank 0, and arrayElement(…, 0) is 0).
+func TestQuantileSmallP(t *testing.T) {
+	f := newFixture(t)
+	cat, err := indicators.ParseCatalog("q.yaml", []byte(`indicators:
+  - id: phone.wait_min
+    title: {fr: a, en: a}
+    source: contacts
+    filter: {channel: [phone], outcome: [served]}
+    measure: quantile
+    value: wait_seconds
+    quantile: 0.0000001
+    unit: seconds
+    direction: lower
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng.Catalog = cat
+	f.send(t, ingest.KindContacts, contactsHeader+
+		"Q1,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:10Z,2026-05-12T10:05:00Z,served,\n"+
+		"Q2,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:20Z,2026-05-12T10:05:00Z,served,\n")
+	check(t, f.compute(t, "2026-05", "phone.wait_min"), []want{{"phone.wait_min site:PAR-11", 10, 2, 0, 0, ""}})
+}
+
+// TestExcludeByWorkingDays: exclude.value may be any value of the source,
+// working_days included (it needs the site's zone, known only after the
+// join with the sites).
+func TestExcludeByWorkingDays(t *testing.T) {
+	f := newFixture(t)
+	cat, err := indicators.ParseCatalog("x.yaml", []byte(`indicators:
+  - id: reimbursement.within_7d_not_same_day
+    title: {fr: a, en: a}
+    source: cases
+    filter: {kind: [reimbursement]}
+    measure: share
+    value: calendar_days
+    threshold: 7
+    exclude: {value: working_days, below: 1}
+    unit: percent
+    direction: higher
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng.Catalog = cat
+	f.send(t, ingest.KindCases, casesHeader+
+		// Fri 1 May (holiday) → Fri 8 May (holiday): Mon 4–Thu 7 = 4 working
+		// days, kept; 7 calendar days: within.
+		cs("M1", "PAR-11", "reimbursement", "2026-05-01", "2026-05-08")+
+		// 1 May → Sat 9 May: 4 working days, kept; 8 calendar days: beyond.
+		cs("M2", "PAR-11", "reimbursement", "2026-05-01", "2026-05-09")+
+		// Same day: 0 working days < 1, excluded.
+		cs("M3", "PAR-11", "reimbursement", "2026-05-11", "2026-05-11")+
+		// Fri 15 → Sat 16 May: 0 working days, excluded.
+		cs("M4", "PAR-11", "reimbursement", "2026-05-15", "2026-05-16"))
+	// Population M1, M2: 1 of 2 within → 50%.
+	check(t, f.compute(t, "2026-05", "reimbursement.within_7d_not_same_day"), []want{{"reimbursement.within_7d_not_same_day site:PAR-11", 50, 2, 1, 2, ""}})
+}
+
+// TestRepeatContactsExclude: an exclusion narrows the repeat-contact
+// population like any other measure's (followers stay any contact).
+func TestRepeatContactsExclude(t *testing.T) {
+	f := newFixture(t)
+	cat, err := indicators.ParseCatalog("r.yaml", []byte(`indicators:
+  - id: repeat.no_email
+    title: {fr: a, en: a}
+    source: contacts
+    filter: {outcome: [served]}
+    exclude: {filter: {channel: [email]}}
+    measure: repeat_contact
+    window_hours: 168
+    unit: percent
+    direction: lower
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng.Catalog = cat
+	f.send(t, ingest.KindContacts, contactsHeader+
+		// U1: served at reception, an e-mail 2 days later: a repeat.
+		"U1a,PAR-11,reception,2026-05-04T08:00:00Z,2026-05-04T08:05:00Z,2026-05-04T08:10:00Z,served,U1\n"+
+		"U1b,PAR-11,email,2026-05-06T08:00:00Z,2026-05-06T09:00:00Z,2026-05-06T09:10:00Z,served,U1\n"+
+		// U3: served at reception, nothing after: not a repeat.
+		"U3a,PAR-11,reception,2026-05-04T08:00:00Z,2026-05-04T08:05:00Z,2026-05-04T08:10:00Z,served,U3\n"+
+		// U2: a served e-mail (excluded from the population) followed by a call.
+		"U2a,PAR-11,email,2026-05-04T08:00:00Z,2026-05-04T08:05:00Z,2026-05-04T08:10:00Z,served,U2\n"+
+		"U2b,PAR-11,phone,2026-05-05T08:00:00Z,,2026-05-05T08:01:00Z,abandoned,U2\n")
+	// Population U1a, U3a (U1b and U2a are e-mails): 1 repeat of 2 = 50%.
+	check(t, f.compute(t, "2026-05", "repeat.no_email"), []want{{"repeat.no_email site:PAR-11", 50, 2, 1, 2, ""}})
+}
+
+// TestClosedUnknownIndicator: reading a closed period refuses an unknown
+// indicator id as computing does, rather than silently leaving it out (a
+// misspelt --indicator would otherwise look like a result-less indicator).
+func TestClosedUnknownIndicator(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, ingest.KindContacts, contactsHeader+reception("PAR-11", 9, 1))
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	if _, _, err := f.eng.Close(ctx, p, "dg"); err != nil {
+		t.Fatal(err)
+	}
+	sel := indicators.Selection{Indicators: []string{"reception.wait_20min", "reception.wait_20mn"}}
+	if _, err := f.eng.Compute(ctx, p, sel); err == nil {
+		t.Errorf("compute: no error for an unknown indicator")
+	}
+	if rs, err := f.eng.Closed(ctx, p, sel); err == nil || !strings.Contains(err.Error(), "reception.wait_20mn") {
+		t.Errorf("closed: %d results, error %v; want unknown indicator", len(rs), err)
 	}
 }

@@ -144,7 +144,7 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 		case scope == "national":
 			t.ScopeID = ""
 		case kind == "site" || kind == "department" || kind == "region":
-			if !known[t.Scope][id] {
+			if id == "" || !known[t.Scope][id] {
 				errs = append(errs, TargetError{line, "scope", fmt.Sprintf("unknown %s %q", kind, id)})
 			}
 		default:
