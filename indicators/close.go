@@ -77,6 +77,9 @@ FROM results WHERE period = ? AND revision = `
 		if err != nil {
 			return nil, err
 		}
+		if err := checkSite(sel.SiteID, all); err != nil {
+			return nil, err
+		}
 		sites = map[string]model.Site{}
 		for _, s := range all {
 			sites[s.ID] = s

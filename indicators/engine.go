@@ -87,6 +87,9 @@ func (e *Engine) Compute(ctx context.Context, p Period, sel Selection) ([]Result
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSite(sel.SiteID, sites); err != nil {
+		return nil, err
+	}
 	targets, err := LoadTargets(ctx, e.DB)
 	if err != nil {
 		return nil, err
@@ -380,4 +383,16 @@ func (c *Catalog) sortResults(rs []Result) {
 		}
 		return a.ScopeID < b.ScopeID
 	})
+}
+
+func checkSite(id string, sites []model.Site) error {
+	if id == "" {
+		return nil
+	}
+	for _, s := range sites {
+		if s.ID == id {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown site %q (see globaloffice sites list)", id)
 }

@@ -398,3 +398,27 @@ func TestClosedUnknownIndicator(t *testing.T) {
 		t.Errorf("closed: %d results, error %v; want unknown indicator", len(rs), err)
 	}
 }
+
+func TestTargetsSameSecondAndUnknownSite(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cat, _ := indicators.DefaultCatalog()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for _, v := range []string{"80", "85"} { // two imports in the same second: the second wins
+		ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,national,2026,"+v+"\n"), cat, fixtureSites, "dg", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := indicators.SaveTargets(ctx, f.db, ts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.compute(t, "2026-05", "reception.wait_20min")
+	if r := got["reception.wait_20min national:"]; r.Target == nil || *r.Target != 85 {
+		t.Errorf("target %v, want 85 (the later import)", deref(r.Target))
+	}
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	if _, err := f.eng.Compute(ctx, p, indicators.Selection{SiteID: "NOPE"}); err == nil || !strings.Contains(err.Error(), `unknown site "NOPE"`) {
+		t.Errorf("unknown site: %v", err)
+	}
+}

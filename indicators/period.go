@@ -21,8 +21,15 @@ func (p Period) String() string { return p.Name }
 // Days is the number of days in the period.
 func (p Period) Days() int { return int(p.To.Sub(p.From).Hours()/24) + 1 }
 
-// Year is the calendar year the period starts in (the year of its targets).
-func (p Period) Year() int { return p.From.Year() }
+// Year is the year whose targets apply: the year the period starts in, the
+// ISO year for a week.
+func (p Period) Year() int {
+	if p.Kind == "week" {
+		y, _ := p.From.ISOWeek() // 2026-W01 starts on 29 December 2025
+		return y
+	}
+	return p.From.Year()
+}
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 

@@ -48,6 +48,10 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%q: no error", bad)
 		}
 	}
+	// 2026-W01 starts in 2025 but takes 2026's targets.
+	if w1, _ := ParsePeriod("2026-W01", today); w1.Year() != 2026 {
+		t.Errorf("2026-W01 year %d, want 2026", w1.Year())
+	}
 	// The previous week of 2026-W01 is 2025-W52: 22–28 December 2025.
 	p, _ := ParsePeriod("2026-W01", today)
 	if pw := p.Previous(); pw.From != date(2025, 12, 22) || pw.To != date(2025, 12, 28) {

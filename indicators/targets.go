@@ -179,6 +179,18 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 
 // SaveTargets records targets; older values stay in the history.
 func SaveTargets(ctx context.Context, db *store.DB, ts []model.Target) error {
+	// set_at has seconds only and the current target is the latest set_at:
+	// an import in the same second as the previous one is dated a second
+	// after it, so that it wins.
+	var last time.Time
+	if err := db.Conn().QueryRow(ctx, `SELECT max(set_at) FROM targets`).Scan(&last); err != nil {
+		return fmt.Errorf("save targets: %w", err)
+	}
+	for i := range ts {
+		if at := ts[i].SetAt.UTC().Truncate(time.Second); !at.After(last) {
+			ts[i].SetAt = last.Add(time.Second)
+		}
+	}
 	b, err := db.Conn().PrepareBatch(ctx, `INSERT INTO targets (indicator, scope, scope_id, year, target, set_by, set_at)`)
 	if err != nil {
 		return fmt.Errorf("save targets: %w", err)
