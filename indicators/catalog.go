@@ -217,6 +217,15 @@ func ParseCatalog(name string, b []byte) (*Catalog, error) {
 		if d.Measure == "quantile" && (d.Quantile <= 0 || d.Quantile >= 1) {
 			add(i, "quantile", "must be between 0 and 1 (e.g. 0.9)")
 		}
+		if d.Measure != "quantile" && d.Quantile != 0 {
+			add(i, "quantile", "only used by measure quantile")
+		}
+		if ex := d.Exclude; ex != nil && ex.Value == "" && ex.Below != 0 {
+			add(i, "exclude.below", "needs exclude.value")
+		}
+		if d.Measure == "mean_score" && len(d.Filter["scale"]) != 1 {
+			add(i, "filter", "mean_score needs a filter on one scale (a mean of 1–4, 1–5 and 0–10 answers means nothing)")
+		}
 		sat := d.Measure == "top_box" || d.Measure == "mean_score" || d.Measure == "nps"
 		if sat && d.Source != "surveys" {
 			add(i, "measure", "%s needs source surveys", d.Measure)

@@ -41,6 +41,14 @@ func TestCatalogErrorsNameFileLineField(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"indicators:\n  - id: m\n    title: {fr: a, en: a}\n    source: surveys\n    measure: mean_score\n    dimension: overall\n    unit: score\n    direction: higher\n", "m.yaml:2: filter: mean_score needs a filter on one scale"},
+		{"indicators:\n  - id: q\n    title: {fr: a, en: a}\n    source: contacts\n    measure: count\n    quantile: 0.5\n    unit: count\n    direction: higher\n", "m.yaml:6: quantile: only used by measure quantile"},
+	} {
+		if _, err := ParseCatalog("m.yaml", []byte(tc.yaml)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want %q", err, tc.want)
+		}
+	}
 	_, err = ParseCatalog("typo.yaml", []byte("indicators:\n  - id: x\n    treshold: 3\n"))
 	if err == nil || !strings.Contains(err.Error(), `[3:5] unknown field "treshold"`) {
 		t.Errorf("unknown key: %v", err)

@@ -15,6 +15,9 @@ import (
 // Close freezes the period's results as revision n+1 and returns n+1 and
 // the number of results.
 func (e *Engine) Close(ctx context.Context, p Period, by string) (int, int, error) {
+	if p.Kind == "ytd" {
+		return 0, 0, fmt.Errorf("close %s: a year-to-date period moves every day; close a day, week, month, quarter, year or date range", p)
+	}
 	rs, err := e.Compute(ctx, p, Selection{})
 	if err != nil {
 		return 0, 0, err

@@ -168,6 +168,10 @@ func TestTargetsStatusAndClosing(t *testing.T) {
 	if closed[0].Revision != 2 || math.Abs(*closed[0].Value-100*9.0/11) > 1e-9 {
 		t.Errorf("latest revision: %+v", closed[0])
 	}
+	ytd, _ := indicators.ParsePeriod("2026-ytd", f.eng.Now())
+	if _, _, err := f.eng.Close(ctx, ytd, "dg"); err == nil {
+		t.Error("a ytd period was closed")
+	}
 	first, _ := f.eng.ClosedRevision(ctx, p, 1, sel)
 	if len(first) != 1 || *first[0].Value != 90 {
 		t.Errorf("revision 1 not kept: %+v", first)
@@ -420,5 +424,13 @@ func TestTargetsSameSecondAndUnknownSite(t *testing.T) {
 	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
 	if _, err := f.eng.Compute(ctx, p, indicators.Selection{SiteID: "NOPE"}); err == nil || !strings.Contains(err.Error(), `unknown site "NOPE"`) {
 		t.Errorf("unknown site: %v", err)
+	}
+}
+
+func TestTargetsFileWithBOMAndQuotedHeader(t *testing.T) {
+	cat, _ := indicators.DefaultCatalog()
+	ts, err := indicators.ReadTargets(strings.NewReader("\ufeff\"indicator\",\"scope\",\"year\",\"target\"\r\nreception.wait_20min,national,2026,\"85,5\"\r\n"), cat, fixtureSites, "x", time.Now())
+	if err != nil || len(ts) != 1 || ts[0].Value != 85.5 {
+		t.Fatalf("%+v %v", ts, err)
 	}
 }

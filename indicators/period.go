@@ -47,7 +47,17 @@ var (
 // year) and FROM..TO date ranges (both included). today is the current
 // date, for ytd.
 func ParsePeriod(s string, today time.Time) (Period, error) {
-	s = strings.TrimSpace(s)
+	p, err := parsePeriod(strings.TrimSpace(s), today)
+	if err != nil {
+		return Period{}, err
+	}
+	if p.From.Year() < 2000 || p.To.Year() > 2100 {
+		return Period{}, fmt.Errorf("period %q: outside 2000–2100", s)
+	}
+	return p, nil
+}
+
+func parsePeriod(s string, today time.Time) (Period, error) {
 	atoi := func(v string) int { n, _ := strconv.Atoi(v); return n }
 	if from, to, ok := strings.Cut(s, ".."); ok {
 		f, err := parseDay(from)

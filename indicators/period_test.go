@@ -43,7 +43,7 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%s last year = %s, want %s", tt.in, got, tt.lastYear)
 		}
 	}
-	for _, bad := range []string{"2026-13", "2025-W53", "2026-W00", "2026-Q5", "2027-ytd", "2026-05-10..2026-05-01", "2026-02-30", "May 2026", ""} {
+	for _, bad := range []string{"2026-13", "2025-W53", "2026-W00", "2026-Q5", "2027-ytd", "2026-05-10..2026-05-01", "2026-02-30", "May 2026", "", "0000", "1999-Q4", "2026-01-01..2201-01-01"} {
 		if _, err := ParsePeriod(bad, today); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

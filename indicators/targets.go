@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -91,7 +92,7 @@ func (e TargetError) Error() string { return fmt.Sprintf("line %d: %s: %s", e.Li
 // national, region:CODE, department:CODE or site:ID). Every bad row is
 // reported; nothing is returned unless all rows are good.
 func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at time.Time) ([]model.Target, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -226,4 +227,14 @@ func TargetHistory(ctx context.Context, db *store.DB, indicator string) ([]model
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// skipBOM drops a UTF-8 byte-order mark (spreadsheets write one) before the
+// CSV reader sees it: a BOM before a quoted header breaks the reader.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	return br
 }

@@ -174,11 +174,20 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		return res, err
 	}
 	var pending []Record
+	// Reject metrics are counted once the rejects are stored: a body
+	// refused whole stores none.
+	var rejectMetrics [][2]string
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
 		o := s.writer.Submit(ctx, pending)
+		if o.Err == nil {
+			for _, m := range rejectMetrics {
+				s.metrics.reject(kind, m[0], m[1])
+			}
+			rejectMetrics = rejectMetrics[:0]
+		}
 		res.Accepted += o.Accepted
 		res.Duplicates += o.Duplicates
 		res.Spooled += o.Spooled
@@ -215,7 +224,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		if line == 0 {
 			line = raw.Index + 1
 		}
-		s.metrics.reject(kind, source, field)
+		rejectMetrics = append(rejectMetrics, [2]string{source, field})
 		pending = append(pending, Record{Reject: &store.Reject{
 			RejectedAt: rejectedAt, Kind: string(kind), Source: source, Origin: opt.Origin,
 			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: sent.RawText(),

@@ -4,6 +4,7 @@
 package ingest
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -47,7 +48,7 @@ var SiteColumns = []string{"id", "name", "kind", "region", "department", "zone",
 // FieldErrors naming every bad line and field, so that nothing is
 // half-imported.
 func ReadSites(r io.Reader) ([]model.Site, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1 // checked below, with a better message
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -181,4 +182,14 @@ func join[T ~string](list []T) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
+}
+
+// skipBOM drops a UTF-8 byte-order mark (spreadsheets write one) before the
+// CSV reader sees it: a BOM before a quoted header breaks the reader.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	return br
 }

@@ -135,3 +135,11 @@ func FuzzReadSites(f *testing.F) {
 		}
 	})
 }
+
+func TestReadSitesBOMQuotedHeader(t *testing.T) {
+	in := "\ufeff\"id\",\"name\",\"kind\",\"region\",\"department\",\"zone\",\"timezone\"\nPAR,Paris,agency,11,75,metropole,Europe/Paris\n"
+	sites, err := ReadSites(strings.NewReader(in))
+	if err != nil || len(sites) != 1 {
+		t.Fatalf("%v %v", sites, err)
+	}
+}
