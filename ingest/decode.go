@@ -425,44 +425,59 @@ func csvLine(rec []string) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// lineLimiter feeds the CSV reader line by line, refusing over-long lines
-// and binary data.
+// lineLimiter passes the body to the CSV reader in the chunks it comes in,
+// refusing over-long lines and binary data on the way (neither may make the
+// reader buffer without bound), and keeping the last complete line for the
+// raw text of a malformed record.
 type lineLimiter struct {
-	br   *bufio.Reader
-	max  int
-	line int
-	buf  []byte
-	last []byte
-	err  *BodyError
+	br     *bufio.Reader
+	max    int
+	line   int // complete lines seen
+	curLen int // bytes of the line being read
+	cur    []byte
+	last   []byte
+	err    *BodyError
 }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
 	if l.err != nil {
 		return 0, l.err
 	}
-	for len(l.buf) == 0 {
-		l.line++
-		b, err := readLine(l.br, l.max, l.line)
-		if errors.Is(err, io.EOF) {
-			return 0, io.EOF
-		}
-		if err != nil {
-			var be *BodyError
-			if errors.As(err, &be) {
-				l.err = be
-			}
-			return 0, err
-		}
-		if be := checkText(b, l.line); be != nil {
-			l.err = be
-			return 0, be
-		}
-		l.last = b
-		l.buf = append(append(l.buf[:0], b...), '\n')
+	n, err := l.br.Read(p)
+	chunk := p[:n]
+	if i := bytes.IndexByte(chunk, 0); i >= 0 {
+		l.err = badBody(l.line+1+bytes.Count(chunk[:i], []byte{'\n'}), "binary data (NUL byte): the body must be UTF-8 text")
+		return 0, l.err
 	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
-	return n, nil
+	for len(chunk) > 0 {
+		j := bytes.IndexByte(chunk, '\n')
+		seg := chunk
+		if j >= 0 {
+			seg = chunk[:j]
+		}
+		if l.curLen+len(seg) > l.max {
+			l.err = &BodyError{Status: 400, Line: l.line + 1, Msg: fmt.Sprintf("line longer than %d bytes", l.max)}
+			return 0, l.err
+		}
+		l.curLen += len(seg)
+		l.cur = append(l.cur, seg...)
+		if j < 0 {
+			break
+		}
+		l.line++
+		l.last, l.cur = l.cur, l.last[:0]
+		l.curLen = 0
+		chunk = chunk[j+1:]
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return n, readError(err)
+	}
+	return n, err
 }
 
-func (l *lineLimiter) lastLine() string { return string(l.last) }
+func (l *lineLimiter) lastLine() string {
+	if len(l.cur) > 0 {
+		return strings.TrimRight(string(l.cur), "\r")
+	}
+	return strings.TrimRight(string(l.last), "\r")
+}

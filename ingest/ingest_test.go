@@ -215,6 +215,8 @@ func TestBodyErrors(t *testing.T) {
 		{"binary garbage", "application/x-ndjson", "\x00\x01\x02\xff\xfe garbage", 400, "binary data"},
 		{"binary garbage csv", "text/csv", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 400, "binary"},
 		{"oversized line", "application/x-ndjson", `{"id":"` + strings.Repeat("x", 5000) + `"}`, 400, "line longer than 4096 bytes"},
+		{"oversized csv line", "text/csv", contactHeader + "X," + strings.Repeat("y", 5000) + "\n", 400, "line 2: line longer than 4096 bytes"},
+		{"binary in a later csv line", "text/csv", contactHeader + "a,b\nc\x00d\n", 400, "line 3: binary data"},
 		{"too many records", "application/x-ndjson", many.String(), 413, "more than 50 records"},
 		{"body too large", "application/json", huge, 413, "limit"},
 	}
