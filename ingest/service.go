@@ -253,6 +253,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 				raw.Err = ferr
 			} else {
 				raw.Fields = fields
+				raw.cols = nil // the fields are no longer the header's
 			}
 		}
 		source := strings.TrimSpace(raw.Fields["source"])

@@ -129,6 +129,11 @@ type Validator struct {
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
 
 	latestAt, readAt time.Time
+
+	// the header last checked for unknown columns (see unknownFields)
+	colsKind    Kind
+	colsOf      *string
+	colsUnknown []string
 }
 
 // latest is the last time accepted: now plus clock skew, read once a second
@@ -358,14 +363,39 @@ func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) 
 	return time.Time{}, fmt.Errorf("%q does not exist in %s (skipped when daylight saving time starts)", s, loc)
 }
 
+// unknownFields lists the record's fields that the kind does not have. The
+// rows of one CSV body share their header, so its answer is kept for the
+// next row with the same header.
+func (v *Validator) unknownFields(kind Kind, raw RawRecord) []string {
+	if len(raw.cols) > 0 && v.colsKind == kind && v.colsOf == &raw.cols[0] {
+		return v.colsUnknown
+	}
+	allowed := fieldSets[kind]
+	var unknown []string
+	check := func(k string) {
+		if !allowed[k] && !(kind == KindSurveys && strings.HasPrefix(k, "score_")) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(raw.cols) > 0 {
+		for _, k := range raw.cols {
+			check(k)
+		}
+		v.colsKind, v.colsOf, v.colsUnknown = kind, &raw.cols[0], unknown
+		return unknown
+	}
+	for k := range raw.Fields {
+		check(k)
+	}
+	sort.Strings(unknown)
+	return unknown
+}
+
 // start checks what every kind shares: id, source, site, unknown fields.
 func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recordCheck {
 	c := &recordCheck{v: v, kind: kind, f: raw.Fields}
-	allowed := fieldSets[kind]
-	for k := range raw.Fields {
-		if !allowed[k] && !(kind == KindSurveys && strings.HasPrefix(k, "score_")) {
-			c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
-		}
+	for _, k := range v.unknownFields(kind, raw) {
+		c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
 	}
 	c.required("id")
 	c.source = c.get("source")

@@ -353,17 +353,20 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 		seen[vk] = true
 		keep[i] = true
 	}
-	if keys == nil {
-		keys = make(map[recordKey]bool, len(seen))
-		for vk := range seen {
-			keys[vk.key] = true
-		}
-	}
 	table := tableOf[kind]
 	bySource := map[string][]string{}
-	for k := range keys {
+	lookup := func(k recordKey) {
 		if w.keys.mayExist(table, k.source, k.id) {
 			bySource[k.source] = append(bySource[k.source], k.id)
+		}
+	}
+	if keys != nil { // cases: each key once, whatever its versions
+		for k := range keys {
+			lookup(k)
+		}
+	} else { // one version per key: seen has each key once
+		for vk := range seen {
+			lookup(vk.key)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
