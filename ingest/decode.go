@@ -50,6 +50,9 @@ type RawRecord struct {
 	// cols is the CSV header, for building Raw only when a record is
 	// refused (it is not needed otherwise, and costs on the hot path).
 	cols []string
+	// rawBytes is an NDJSON line, valid only during the callback: copied
+	// into a string only for a refused record.
+	rawBytes []byte
 	// Err is set when the record could not even be read (bad JSON line,
 	// wrong field count); Fields is then empty.
 	Err *FieldError
@@ -137,10 +140,25 @@ func checkText(b []byte, line int) *BodyError {
 }
 
 // readLine reads one line without its end, refusing lines over max.
+// The line is only valid until the next read (it may be the reader's own
+// buffer).
 func readLine(br *bufio.Reader, max int, line int) ([]byte, error) {
 	var buf []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
+		if buf == nil && !errors.Is(err, bufio.ErrBufferFull) {
+			// The whole line is in the reader's buffer: no copy.
+			if len(chunk) > max+2 {
+				return nil, &BodyError{Status: 400, Line: line, Msg: fmt.Sprintf("line longer than %d bytes", max)}
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, readError(err)
+			}
+			if len(chunk) == 0 && errors.Is(err, io.EOF) {
+				return nil, io.EOF
+			}
+			return bytes.TrimRight(chunk, "\r\n"), nil
+		}
 		buf = append(buf, chunk...)
 		if len(buf) > max+2 {
 			return nil, &BodyError{Status: 400, Line: line, Msg: fmt.Sprintf("line longer than %d bytes", max)}
@@ -178,7 +196,7 @@ func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error 
 		if n >= lim.MaxRecords {
 			return &BodyError{Status: 413, Line: line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
 		}
-		rec := RawRecord{Line: line, Index: n, Raw: string(b)}
+		rec := RawRecord{Line: line, Index: n, rawBytes: b}
 		if !utf8.Valid(b) {
 			rec.Err = &FieldError{Line: line, Reason: "not valid UTF-8"}
 		} else if fields, ferr := parseFlatObjectInto(b, reuse); ferr != nil {
@@ -407,7 +425,13 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 // RawText is the record as sent: the line or JSON text, or for CSV the row
 // re-encoded in its header's column order.
 func (r RawRecord) RawText() string {
-	if r.Raw != "" || r.cols == nil {
+	if r.Raw != "" {
+		return r.Raw
+	}
+	if r.rawBytes != nil {
+		return string(r.rawBytes)
+	}
+	if r.cols == nil {
 		return r.Raw
 	}
 	vals := make([]string, len(r.cols))
