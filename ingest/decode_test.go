@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -168,7 +169,7 @@ func FuzzParseTimeFastMatchesSlow(f *testing.F) {
 		if serr != nil {
 			for _, l := range localLayouts {
 				if tt, err := time.Parse(l, s); err == nil {
-					slow, serr = localTime(tt, paris, s)
+					slow, serr = localTimeReference(tt, paris, s)
 					break
 				}
 			}
@@ -212,6 +213,42 @@ func TestAsteriskRequeuedCallStillWaiting(t *testing.T) {
 		})
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: records %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+// localTimeReference is localTime without its fast path: the three
+// candidates, always.
+func localTimeReference(wall time.Time, loc *time.Location, s string) (time.Time, error) {
+	y, mo, d := wall.Date()
+	h, mi, sec := wall.Clock()
+	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
+	for _, cand := range []time.Time{t.Add(-time.Hour), t, t.Add(time.Hour)} {
+		lt := cand.In(loc)
+		ly, lmo, ld := lt.Date()
+		lh, lmi, ls := lt.Clock()
+		if ly == y && lmo == mo && ld == d && lh == h && lmi == mi && ls == sec {
+			return cand.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q does not exist", s)
+}
+
+// TestLocalTimeMatchesReference compares localTime with the three-candidate
+// reference every 10 minutes of 2026 in zones with and without daylight
+// saving time.
+func TestLocalTimeMatchesReference(t *testing.T) {
+	for _, name := range []string{"Europe/Paris", "America/Cayenne", "Indian/Reunion", "America/Guadeloupe", "Indian/Mayotte"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); wall.Year() == 2026; wall = wall.Add(10 * time.Minute) {
+			got, gerr := localTime(wall, loc, "x")
+			want, werr := localTimeReference(wall, loc, "x")
+			if (gerr == nil) != (werr == nil) || !got.Equal(want) {
+				t.Fatalf("%s %s: %v %v, reference %v %v", name, wall.Format("2006-01-02 15:04"), got, gerr, want, werr)
+			}
 		}
 	}
 }

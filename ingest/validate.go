@@ -352,9 +352,17 @@ func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) 
 		lh, lmi, ls := lt.Clock()
 		return ly == y && lmo == mo && ld == d && lh == h && lmi == mi && ls == sec
 	}
-	// Candidates in increasing order: the first that reads back as the same
-	// wall clock is the first occurrence (offset changes here are an hour).
 	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
+	// Most times are far from an offset change: the same offset an hour
+	// before and after means the wall clock reads exactly once.
+	if _, before := t.Add(-time.Hour).Zone(); true {
+		if _, after := t.Add(time.Hour).Zone(); before == after {
+			return t.UTC(), nil
+		}
+	}
+	// Near a change, candidates in increasing order: the first that reads
+	// back as the same wall clock is the first occurrence (changes here are
+	// an hour).
 	for _, cand := range []time.Time{t.Add(-time.Hour), t, t.Add(time.Hour)} {
 		if same(cand) {
 			return cand.UTC(), nil
