@@ -42,28 +42,9 @@ func contactsNDJSON(from, n int) string {
 // down is spooled, survives a restart of the collector, and ends up stored
 // exactly once.
 func TestClickHouseDownSpoolDrainAndRestart(t *testing.T) {
-	srv := chserver.Server{Dir: filepath.Join(t.TempDir(), "ch"), TCPPort: freePort(t), HTTPPort: freePort(t), StartTimeout: time.Minute}
+	srv, db := ownServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	if _, err := srv.Start(ctx); err != nil {
-		if errors.Is(err, chserver.ErrNoBinary) && os.Getenv("CI") == "" {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = srv.Stop(context.Background()) })
-	opts := store.Options{Addr: fmt.Sprintf("127.0.0.1:%d", srv.TCPPort), Database: "spooltest", User: "default", DialTimeout: time.Second, ReadTimeout: 10 * time.Second}
-	if err := store.EnsureDatabase(ctx, opts); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	spoolDir := t.TempDir()
 	e := newEnv(t, db, spoolDir)
 

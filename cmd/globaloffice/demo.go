@@ -100,16 +100,12 @@ func (a *app) demoCloseCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cat, err := a.catalog()
+			eng, closeDB, err := a.engine(ctx)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			eng := indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked)
+			defer closeDB()
+			cat := eng.Catalog
 			quarters := finishedQuarters(since, time.Now())
 			if len(quarters) == 0 {
 				return errors.New("no finished quarter yet")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,31 @@ import (
 
 func (a *app) catalog() (*indicators.Catalog, error) {
 	return indicators.LoadCatalog(a.cfg.Indicators.Catalog)
+}
+
+// engine opens the database and the catalog; close releases the database.
+func (a *app) engine(ctx context.Context) (eng *indicators.Engine, close func(), err error) {
+	cat, err := a.catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked), func() { db.Close() }, nil
+}
+
+// who is --by, or the user running the command: targets and closings
+// record who made them.
+func who(by string) string {
+	if by != "" {
+		return by
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "cli"
 }
 
 func (a *app) indicatorsCommand() *cobra.Command {
@@ -68,16 +94,11 @@ func (a *app) indicatorsCommand() *cobra.Command {
 			if scope != "" && !model.ScopeKind(scope).Valid() {
 				return fmt.Errorf("--scope %q: want site, department, region or national", scope)
 			}
-			cat, err := a.catalog()
+			eng, closeDB, err := a.engine(ctx)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			eng := indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked)
+			defer closeDB()
 			sel := indicators.Selection{Indicators: ids, Scope: model.ScopeKind(scope), SiteID: site}
 			var rs []indicators.Result
 			closed := false
@@ -181,12 +202,7 @@ func (a *app) targetsCommand() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			if by == "" {
-				by = os.Getenv("USER")
-			}
-			if by == "" {
-				by = "cli"
-			}
+			by = who(by)
 			ts, err := indicators.ReadTargets(f, cat, sites, by, time.Now())
 			if err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {
@@ -243,22 +259,12 @@ func (a *app) closeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cat, err := a.catalog()
+			eng, closeDB, err := a.engine(ctx)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if by == "" {
-				by = os.Getenv("USER")
-			}
-			if by == "" {
-				by = "cli"
-			}
-			rev, n, err := indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked).Close(ctx, p, by)
+			defer closeDB()
+			rev, n, err := eng.Close(ctx, p, who(by))
 			if err != nil {
 				return err
 			}
