@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
+
+	"globaloffice/calendar"
 )
 
 // The writers below append straight into the output buffers: with millions
@@ -59,26 +61,10 @@ const (
 	daysBefore2200 = 84_006 // 2200-01-01
 )
 
-// civil converts days since 1970-01-01 to a date (Howard Hinnant's
-// civil_from_days, for dates after 1970).
+// civil converts days since 1970-01-01 to a date.
 func civil(z int64) (y, m, d int64) {
-	z += 719468
-	era := z / 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	if mp < 10 {
-		m = mp + 3
-	} else {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
+	yy, mm, dd := calendar.Date(z).Civil()
+	return int64(yy), int64(mm), int64(dd)
 }
 
 // appendID appends a source record id: prefix and 12 zero-padded digits.
