@@ -36,6 +36,11 @@ type Writer struct {
 	cancel   context.CancelFunc
 	drainMu  sync.Mutex
 	attempts map[string]int // spool segment → failed drains with ClickHouse up
+
+	lanes      chan struct{} // one token per insert running
+	lanesWG    sync.WaitGroup
+	inflightMu sync.Mutex
+	inflight   map[string]map[recordKey]*inflightEntry // table → keys being inserted
 }
 
 // WriterOptions tune batching.
@@ -45,6 +50,7 @@ type WriterOptions struct {
 	MaxPartitions int           // months per insert (default 100, current ClickHouse's limit)
 	InsertTimeout time.Duration // per insert (default 60 s)
 	DrainEvery    time.Duration // spool drain period (default 2 s)
+	Lanes         int           // inserts running at once (default 2)
 }
 
 func (o *WriterOptions) defaults() {
@@ -62,6 +68,9 @@ func (o *WriterOptions) defaults() {
 	}
 	if o.DrainEvery <= 0 {
 		o.DrainEvery = 2 * time.Second
+	}
+	if o.Lanes <= 0 {
+		o.Lanes = 2
 	}
 }
 
@@ -87,7 +96,8 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 		log = slog.Default()
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
-		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{}}
+		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{},
+		lanes: make(chan struct{}, opts.Lanes), inflight: map[string]map[recordKey]*inflightEntry{}}
 	w.keys = newKeyFilter(db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
@@ -162,12 +172,21 @@ func (w *Writer) wait(s *submission) Outcome {
 func (w *Writer) loop() {
 	defer w.wg.Done()
 	defer close(w.exited)
+	defer w.lanesWG.Wait() // every unit taken is answered before exited closes
 	for {
+		// A free lane first, then the group: while both lanes insert,
+		// submissions queue up and make the next group larger.
+		select {
+		case w.lanes <- struct{}{}:
+		case <-w.stop:
+			return
+		}
 		var group []*submission
 		select {
 		case s := <-w.in:
 			group = append(group, s)
 		case <-w.stop:
+			<-w.lanes
 			return
 		}
 		n := len(group[0].recs)
@@ -183,122 +202,215 @@ func (w *Writer) loop() {
 			}
 		}
 		timer.Stop()
-		w.process(group)
-	}
-}
-
-// process stores one group of submissions and answers each.
-func (w *Writer) process(group []*submission) {
-	outcomes := make([]Outcome, len(group))
-	// Records from the spool are stored on their own: if ClickHouse fails,
-	// they stay in their segment rather than being spooled a second time.
-	var live []int
-	for i, s := range group {
-		if s.segment != "" {
-			if err := w.store([]*submission{s}, []int{i}, outcomes, false); err != nil {
-				outcomes[i].Err = err
+		// Records from the spool are stored on their own: if ClickHouse
+		// fails, they stay in their segment rather than being spooled a
+		// second time. Live submissions are stored together.
+		var units []*unit
+		var live []*submission
+		for _, s := range group {
+			if s.segment != "" {
+				units = append(units, w.prepare([]*submission{s}, false))
+			} else {
+				live = append(live, s)
 			}
-			continue
 		}
-		live = append(live, i)
-	}
-	if len(live) > 0 {
-		subs := make([]*submission, len(live))
-		for j, i := range live {
-			subs[j] = group[i]
+		if len(live) > 0 {
+			units = append(units, w.prepare(live, true))
 		}
-		w.store(subs, live, outcomes, true)
-	}
-	for i, s := range group {
-		s.done <- outcomes[i]
+		// Dedupe ran here, in order; the inserts run in a lane, so that
+		// the next group is read, checked and encoded while ClickHouse
+		// writes this one.
+		w.lanesWG.Add(1)
+		go func() {
+			defer w.lanesWG.Done()
+			for _, u := range units {
+				w.finish(u)
+			}
+			<-w.lanes
+		}()
 	}
 }
 
-// store dedupes and inserts the records of subs (whose outcome slots are
-// idx); on a ClickHouse failure it spools them when spoolOnFail.
-func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolOnFail bool) error {
-	type item struct {
-		rec Record
-		sub int // index into idx
-	}
-	byKind := map[string][]item{}
+// unit is submissions stored together: deduped by the loop, inserted by a
+// lane.
+type unit struct {
+	subs        []*submission
+	outcomes    []Outcome
+	spoolOnFail bool
+	kinds       []*kindWork
+}
+
+// kindWork is a unit's records of one kind.
+type kindWork struct {
+	kind     string
+	recs     []Record
+	sub      []int  // submission of each record
+	keep     []bool // not a duplicate
+	err      error  // dedupe failed (ClickHouse away)
+	inflight []inflightKey
+}
+
+type inflightKey struct {
+	table string
+	key   recordKey
+}
+
+// inflightEntry is a key deduped as new whose insert has not finished:
+// later groups must count it as stored already.
+type inflightEntry struct {
+	version int64 // newest version in flight (cases; 0 otherwise)
+	n       int   // units holding it
+}
+
+// prepare groups the records of subs by kind and dedupes them, registering
+// the kept keys as in flight until finish.
+func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
+	u := &unit{subs: subs, outcomes: make([]Outcome, len(subs)), spoolOnFail: spoolOnFail}
+	byKind := map[string]*kindWork{}
 	for j, s := range subs {
 		for _, r := range s.recs {
-			byKind[r.kind()] = append(byKind[r.kind()], item{r, j})
+			k := r.kind()
+			kw := byKind[k]
+			if kw == nil {
+				kw = &kindWork{kind: k}
+				byKind[k] = kw
+				u.kinds = append(u.kinds, kw)
+			}
+			kw.recs = append(kw.recs, r)
+			kw.sub = append(kw.sub, j)
 		}
-	}
-	var failed error
-	spool := make([][]Record, len(subs))
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
 	}
 	// Rejects go last, and a segment's store stops at its first failure:
 	// rejects have no identity to dedupe on, so they must not be stored by
 	// an attempt that will be retried (records are deduped on retry).
-	sort.Slice(kinds, func(i, j int) bool {
-		if (kinds[i] == "rejects") != (kinds[j] == "rejects") {
-			return kinds[j] == "rejects"
+	sort.Slice(u.kinds, func(i, j int) bool {
+		a, b := u.kinds[i].kind, u.kinds[j].kind
+		if (a == "rejects") != (b == "rejects") {
+			return b == "rejects"
 		}
-		return kinds[i] < kinds[j]
+		return a < b
 	})
-	for _, kind := range kinds {
-		if failed != nil && !spoolOnFail {
-			break
+	for _, kw := range u.kinds {
+		kw.keep, kw.err = w.dedupe(kw.kind, kw.recs)
+		if kw.err != nil {
+			continue
 		}
-		items := byKind[kind]
-		recs := make([]Record, len(items))
-		for i, it := range items {
-			recs[i] = it.rec
+		table, ok := tableOf[kw.kind]
+		if !ok {
+			continue
 		}
-		keep, err := w.dedupe(kind, recs)
-		if err == nil {
-			var stored []Record
-			for i, k := range keep {
-				if k {
-					stored = append(stored, recs[i])
+		w.inflightMu.Lock()
+		m := w.inflight[table]
+		if m == nil {
+			m = map[recordKey]*inflightEntry{}
+			w.inflight[table] = m
+		}
+		for i, r := range kw.recs {
+			if !kw.keep[i] {
+				continue
+			}
+			k := r.key()
+			v := r.version().Unix()
+			if r.Case == nil {
+				v = 0
+			}
+			e := m[k]
+			if e == nil {
+				e = &inflightEntry{version: v}
+				m[k] = e
+			}
+			e.version = max(e.version, v)
+			e.n++
+			kw.inflight = append(kw.inflight, inflightKey{table, k})
+		}
+		w.inflightMu.Unlock()
+	}
+	return u
+}
+
+// release forgets a unit's in-flight keys: they are now in the key filter,
+// and stored or spooled.
+func (w *Writer) release(u *unit) {
+	w.inflightMu.Lock()
+	defer w.inflightMu.Unlock()
+	for _, kw := range u.kinds {
+		for _, ik := range kw.inflight {
+			m := w.inflight[ik.table]
+			if e := m[ik.key]; e != nil {
+				if e.n--; e.n <= 0 {
+					delete(m, ik.key)
 				}
 			}
-			err = w.insert(kind, stored)
+		}
+	}
+}
+
+// finish inserts a prepared unit; on a ClickHouse failure it spools its
+// records when spoolOnFail. Then it answers the unit's submissions.
+func (w *Writer) finish(u *unit) {
+	defer func() {
+		w.release(u)
+		for i, s := range u.subs {
+			s.done <- u.outcomes[i]
+		}
+	}()
+	var failed error
+	spool := make([][]Record, len(u.subs))
+	for _, kw := range u.kinds {
+		if failed != nil && !u.spoolOnFail {
+			break
+		}
+		err := kw.err
+		if err == nil {
+			var stored []Record
+			for i, k := range kw.keep {
+				if k {
+					stored = append(stored, kw.recs[i])
+				}
+			}
+			err = w.insert(kw.kind, stored)
 		}
 		if err != nil {
 			failed = err
-			for _, it := range items {
-				spool[it.sub] = append(spool[it.sub], it.rec)
+			for i, r := range kw.recs {
+				spool[kw.sub[i]] = append(spool[kw.sub[i]], r)
 			}
 			continue
 		}
-		if kind == "rejects" {
+		if kw.kind == "rejects" {
 			continue
 		}
 		counts := map[[2]string]int{} // (source, outcome) → records, one metric update each
-		for i, it := range items {
-			o := &outcomes[idx[it.sub]]
-			if keep[i] {
+		for i, r := range kw.recs {
+			o := &u.outcomes[kw.sub[i]]
+			if kw.keep[i] {
 				o.Accepted++
-				counts[[2]string{it.rec.source(), "accepted"}]++
+				counts[[2]string{r.source(), "accepted"}]++
 			} else {
 				o.Duplicates++
-				counts[[2]string{it.rec.source(), "duplicate"}]++
+				counts[[2]string{r.source(), "duplicate"}]++
 			}
 		}
 		for k, n := range counts {
-			w.metrics.countRecords(kind, k[0], k[1], n)
+			w.metrics.countRecords(kw.kind, k[0], k[1], n)
 		}
 	}
 	if failed == nil {
-		return nil
+		return
 	}
 	w.metrics.clickhouseError("insert")
-	if !spoolOnFail {
-		return failed
+	if !u.spoolOnFail {
+		for i := range u.outcomes {
+			u.outcomes[i].Err = failed
+		}
+		return
 	}
 	w.log.Warn("clickhouse insert failed, spooling", "err", failed)
 	for j, recs := range spool {
 		if len(recs) == 0 {
 			continue
 		}
-		o := &outcomes[idx[j]]
+		o := &u.outcomes[j]
 		if _, err := w.spool.Write(recs); err != nil {
 			o.Err = fmt.Errorf("clickhouse: %v; and the spool failed too: %w", failed, err)
 			continue
@@ -312,16 +424,15 @@ func (w *Writer) store(subs []*submission, idx []int, outcomes []Outcome, spoolO
 		}
 	}
 	w.metrics.spool(w.spool)
-	return nil
 }
 
 // dedupe marks which records to insert. A contact or survey response is a
-// duplicate when its (source, id) is stored already or came earlier in the
-// batch. A case version is a duplicate when a version as new or newer is
-// stored, or the same version came earlier in the batch: so every new
-// version is stored (the newest wins when read), and sending a file again
-// counts all its records as duplicates even after merges dropped old
-// versions.
+// duplicate when its (source, id) is stored already, in flight in another
+// unit, or came earlier in the batch. A case version is a duplicate when a
+// version as new or newer is stored or in flight, or the same version came
+// earlier in the batch: so every new version is stored (the newest wins when
+// read), and sending a file again counts all its records as duplicates even
+// after merges dropped old versions.
 func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 	keep := make([]bool, len(recs))
 	if kind == "rejects" {
@@ -340,6 +451,9 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 	if kind == "cases" {
 		keys = make(map[recordKey]bool, len(recs))
 	}
+	table := tableOf[kind]
+	w.inflightMu.Lock()
+	inflight := w.inflight[table]
 	for i, r := range recs {
 		k := r.key()
 		vk := version{k, 0}
@@ -351,9 +465,12 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 			continue
 		}
 		seen[vk] = true
+		if e := inflight[k]; e != nil && e.version >= vk.v {
+			continue
+		}
 		keep[i] = true
 	}
-	table := tableOf[kind]
+	w.inflightMu.Unlock()
 	bySource := map[string][]string{}
 	lookup := func(k recordKey) {
 		if w.keys.mayExist(table, k.source, k.id) {
