@@ -29,7 +29,7 @@ type keyFilter struct {
 
 	mu      sync.RWMutex
 	tables  map[string]*tableFilter
-	loading map[string][][]byte // keys added while a table's filter loads
+	loading map[string][]byte // key hashes (8 bytes each) added while a table's filter loads
 }
 
 type tableFilter struct {
@@ -43,24 +43,14 @@ type tableFilter struct {
 const minCapacity = 1_000_000
 
 func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
-	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][][]byte{}}
+	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]byte{}}
 }
 
-func keyHash(source, id string) []byte {
+// keyHash is cityHash64(source || 0x00 || id), as ClickHouse computes it
+// when the filter is loaded.
+func keyHash(source, id string) uint64 {
 	var buf [128]byte
-	b := append(append(append(buf[:0], source...), 0), id...)
-	out := make([]byte, 8)
-	binary.LittleEndian.PutUint64(out, city.CH64(b))
-	return out
-}
-
-// testKey checks a key without allocating (the hot path of dedupe).
-func testKey(f *bloom.BloomFilter, source, id string) bool {
-	var buf [128]byte
-	b := append(append(append(buf[:0], source...), 0), id...)
-	var out [8]byte
-	binary.LittleEndian.PutUint64(out[:], city.CH64(b))
-	return f.Test(out[:])
+	return city.CH64(append(append(append(buf[:0], source...), 0), id...))
 }
 
 // load builds the filter of a table from ClickHouse; until it is done the
@@ -72,7 +62,7 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 		k.mu.Unlock()
 		return
 	}
-	k.loading[table] = [][]byte{}
+	k.loading[table] = []byte{}
 	k.mu.Unlock()
 	defer func() {
 		k.mu.Lock()
@@ -97,34 +87,39 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 	}
 	k.mu.Lock()
 	// Keys stored while the hashes were read may be missing from them.
-	for _, h := range k.loading[table] {
-		f.Add(h)
+	for p := k.loading[table]; len(p) >= 8; p = p[8:] {
+		f.Add(p[:8])
 	}
 	k.tables[table] = &tableFilter{f: f, cap: capacity, added: uint(loaded), ready: true}
 	k.mu.Unlock()
 	k.log.Debug("key filter loaded", "table", table, "keys", loaded, "took", time.Since(t0))
 }
 
-// mayExist reports whether the key may already be stored (true when the
-// filter is not ready).
-func (k *keyFilter) mayExist(table, source, id string) bool {
+// mayExist reports, for each key hash, whether the key may already be
+// stored (true when the filter is not ready).
+func (k *keyFilter) mayExist(table string, hashes []uint64, out []bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	t := k.tables[table]
-	if t == nil || !t.ready {
-		return true
+	var buf [8]byte
+	for i, h := range hashes {
+		if t == nil || !t.ready {
+			out[i] = true
+			continue
+		}
+		binary.LittleEndian.PutUint64(buf[:], h)
+		out[i] = t.f.Test(buf[:])
 	}
-	return testKey(t.f, source, id)
 }
 
-// add records keys just stored. It reports whether the filter is past its
-// capacity and should be rebuilt larger.
-func (k *keyFilter) add(table string, keys []recordKey) (full bool) {
+// add records the hashes of keys just stored. It reports whether the
+// filter is past its capacity and should be rebuilt larger.
+func (k *keyFilter) add(table string, hashes []uint64) (full bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if pending, busy := k.loading[table]; busy {
-		for _, key := range keys {
-			pending = append(pending, keyHash(key.source, key.id))
+		for _, h := range hashes {
+			pending = binary.LittleEndian.AppendUint64(pending, h)
 		}
 		k.loading[table] = pending
 	}
@@ -132,9 +127,11 @@ func (k *keyFilter) add(table string, keys []recordKey) (full bool) {
 	if t == nil || !t.ready {
 		return false
 	}
-	for _, key := range keys {
-		t.f.Add(keyHash(key.source, key.id))
+	var buf [8]byte
+	for _, h := range hashes {
+		binary.LittleEndian.PutUint64(buf[:], h)
+		t.f.Add(buf[:])
 	}
-	t.added += uint(len(keys))
+	t.added += uint(len(hashes))
 	return t.added > t.cap
 }

@@ -472,3 +472,57 @@ func TestDrainSegmentWithEmptyRecord(t *testing.T) {
 		t.Errorf("%d segments quarantined, want 3", len(q))
 	}
 }
+
+// TestConcurrentResendsAcrossLanes: the same records submitted at once by
+// several callers land in different groups, deduped while another group
+// with the same keys is still being inserted; each record must be counted
+// accepted once and stored once.
+func TestConcurrentResendsAcrossLanes(t *testing.T) {
+	db := chtest.New(t)
+	if err := db.UpsertSites(t.Context(), testSites); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2}, ingest.NewMetrics(nil), nil)
+	defer w.Close()
+	const rounds, per, callers = 20, 200, 4
+	var accepted, dups atomic.Int64
+	for round := 0; round < rounds; round++ {
+		recs := make([]ingest.Record, per)
+		for i := range recs {
+			at := time.Date(2026, 5, 14, 12, 0, 0, 0, time.UTC)
+			recs[i] = ingest.Record{Contact: &model.Contact{Source: "lanes", ID: fmt.Sprintf("%d-%d", round, i), Site: "PAR-11", Channel: "phone",
+				ArrivedAt: at, ArrivedDate: at.Truncate(24 * time.Hour), Outcome: model.OutcomeAbandoned}}
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < callers; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Staggered past the linger, so that most callers land in
+				// a group of their own while another is inserting.
+				time.Sleep(time.Duration(g) * 3 * time.Millisecond)
+				o := w.Submit(context.Background(), recs)
+				if o.Err != nil {
+					t.Error(o.Err)
+				}
+				accepted.Add(int64(o.Accepted))
+				dups.Add(int64(o.Duplicates))
+			}()
+		}
+		wg.Wait()
+	}
+	if accepted.Load() != rounds*per || dups.Load() != rounds*per*(callers-1) {
+		t.Errorf("accepted %d, duplicates %d; want %d and %d", accepted.Load(), dups.Load(), rounds*per, rounds*per*(callers-1))
+	}
+	var n uint64
+	if err := db.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != rounds*per {
+		t.Errorf("%d rows stored, want %d", n, rounds*per)
+	}
+}

@@ -40,7 +40,7 @@ type Writer struct {
 	lanes      chan struct{} // one token per insert running
 	lanesWG    sync.WaitGroup
 	inflightMu sync.Mutex
-	inflight   map[string]map[recordKey]*inflightEntry // table → keys being inserted
+	inflight   map[string][]*keySet // table → key sets of the units being inserted
 }
 
 // WriterOptions tune batching.
@@ -97,7 +97,7 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
 		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{},
-		lanes: make(chan struct{}, opts.Lanes), inflight: map[string]map[recordKey]*inflightEntry{}}
+		lanes: make(chan struct{}, opts.Lanes), inflight: map[string][]*keySet{}}
 	w.keys = newKeyFilter(db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
@@ -245,21 +245,10 @@ type kindWork struct {
 	kind     string
 	recs     []Record
 	sub      []int  // submission of each record
-	keep     []bool // not a duplicate
-	err      error  // dedupe failed (ClickHouse away)
-	inflight []inflightKey
-}
-
-type inflightKey struct {
-	table string
-	key   recordKey
-}
-
-// inflightEntry is a key deduped as new whose insert has not finished:
-// later groups must count it as stored already.
-type inflightEntry struct {
-	version int64 // newest version in flight (cases; 0 otherwise)
-	n       int   // units holding it
+	keep     []bool   // not a duplicate
+	hashes   []uint64 // key hashes (nil for rejects)
+	seen     *keySet  // the keys, registered in flight until finish
+	err      error    // dedupe failed (ClickHouse away)
 }
 
 // prepare groups the records of subs by kind and dedupes them, registering
@@ -291,57 +280,36 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		return a < b
 	})
 	for _, kw := range u.kinds {
-		kw.keep, kw.err = w.dedupe(kw.kind, kw.recs)
-		if kw.err != nil {
+		kw.keep, kw.hashes, kw.seen, kw.err = w.dedupe(kw.kind, kw.recs)
+		if kw.err != nil || kw.seen == nil {
 			continue
 		}
-		table, ok := tableOf[kw.kind]
-		if !ok {
-			continue
-		}
+		table := tableOf[kw.kind]
 		w.inflightMu.Lock()
-		m := w.inflight[table]
-		if m == nil {
-			m = map[recordKey]*inflightEntry{}
-			w.inflight[table] = m
-		}
-		for i, r := range kw.recs {
-			if !kw.keep[i] {
-				continue
-			}
-			k := r.key()
-			v := r.version().Unix()
-			if r.Case == nil {
-				v = 0
-			}
-			e := m[k]
-			if e == nil {
-				e = &inflightEntry{version: v}
-				m[k] = e
-			}
-			e.version = max(e.version, v)
-			e.n++
-			kw.inflight = append(kw.inflight, inflightKey{table, k})
-		}
+		w.inflight[table] = append(w.inflight[table], kw.seen)
 		w.inflightMu.Unlock()
 	}
 	return u
 }
 
-// release forgets a unit's in-flight keys: they are now in the key filter,
-// and stored or spooled.
+// release takes a unit's keys out of flight: they are in the key filter
+// now, and stored or spooled. The lists are copied, never changed in place:
+// dedupe reads snapshots of them without the lock.
 func (w *Writer) release(u *unit) {
 	w.inflightMu.Lock()
 	defer w.inflightMu.Unlock()
 	for _, kw := range u.kinds {
-		for _, ik := range kw.inflight {
-			m := w.inflight[ik.table]
-			if e := m[ik.key]; e != nil {
-				if e.n--; e.n <= 0 {
-					delete(m, ik.key)
-				}
+		if kw.seen == nil {
+			continue
+		}
+		table := tableOf[kw.kind]
+		var rest []*keySet
+		for _, s := range w.inflight[table] {
+			if s != kw.seen {
+				rest = append(rest, s)
 			}
 		}
+		w.inflight[table] = rest
 	}
 }
 
@@ -363,12 +331,16 @@ func (w *Writer) finish(u *unit) {
 		err := kw.err
 		if err == nil {
 			var stored []Record
+			var hashes []uint64
 			for i, k := range kw.keep {
 				if k {
 					stored = append(stored, kw.recs[i])
+					if kw.hashes != nil {
+						hashes = append(hashes, kw.hashes[i])
+					}
 				}
 			}
-			err = w.insert(kw.kind, stored)
+			err = w.insert(kw.kind, stored, hashes)
 		}
 		if err != nil {
 			failed = err
@@ -432,71 +404,78 @@ func (w *Writer) finish(u *unit) {
 // version as new or newer is stored or in flight, or the same version came
 // earlier in the batch: so every new version is stored (the newest wins when
 // read), and sending a file again counts all its records as duplicates even
-// after merges dropped old versions.
-func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
-	keep := make([]bool, len(recs))
+// after merges dropped old versions. It also returns the records' key
+// hashes and the batch's key set (nil for rejects).
+func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint64, seen *keySet, err error) {
+	keep = make([]bool, len(recs))
 	if kind == "rejects" {
 		for i := range keep {
 			keep[i] = true
 		}
-		return keep, nil
+		return keep, nil, nil, nil
 	}
 	type version struct {
 		key recordKey
 		v   int64
 	}
-	// For contacts and surveys the version is always 0: one map does both.
-	seen := make(map[version]bool, len(recs))
-	var keys map[recordKey]bool
+	var versions map[version]bool // cases: the versions met in the batch
 	if kind == "cases" {
-		keys = make(map[recordKey]bool, len(recs))
+		versions = make(map[version]bool, len(recs))
 	}
 	table := tableOf[kind]
+	// Sets in the list are no longer written: reading a snapshot of the
+	// list without the lock is safe, and a set released meanwhile only
+	// holds keys that are stored or spooled by now.
 	w.inflightMu.Lock()
 	inflight := w.inflight[table]
+	w.inflightMu.Unlock()
+	hashes = make([]uint64, len(recs))
+	seen = newKeySet(recs)
 	for i, r := range recs {
 		k := r.key()
-		vk := version{k, 0}
-		if kind == "cases" {
-			vk.v = r.version().Unix()
-			keys[k] = true
-		}
-		if seen[vk] {
+		h := keyHash(k.source, k.id)
+		hashes[i] = h
+		var v int64
+		if versions != nil {
+			v = r.version().Unix()
+			vk := version{k, v}
+			if versions[vk] {
+				continue
+			}
+			versions[vk] = true
+		} else if _, dup := seen.get(h, k); dup {
 			continue
 		}
-		seen[vk] = true
-		if e := inflight[k]; e != nil && e.version >= vk.v {
+		seen.put(h, k, i, v)
+		if inflightHas(inflight, h, k, v) {
 			continue
 		}
 		keep[i] = true
 	}
-	w.inflightMu.Unlock()
+	maybe := make([]bool, len(recs))
+	w.keys.mayExist(table, hashes, maybe)
 	bySource := map[string][]string{}
-	lookup := func(k recordKey) {
-		if w.keys.mayExist(table, k.source, k.id) {
+	asked := map[recordKey]bool{}
+	for i, r := range recs {
+		if !keep[i] || !maybe[i] {
+			continue
+		}
+		if k := r.key(); !asked[k] {
+			asked[k] = true
 			bySource[k.source] = append(bySource[k.source], k.id)
 		}
 	}
-	if keys != nil { // cases: each key once, whatever its versions
-		for k := range keys {
-			lookup(k)
-		}
-	} else { // one version per key: seen has each key once
-		for vk := range seen {
-			lookup(vk.key)
-		}
+	if len(bySource) == 0 {
+		return keep, hashes, seen, nil // every key is certainly new
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 	defer cancel()
-	if len(bySource) == 0 {
-		return keep, nil // every key is certainly new
-	}
 	stored := map[recordKey]time.Time{}
 	for source, ids := range bySource {
 		sort.Strings(ids)
 		existing, err := w.db.ExistingKeys(ctx, table, source, ids)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		for id, v := range existing {
 			stored[recordKey{source, id}] = v
@@ -511,14 +490,27 @@ func (w *Writer) dedupe(kind string, recs []Record) ([]bool, error) {
 			keep[i] = false
 		}
 	}
-	return keep, nil
+	return keep, hashes, seen, nil
+}
+
+// inflightHas reports whether a set in flight holds the key (hash h) at
+// version v or newer.
+func inflightHas(sets []*keySet, h uint64, k recordKey, v int64) bool {
+	for _, s := range sets {
+		if sv, ok := s.get(h, k); ok && sv >= v {
+			return true
+		}
+	}
+	return false
 }
 
 var tableOf = map[string]string{"contacts": "contacts", "cases": "cases", "surveys": "survey_responses"}
 
 // insert writes records of one kind, at most MaxPartitions months and
 // MaxBatch rows per insert.
-func (w *Writer) insert(kind string, recs []Record) error {
+// hashes are the records' key hashes, added to the key filter (nil for
+// rejects).
+func (w *Writer) insert(kind string, recs []Record, hashes []uint64) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -529,10 +521,23 @@ func (w *Writer) insert(kind string, recs []Record) error {
 		ordered = ordered && (i == 0 || monthOf[i-1] <= monthOf[i])
 	}
 	if !ordered {
-		sort.SliceStable(recs, func(i, j int) bool { return recs[i].month() < recs[j].month() })
-		for i, r := range recs {
-			monthOf[i] = r.month()
+		perm := make([]int, len(recs))
+		for i := range perm {
+			perm[i] = i
 		}
+		sort.SliceStable(perm, func(i, j int) bool { return monthOf[perm[i]] < monthOf[perm[j]] })
+		sorted, months := make([]Record, len(recs)), make([]int, len(recs))
+		var sortedHashes []uint64
+		if hashes != nil {
+			sortedHashes = make([]uint64, len(recs))
+		}
+		for i, p := range perm {
+			sorted[i], months[i] = recs[p], monthOf[p]
+			if hashes != nil {
+				sortedHashes[i] = hashes[p]
+			}
+		}
+		recs, monthOf, hashes = sorted, months, sortedHashes
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	for start := 0; start < len(recs); {
@@ -555,12 +560,8 @@ func (w *Writer) insert(kind string, recs []Record) error {
 		// A failed insert may still have been stored (the answer was lost):
 		// its keys go into the filter too, so that the spooled copy is
 		// looked up when drained rather than stored again.
-		if table, ok := tableOf[kind]; ok {
-			keys := make([]recordKey, len(chunk))
-			for i, r := range chunk {
-				keys[i] = r.key()
-			}
-			if w.keys.add(table, keys) {
+		if table, ok := tableOf[kind]; ok && hashes != nil {
+			if w.keys.add(table, hashes[start:end]) {
 				go w.keys.load(context.Background(), table) // past capacity: rebuild larger
 			}
 		}

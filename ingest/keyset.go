@@ -1,0 +1,68 @@
+package ingest
+
+// keySet holds the keys of a batch with the newest version of each: the
+// batch's own duplicates are found with it, and while the batch is being
+// inserted it is what later batches check against. It is indexed by the
+// keys' 64-bit hash (computed once per record for the key filter anyway):
+// hashing a uint64 is several times cheaper than hashing two strings, and
+// the index holds no pointers for the GC to scan. It is exact: a hash hit
+// is compared with the record's key, and a key whose hash is taken by
+// another key goes to a map of its own.
+type keySet struct {
+	recs   []Record
+	byHash map[uint64]keyEntry
+	other  map[recordKey]int64 // hash collisions (practically never)
+}
+
+type keyEntry struct {
+	idx     int32 // a record of recs with this key
+	version int64
+}
+
+func newKeySet(recs []Record) *keySet {
+	return &keySet{recs: recs, byHash: make(map[uint64]keyEntry, len(recs))}
+}
+
+// get returns the newest version of the key (hash h) in the set.
+func (s *keySet) get(h uint64, k recordKey) (int64, bool) {
+	e, ok := s.byHash[h]
+	if !ok {
+		return 0, false
+	}
+	if s.recs[e.idx].key() == k {
+		return e.version, true
+	}
+	v, ok := s.other[k]
+	return v, ok
+}
+
+// put adds record i (key k, hash h) with version v, keeping the newest
+// version of the key.
+func (s *keySet) put(h uint64, k recordKey, i int, v int64) {
+	e, ok := s.byHash[h]
+	switch {
+	case !ok:
+		s.byHash[h] = keyEntry{idx: int32(i), version: v}
+	case s.recs[e.idx].key() == k:
+		if v > e.version {
+			s.byHash[h] = keyEntry{idx: e.idx, version: v}
+		}
+	default:
+		if s.other == nil {
+			s.other = map[recordKey]int64{}
+		}
+		if old, ok := s.other[k]; !ok || v > old {
+			s.other[k] = v
+		}
+	}
+}
+
+// each calls fn for every key of the set once.
+func (s *keySet) each(fn func(k recordKey, h uint64)) {
+	for h, e := range s.byHash {
+		fn(s.recs[e.idx].key(), h)
+	}
+	for k := range s.other {
+		fn(k, keyHash(k.source, k.id))
+	}
+}

@@ -1,0 +1,43 @@
+package ingest
+
+import (
+	"testing"
+	"time"
+
+	"globaloffice/model"
+)
+
+// TestKeySetCollisions: two keys sharing a hash are both kept, each with its
+// own newest version; a key never put is absent even when its hash is taken.
+func TestKeySetCollisions(t *testing.T) {
+	at := func(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+	recs := []Record{
+		{Case: &model.Case{Source: "s", ID: "a", UpdatedAt: at(10)}},
+		{Case: &model.Case{Source: "s", ID: "b", UpdatedAt: at(20)}},
+		{Case: &model.Case{Source: "s", ID: "a", UpdatedAt: at(30)}},
+		{Case: &model.Case{Source: "s", ID: "b", UpdatedAt: at(5)}},
+	}
+	s := newKeySet(recs)
+	const h = 42 // every key on one hash: the worst case
+	for i, r := range recs {
+		s.put(h, r.key(), i, r.version().Unix())
+	}
+	for _, c := range []struct {
+		id   string
+		want int64
+		ok   bool
+	}{{"a", 30, true}, {"b", 20, true}, {"c", 0, false}} {
+		v, ok := s.get(h, recordKey{"s", c.id})
+		if v != c.want || ok != c.ok {
+			t.Errorf("get(%s) = %d, %v; want %d, %v", c.id, v, ok, c.want, c.ok)
+		}
+	}
+	if _, ok := s.get(43, recordKey{"s", "a"}); ok {
+		t.Error("a key found under another hash")
+	}
+	n := 0
+	s.each(func(recordKey, uint64) { n++ })
+	if n != 2 {
+		t.Errorf("each visited %d keys, want 2", n)
+	}
+}
