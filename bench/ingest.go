@@ -12,7 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
+
 	"net"
 	"net/http"
 	"os"
@@ -187,7 +187,7 @@ func contacts(ctx context.Context, o IngestOptions, sites []model.Site) ([]map[s
 		}
 		err = ingest.Decode(f, ingest.FormatCSV, ingest.Limits{MaxRecords: 1 << 30}, func(r ingest.RawRecord) error {
 			if r.Err == nil && len(rows) < o.Records {
-				rows = append(rows, maps.Clone(r.Fields)) // the decoder reuses its map
+				rows = append(rows, r.Map()) // a copy: the decoder reuses its values
 			}
 			return nil
 		})

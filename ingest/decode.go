@@ -40,12 +40,16 @@ func FormatFromContentType(ct string) (Format, bool) {
 
 // RawRecord is one record as sent, before validation: its fields as
 // strings, where it was, and its raw text (kept with rejects). Decoders
-// reuse the Fields map from one record to the next: a callback that keeps
-// the fields must copy them.
+// reuse their field values from one record to the next: a callback that
+// keeps the fields must copy them (Map).
 type RawRecord struct {
-	Line   int // 1-based line of the record's start (CSV, NDJSON); 0 for JSON
-	Index  int // 0-based position among the records of the body
+	Line  int // 1-based line of the record's start (CSV, NDJSON); 0 for JSON
+	Index int // 0-based position among the records of the body
+	// Fields are the fields of a record built by hand (or renamed by a
+	// mapping); decoders leave it nil and fill vals: read fields with Get
+	// or Map.
 	Fields map[string]string
+	vals   *fieldValues
 	Raw    string
 	// cols is the CSV header, for building Raw only when a record is
 	// refused (it is not needed otherwise, and costs on the hot path).
@@ -178,7 +182,8 @@ func readLine(br *bufio.Reader, max int, line int) ([]byte, error) {
 
 func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	n := 0
-	reuse := make(map[string]string, 16)
+	reuse := &fieldValues{}
+	intern := newInterner(4096)
 	for line := 1; ; line++ {
 		b, err := readLine(br, lim.MaxLineBytes, line)
 		if errors.Is(err, io.EOF) {
@@ -199,11 +204,11 @@ func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error 
 		rec := RawRecord{Line: line, Index: n, rawBytes: b}
 		if !utf8.Valid(b) {
 			rec.Err = &FieldError{Line: line, Reason: "not valid UTF-8"}
-		} else if fields, ferr := parseFlatObjectInto(b, reuse); ferr != nil {
+		} else if ferr := parseFlatObjectInto(b, reuse, intern); ferr != nil {
 			ferr.Line = line
 			rec.Err = ferr
 		} else {
-			rec.Fields = fields
+			rec.vals = reuse
 		}
 		n++
 		if err := fn(rec); err != nil {
@@ -223,14 +228,16 @@ func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	}
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
+	reuse := &fieldValues{}
+	intern := newInterner(4096)
 	emit := func(i int, raw json.RawMessage) error {
 		rec := RawRecord{Index: i, Raw: string(raw)}
 		if !utf8.Valid(raw) {
 			rec.Err = &FieldError{Reason: "not valid UTF-8"}
-		} else if fields, ferr := parseFlatObject(raw); ferr != nil {
+		} else if ferr := parseFlatObjectInto(raw, reuse, intern); ferr != nil {
 			rec.Err = ferr
 		} else {
-			rec.Fields = fields
+			rec.vals = reuse
 		}
 		return fn(rec)
 	}
@@ -368,8 +375,16 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 		seen[h] = true
 		cols[i] = h
 	}
+	// Each column's slot, found once per body.
+	slots := make([]int, len(cols))
+	for i, c := range cols {
+		slots[i] = -1
+		if s, ok := slotOf[c]; ok {
+			slots[i] = int(s)
+		}
+	}
 	n := 0
-	reuse := make(map[string]string, len(cols))
+	reuse := &fieldValues{}
 	for {
 		rec, err := cr.Read()
 		if be := lr.err; be != nil {
@@ -398,17 +413,21 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 			raw.Err = &FieldError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(cols))}
 			raw.Raw = csvLine(rec)
 		default:
-			clear(reuse)
-			raw.Fields = reuse
+			reuse.reset()
+			raw.vals = reuse
 			raw.cols = cols
 			valid := true
 			for i, c := range cols {
-				raw.Fields[c] = rec[i]
+				if s := slots[i]; s >= 0 {
+					reuse.setSlot(slot(s), rec[i])
+				} else {
+					reuse.extra = append(reuse.extra, namedValue{c, rec[i]})
+				}
 				valid = valid && utf8.ValidString(rec[i])
 			}
 			if !valid {
 				raw.Raw = csvLine(rec)
-				raw.Fields, raw.Err = nil, &FieldError{Line: line, Reason: "not valid UTF-8"}
+				raw.vals, raw.Err = nil, &FieldError{Line: line, Reason: "not valid UTF-8"}
 			}
 		}
 		n++
@@ -436,7 +455,7 @@ func (r RawRecord) RawText() string {
 	}
 	vals := make([]string, len(r.cols))
 	for i, c := range r.cols {
-		vals[i] = r.Fields[c]
+		vals[i] = r.Get(c)
 	}
 	return csvLine(vals)
 }

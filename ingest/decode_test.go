@@ -24,8 +24,8 @@ func FuzzDecode(f *testing.F) {
 		format := formats[int(which)%len(formats)]
 		n := 0
 		err := Decode(strings.NewReader(body), format, Limits{MaxLineBytes: 512, MaxRecords: 100}, func(r RawRecord) error {
-			if (r.Err == nil) == (r.Fields == nil) {
-				t.Fatalf("record %d: exactly one of Fields and Err must be set: %+v", n, r)
+			if (r.Err == nil) == (r.Map() == nil) {
+				t.Fatalf("record %d: exactly one of fields and Err must be set: %+v", n, r)
 			}
 			if r.Index != n {
 				t.Fatalf("record index %d, want %d", r.Index, n)
@@ -46,7 +46,7 @@ func FuzzDecode(f *testing.F) {
 func TestDecodeJSONScoresFlattened(t *testing.T) {
 	var got map[string]string
 	err := Decode(strings.NewReader(`{"id":"A","scores":{"overall":4,"courtesy":"5"},"contact_id":null,"n":1.5}`), FormatJSON, Limits{}, func(r RawRecord) error {
-		got = r.Fields
+		got = r.Map()
 		return nil
 	})
 	if err != nil {

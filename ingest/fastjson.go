@@ -12,27 +12,53 @@ import (
 // number forms) falls back to encoding/json for that value, so the result
 // is the same as jsonFields'.
 func parseFlatObject(b []byte) (map[string]string, *FieldError) {
-	return parseFlatObjectInto(b, make(map[string]string, 12))
+	var f fieldValues
+	if err := parseFlatObjectInto(b, &f, nil); err != nil {
+		return nil, err
+	}
+	return f.toMap(), nil
 }
 
-// parseFlatObjectInto is parseFlatObject filling (after clearing) fields,
-// so that a decoder can reuse one map for every record.
-func parseFlatObjectInto(b []byte, fields map[string]string) (map[string]string, *FieldError) {
-	clear(fields)
-	p := &flatParser{b: b}
-	if err := p.object(fields, ""); err != nil {
-		return nil, err
+// parseFlatObjectInto is parseFlatObject filling (after resetting) f, so
+// that a decoder can reuse one fieldValues for every record. With intern,
+// values of the interned slots are shared strings.
+func parseFlatObjectInto(b []byte, f *fieldValues, intern *interner) *FieldError {
+	f.reset()
+	p := &flatParser{b: b, intern: intern}
+	if err := p.object(f, ""); err != nil {
+		return err
 	}
 	p.space()
 	if p.i != len(p.b) {
-		return nil, &FieldError{Reason: "more than one JSON value on the line"}
+		return &FieldError{Reason: "more than one JSON value on the line"}
 	}
-	return fields, nil
+	return nil
+}
+
+// interner shares the strings of repeated values. It is bounded: past max
+// distinct values (a body of random values) it stops adding.
+type interner struct {
+	m   map[string]string
+	max int
+}
+
+func newInterner(max int) *interner { return &interner{m: make(map[string]string, 64), max: max} }
+
+func (in *interner) get(b []byte) string {
+	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	if len(in.m) < in.max && len(b) <= 64 {
+		in.m[s] = s
+	}
+	return s
 }
 
 type flatParser struct {
-	b []byte
-	i int
+	b      []byte
+	i      int
+	intern *interner
 }
 
 var errSyntax = errors.New("syntax")
@@ -48,7 +74,7 @@ func (p *flatParser) space() {
 	}
 }
 
-func (p *flatParser) object(fields map[string]string, prefix string) *FieldError {
+func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 	p.space()
 	if p.i >= len(p.b) || p.b[p.i] != '{' {
 		return p.fail(prefix)
@@ -61,9 +87,28 @@ func (p *flatParser) object(fields map[string]string, prefix string) *FieldError
 	}
 	for {
 		p.space()
-		key, err := p.str()
+		keyBytes, keyStr, err := p.bytes()
 		if err != nil {
 			return p.fail(prefix)
+		}
+		// The field's slot, found without allocating the key; other
+		// names are kept as strings.
+		sl, known := slot(0), false
+		if prefix == "" && keyStr == "" {
+			sl, known = slotOf[string(keyBytes)]
+		}
+		name := func() string {
+			if keyStr == "" {
+				keyStr = string(keyBytes)
+			}
+			return prefix + keyStr
+		}
+		setVal := func(v string) {
+			if known {
+				f.setSlot(sl, v)
+			} else {
+				f.set(name(), v)
+			}
 		}
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
@@ -74,28 +119,36 @@ func (p *flatParser) object(fields map[string]string, prefix string) *FieldError
 		if p.i >= len(p.b) {
 			return p.fail(prefix)
 		}
-		if prefix == "" && key == "scores" && p.b[p.i] != '{' && p.b[p.i] != '[' && p.b[p.i] != 'n' {
+		isScores := prefix == "" && !known && name() == "scores"
+		if isScores && p.b[p.i] != '{' && p.b[p.i] != '[' && p.b[p.i] != 'n' {
 			return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
 		}
 		switch c := p.b[p.i]; {
 		case c == '"':
-			v, err := p.str()
+			vb, vs, err := p.bytes()
 			if err != nil {
 				return p.fail(prefix)
 			}
-			fields[prefix+key] = v
-		case c == '{':
-			if prefix != "" || key != "scores" {
-				return &FieldError{Field: prefix + key, Reason: "must be a string or a number, not an object or array"}
+			switch {
+			case vs != "":
+				setVal(vs)
+			case known && interned&(1<<sl) != 0 && p.intern != nil:
+				setVal(p.intern.get(vb))
+			default:
+				setVal(string(vb))
 			}
-			if err := p.object(fields, "score_"); err != nil {
+		case c == '{':
+			if !isScores {
+				return &FieldError{Field: name(), Reason: "must be a string or a number, not an object or array"}
+			}
+			if err := p.object(f, "score_"); err != nil {
 				return err
 			}
 		case c == '[':
-			if key == "scores" && prefix == "" {
+			if isScores {
 				return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
 			}
-			return &FieldError{Field: prefix + key, Reason: "must be a string or a number, not an object or array"}
+			return &FieldError{Field: name(), Reason: "must be a string or a number, not an object or array"}
 		default:
 			start := p.i
 			for p.i < len(p.b) && !strings.ContainsRune(",} \t\r\n", rune(p.b[p.i])) {
@@ -104,18 +157,18 @@ func (p *flatParser) object(fields map[string]string, prefix string) *FieldError
 			lit := string(p.b[start:p.i])
 			switch {
 			case lit == "null":
-				if prefix == "" && key == "scores" {
+				if isScores {
 					break
 				}
-				fields[prefix+key] = ""
+				setVal("")
 			case lit == "true" || lit == "false":
-				fields[prefix+key] = lit
+				setVal(lit)
 			default:
 				var n json.Number
 				if json.Unmarshal([]byte(lit), &n) != nil {
 					return p.fail(prefix)
 				}
-				fields[prefix+key] = lit
+				setVal(lit)
 			}
 		}
 		p.space()
@@ -134,10 +187,11 @@ func (p *flatParser) object(fields map[string]string, prefix string) *FieldError
 	}
 }
 
-// str reads a JSON string at p.i.
-func (p *flatParser) str() (string, error) {
+// bytes reads a JSON string at p.i: its bytes (valid until the next read)
+// when it has no escape, else its decoded value as a string.
+func (p *flatParser) bytes() ([]byte, string, error) {
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return "", errSyntax
+		return nil, "", errSyntax
 	}
 	start := p.i
 	p.i++
@@ -152,19 +206,22 @@ func (p *flatParser) str() (string, error) {
 		case c == '"':
 			p.i++
 			if !escaped {
-				return string(p.b[start+1 : p.i-1]), nil
+				return p.b[start+1 : p.i-1], "", nil
 			}
 			var s string
 			if err := json.Unmarshal(p.b[start:p.i], &s); err != nil {
-				return "", err
+				return nil, "", err
 			}
-			return s, nil
+			if s == "" {
+				return []byte{}, "", nil
+			}
+			return nil, s, nil
 		case c < 0x20:
-			return "", errSyntax
+			return nil, "", errSyntax
 		}
 		p.i++
 	}
-	return "", errSyntax
+	return nil, "", errSyntax
 }
 
 func (p *flatParser) fail(prefix string) *FieldError {

@@ -210,7 +210,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			}
 		}
 		field := errs[0].Field
-		id := strings.TrimSpace(raw.Fields["id"])
+		id := strings.TrimSpace(raw.Get("id"))
 		if len(res.Rejects) < maxListedRejects {
 			reason := errs[0].Reason
 			if len(errs) > 1 {
@@ -247,16 +247,16 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		res.Received++
 		sent := raw
 		if opt.Mapping != nil && raw.Err == nil {
-			fields, ferr := opt.Mapping.Apply(raw.Fields)
+			fields, ferr := opt.Mapping.Apply(raw.Map())
 			if ferr != nil {
 				ferr.Line = raw.Line
 				raw.Err = ferr
 			} else {
-				raw.Fields = fields
+				raw.Fields, raw.vals = nil, valuesFromMap(fields)
 				raw.cols = nil // the fields are no longer the header's
 			}
 		}
-		source := strings.TrimSpace(raw.Fields["source"])
+		source := strings.TrimSpace(raw.Get("source"))
 		if source == "" && opt.Mapping != nil {
 			// A record refused before its mapping applied: the mapping's
 			// constant source, as its records get.
@@ -268,7 +268,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		if raw.Err != nil {
 			reject(raw, sent, source, []FieldError{*raw.Err})
 		} else {
-			if site := strings.TrimSpace(raw.Fields["site"]); site != "" && v.Ref.Sites[site] == nil {
+			if site := strings.TrimSpace(raw.Get("site")); site != "" && v.Ref.Sites[site] == nil {
 				if fresh, err := s.reference(ctx, true); err == nil {
 					v.Ref = fresh
 				}

@@ -46,12 +46,6 @@ var fieldsOf = map[Kind][]string{
 	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
 }
 
-var fieldSets = map[Kind]map[string]bool{
-	KindContacts: set(fieldsOf[KindContacts]),
-	KindCases:    set(fieldsOf[KindCases]),
-	KindSurveys:  set(fieldsOf[KindSurveys]),
-}
-
 // Fields lists the record fields of a kind (surveys add score_<dimension>).
 func Fields(k Kind) []string { return append([]string(nil), fieldsOf[k]...) }
 
@@ -129,11 +123,6 @@ type Validator struct {
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
 
 	latestAt, readAt time.Time
-
-	// the header last checked for unknown columns (see unknownFields)
-	colsKind    Kind
-	colsOf      *string
-	colsUnknown []string
 }
 
 // latest is the last time accepted: now plus clock skew, read once a second
@@ -161,7 +150,7 @@ const futureSkew = 24 * time.Hour
 type recordCheck struct {
 	v      *Validator
 	kind   Kind
-	f      map[string]string
+	f      *fieldValues
 	errs   []FieldError
 	loc    *time.Location
 	source string
@@ -171,36 +160,37 @@ func (c *recordCheck) fail(field, format string, args ...any) {
 	c.errs = append(c.errs, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (c *recordCheck) get(field string) string { return strings.TrimSpace(c.f[field]) }
+func (c *recordCheck) get(s slot) string { return strings.TrimSpace(c.f.get(s)) }
 
-func (c *recordCheck) required(field string) string {
-	v := c.get(field)
+func (c *recordCheck) required(s slot) string {
+	v := c.get(s)
 	if v == "" {
-		c.fail(field, "required")
+		c.fail(slotNames[s], "required")
 	}
 	return v
 }
 
-func (c *recordCheck) oneOf(field string, allowed map[string]bool, what string) string {
-	v := c.required(field)
+func (c *recordCheck) oneOf(s slot, allowed map[string]bool, what string) string {
+	v := c.required(s)
 	if v != "" && !allowed[v] {
-		c.fail(field, "unknown %s %q (configured: %s)", what, v, keys(allowed))
+		c.fail(slotNames[s], "unknown %s %q (configured: %s)", what, v, keys(allowed))
 	}
 	return v
 }
 
-func (c *recordCheck) closed(field string, valid bool, list string) string {
-	v := c.required(field)
+func (c *recordCheck) closed(s slot, valid bool, list string) string {
+	v := c.required(s)
 	if v != "" && !valid {
-		c.fail(field, "%q is not one of %s", v, list)
+		c.fail(slotNames[s], "%q is not one of %s", v, list)
 	}
 	return v
 }
 
 // time parses a time field: RFC 3339 with an offset or Z, or a local time
 // without offset, read in the site's time zone.
-func (c *recordCheck) time(field string, required bool) *time.Time {
-	s := c.get(field)
+func (c *recordCheck) time(sl slot, required bool) *time.Time {
+	field := slotNames[sl]
+	s := c.get(sl)
 	if s == "" {
 		if required {
 			c.fail(field, "required")
@@ -208,7 +198,7 @@ func (c *recordCheck) time(field string, required bool) *time.Time {
 		return nil
 	}
 	t, err := ParseTime(s, c.loc)
-	if errors.Is(err, errNoZone) && c.get("site") != "" {
+	if errors.Is(err, errNoZone) && c.get(sSite) != "" {
 		return nil // the unknown site is the error already reported
 	}
 	if errors.Is(err, errNoZone) {
@@ -371,49 +361,25 @@ func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) 
 	return time.Time{}, fmt.Errorf("%q does not exist in %s (skipped when daylight saving time starts)", s, loc)
 }
 
-// unknownFields lists the record's fields that the kind does not have. The
-// rows of one CSV body share their header, so its answer is kept for the
-// next row with the same header.
-func (v *Validator) unknownFields(kind Kind, raw RawRecord) []string {
-	if len(raw.cols) > 0 && v.colsKind == kind && v.colsOf == &raw.cols[0] {
-		return v.colsUnknown
-	}
-	allowed := fieldSets[kind]
-	var unknown []string
-	check := func(k string) {
-		if !allowed[k] && !(kind == KindSurveys && strings.HasPrefix(k, "score_")) {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(raw.cols) > 0 {
-		for _, k := range raw.cols {
-			check(k)
-		}
-		v.colsKind, v.colsOf, v.colsUnknown = kind, &raw.cols[0], unknown
-		return unknown
-	}
-	for k := range raw.Fields {
-		check(k)
-	}
-	sort.Strings(unknown)
-	return unknown
-}
-
 // start checks what every kind shares: id, source, site, unknown fields.
 func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recordCheck {
-	c := &recordCheck{v: v, kind: kind, f: raw.Fields}
-	for _, k := range v.unknownFields(kind, raw) {
+	f := raw.values()
+	if f == nil {
+		f = &fieldValues{}
+	}
+	c := &recordCheck{v: v, kind: kind, f: f}
+	for _, k := range f.unknown(kind) {
 		c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
 	}
-	c.required("id")
-	c.source = c.get("source")
+	c.required(sID)
+	c.source = c.get(sSource)
 	if c.source == "" {
 		c.source = defaultSource
 	}
 	if c.source == "" {
 		c.fail("source", "required (in the record, or ?source= on the request, or --source)")
 	}
-	site := c.required("site")
+	site := c.required(sSite)
 	if site != "" {
 		loc, ok := v.Ref.Sites[site]
 		if !ok {
@@ -429,18 +395,18 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 	c := v.start(KindContacts, raw, defaultSource)
 	out := model.Contact{
 		Source:  c.source,
-		ID:      c.get("id"),
-		Site:    c.get("site"),
-		Channel: model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
-		Motive:  c.get("motive"),
-		Team:    c.get("team"),
-		UserRef: v.Pseudo.Ref(c.get("user_ref")),
+		ID:      c.get(sID),
+		Site:    c.get(sSite),
+		Channel: model.Channel(c.oneOf(sChannel, v.Ref.Channels, "channel")),
+		Motive:  c.get(sMotive),
+		Team:    c.get(sTeam),
+		UserRef: v.Pseudo.Ref(c.get(sUserRef)),
 	}
-	o := c.get("outcome")
-	out.Outcome = model.Outcome(c.closed("outcome", model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow"))
-	arrived := c.time("arrived_at", true)
-	answered := c.time("answered_at", false)
-	ended := c.time("ended_at", false)
+	o := c.get(sOutcome)
+	out.Outcome = model.Outcome(c.closed(sOutcome, model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow"))
+	arrived := c.time(sArrivedAt, true)
+	answered := c.time(sAnsweredAt, false)
+	ended := c.time(sEndedAt, false)
 	if arrived != nil {
 		out.ArrivedAt = *arrived
 		if answered != nil && answered.Before(*arrived) {
@@ -453,7 +419,7 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 	if answered != nil && ended != nil && ended.Before(*answered) {
 		c.fail("ended_at", "%s is before answered_at %s", ended.Format(time.RFC3339), answered.Format(time.RFC3339))
 	}
-	if out.Outcome == model.OutcomeServed && answered == nil && c.get("answered_at") == "" {
+	if out.Outcome == model.OutcomeServed && answered == nil && c.get(sAnsweredAt) == "" {
 		c.fail("answered_at", "required when outcome is served")
 	}
 	out.AnsweredAt, out.EndedAt = answered, ended
@@ -468,17 +434,17 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 	c := v.start(KindCases, raw, defaultSource)
 	out := model.Case{
 		Source:  c.source,
-		ID:      c.get("id"),
-		Site:    c.get("site"),
-		Kind:    model.CaseKind(c.oneOf("kind", v.Ref.CaseKinds, "case kind")),
-		Channel: model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
-		UserRef: v.Pseudo.Ref(c.get("user_ref")),
+		ID:      c.get(sID),
+		Site:    c.get(sSite),
+		Kind:    model.CaseKind(c.oneOf(sKind, v.Ref.CaseKinds, "case kind")),
+		Channel: model.Channel(c.oneOf(sChannel, v.Ref.Channels, "channel")),
+		UserRef: v.Pseudo.Ref(c.get(sUserRef)),
 	}
-	st := c.get("status")
-	out.Status = model.CaseStatus(c.closed("status", model.CaseStatus(st).Valid(), "open, completed, cancelled"))
-	received := c.time("received_at", true)
-	completed := c.time("completed_at", false)
-	updated := c.time("updated_at", true)
+	st := c.get(sStatus)
+	out.Status = model.CaseStatus(c.closed(sStatus, model.CaseStatus(st).Valid(), "open, completed, cancelled"))
+	received := c.time(sReceivedAt, true)
+	completed := c.time(sCompletedAt, false)
+	updated := c.time(sUpdatedAt, true)
 	if received != nil {
 		out.ReceivedAt = *received
 		if completed != nil && completed.Before(*received) {
@@ -490,7 +456,7 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 	}
 	switch out.Status {
 	case model.CaseCompleted:
-		if completed == nil && c.get("completed_at") == "" {
+		if completed == nil && c.get(sCompletedAt) == "" {
 			c.fail("completed_at", "required when status is completed")
 		}
 	case model.CaseOpen:
@@ -520,18 +486,18 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 	c := v.start(KindSurveys, raw, defaultSource)
 	out := model.SurveyResponse{
 		Source:    c.source,
-		ID:        c.get("id"),
-		Site:      c.get("site"),
-		Channel:   model.Channel(c.oneOf("channel", v.Ref.Channels, "channel")),
-		Survey:    c.required("survey"),
-		ContactID: c.get("contact_id"),
-		Comment:   c.get("comment"),
+		ID:        c.get(sID),
+		Site:      c.get(sSite),
+		Channel:   model.Channel(c.oneOf(sChannel, v.Ref.Channels, "channel")),
+		Survey:    c.required(sSurvey),
+		ContactID: c.get(sContactID),
+		Comment:   c.get(sComment),
 	}
-	m := c.get("mode")
-	out.Mode = model.SurveyMode(c.closed("mode", model.SurveyMode(m).Valid(), "email, sms, kiosk, web, phone, mystery_shopper"))
-	sc := c.get("scale")
-	out.Scale = model.Scale(c.closed("scale", model.Scale(sc).Valid(), "1-4, 1-5, 0-10"))
-	if t := c.time("answered_at", true); t != nil {
+	m := c.get(sMode)
+	out.Mode = model.SurveyMode(c.closed(sMode, model.SurveyMode(m).Valid(), "email, sms, kiosk, web, phone, mystery_shopper"))
+	sc := c.get(sScale)
+	out.Scale = model.Scale(c.closed(sScale, model.Scale(sc).Valid(), "1-4, 1-5, 0-10"))
+	if t := c.time(sAnsweredAt, true); t != nil {
 		out.AnsweredAt = *t
 		if c.loc != nil {
 			out.AnsweredDate = model.LocalDate(*t, c.loc)
@@ -542,15 +508,15 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 	}
 	lo, hi := out.Scale.Bounds()
 	out.Scores = map[string]int{}
-	dims := make([]string, 0, len(raw.Fields))
-	for k := range raw.Fields {
-		if strings.HasPrefix(k, "score_") {
-			dims = append(dims, k)
+	var dims []namedValue
+	for _, e := range c.f.extra {
+		if strings.HasPrefix(e.name, "score_") {
+			dims = append(dims, e)
 		}
 	}
-	sort.Strings(dims)
-	for _, k := range dims {
-		s := strings.TrimSpace(raw.Fields[k])
+	sort.Slice(dims, func(i, j int) bool { return dims[i].name < dims[j].name })
+	for _, d := range dims {
+		k, s := d.name, strings.TrimSpace(d.value)
 		if s == "" {
 			continue // this survey does not ask that dimension
 		}
