@@ -242,13 +242,13 @@ type unit struct {
 
 // kindWork is a unit's records of one kind.
 type kindWork struct {
-	kind     string
-	recs     []Record
-	sub      []int  // submission of each record
-	keep     []bool   // not a duplicate
-	hashes   []uint64 // key hashes (nil for rejects)
-	seen     *keySet  // the keys, registered in flight until finish
-	err      error    // dedupe failed (ClickHouse away)
+	kind   string
+	recs   []Record
+	sub    []int    // submission of each record
+	keep   []bool   // not a duplicate
+	hashes []uint64 // key hashes (nil for rejects)
+	seen   *keySet  // the keys, registered in flight until finish
+	err    error    // dedupe failed (ClickHouse away)
 }
 
 // prepare groups the records of subs by kind and dedupes them, registering
