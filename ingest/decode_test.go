@@ -144,6 +144,19 @@ func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
 	})
 }
 
+// TestCivilSeconds checks the civil-date arithmetic against time.Date every
+// day from 1970 to 2100 and around year 0.
+func TestCivilSeconds(t *testing.T) {
+	for d := time.Date(-1, 1, 1, 13, 4, 5, 0, time.UTC); d.Year() < 2101; d = d.AddDate(0, 0, 1) {
+		if d.Year() == 2 {
+			d = time.Date(1970, 1, 1, 13, 4, 5, 0, time.UTC)
+		}
+		if got := civilSeconds(d.Year(), int(d.Month()), d.Day(), 13, 4, 5); got != d.Unix() {
+			t.Fatalf("%s: %d, want %d", d.Format("2006-01-02"), got, d.Unix())
+		}
+	}
+}
+
 func FuzzParseTimeFastMatchesSlow(f *testing.F) {
 	for _, s := range []string{"2026-05-14T09:03:12Z", "2026-05-14 09:03:12", "2026-03-29T02:30:00", "2026-10-25T02:30:00", "2026-05-14T09:03:12.123+02:00", "2026-02-29T10:00:00Z", "2026-05-14T09:03", "2026-05-14T24:00:00Z", "2026-05-14T09:03:12-03:30"} {
 		f.Add(s)
@@ -243,11 +256,25 @@ func TestLocalTimeMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var zc zoneCache
 		for wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); wall.Year() == 2026; wall = wall.Add(10 * time.Minute) {
 			got, gerr := localTime(wall, loc, "x")
 			want, werr := localTimeReference(wall, loc, "x")
 			if (gerr == nil) != (werr == nil) || !got.Equal(want) {
 				t.Fatalf("%s %s: %v %v, reference %v %v", name, wall.Format("2006-01-02 15:04"), got, gerr, want, werr)
+			}
+			// The cache, walked in order and jumping back and forth
+			// across the year (a hit must never come from a stale span).
+			other := wall.AddDate(0, 6, 0)
+			if other.Year() != 2026 {
+				other = other.AddDate(-1, 0, 0)
+			}
+			for _, w := range []time.Time{wall, other} {
+				got, gerr := zc.localTime(w, loc, "x")
+				want, werr := localTimeReference(w, loc, "x")
+				if (gerr == nil) != (werr == nil) || !got.Equal(want) {
+					t.Fatalf("%s %s cached: %v %v, reference %v %v", name, w.Format("2006-01-02 15:04"), got, gerr, want, werr)
+				}
 			}
 		}
 	}

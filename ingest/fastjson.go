@@ -95,7 +95,7 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 		// names are kept as strings.
 		sl, known := slot(0), false
 		if prefix == "" && keyStr == "" {
-			sl, known = slotOf[string(keyBytes)]
+			sl, known = slotFor(keyBytes)
 		}
 		name := func() string {
 			if keyStr == "" {

@@ -49,6 +49,56 @@ var slotOf = func() map[string]slot {
 	return m
 }()
 
+// slotFor is slotOf[string(b)] as a switch: the compiler turns it into
+// comparisons by length and content, cheaper than hashing the key.
+func slotFor(b []byte) (slot, bool) {
+	switch string(b) {
+	case "id":
+		return sID, true
+	case "source":
+		return sSource, true
+	case "site":
+		return sSite, true
+	case "channel":
+		return sChannel, true
+	case "arrived_at":
+		return sArrivedAt, true
+	case "answered_at":
+		return sAnsweredAt, true
+	case "ended_at":
+		return sEndedAt, true
+	case "outcome":
+		return sOutcome, true
+	case "motive":
+		return sMotive, true
+	case "user_ref":
+		return sUserRef, true
+	case "team":
+		return sTeam, true
+	case "kind":
+		return sKind, true
+	case "received_at":
+		return sReceivedAt, true
+	case "completed_at":
+		return sCompletedAt, true
+	case "status":
+		return sStatus, true
+	case "updated_at":
+		return sUpdatedAt, true
+	case "survey":
+		return sSurvey, true
+	case "mode":
+		return sMode, true
+	case "contact_id":
+		return sContactID, true
+	case "scale":
+		return sScale, true
+	case "comment":
+		return sComment, true
+	}
+	return 0, false
+}
+
 // interned are the slots whose values repeat from record to record (sites,
 // channels, outcomes…): the NDJSON decoder shares one string per value
 // instead of allocating one per record.

@@ -41,3 +41,19 @@ func TestKeySetCollisions(t *testing.T) {
 		t.Errorf("each visited %d keys, want 2", n)
 	}
 }
+
+func TestSlotForMatchesSlotOf(t *testing.T) {
+	for name, want := range slotOf {
+		if got, ok := slotFor([]byte(name)); !ok || got != want {
+			t.Errorf("slotFor(%q) = %d, %v; want %d", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"", "ID", "score_overall", "sites", "i"} {
+		if _, ok := slotFor([]byte(name)); ok {
+			t.Errorf("slotFor(%q) found a slot", name)
+		}
+	}
+	if len(slotOf) != int(nSlots) {
+		t.Errorf("%d names for %d slots", len(slotOf), nSlots)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,12 +124,15 @@ type Validator struct {
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
 
 	latestAt, readAt time.Time
+	calls            int
+	zones            zoneCache
 }
 
-// latest is the last time accepted: now plus clock skew, read once a second
-// rather than once a field.
+// latest is the last time accepted: now plus clock skew, refreshed once a
+// second (the clock is read every 256 calls, not once a field).
 func (v *Validator) latest() time.Time {
-	if v.latestAt.IsZero() || time.Since(v.readAt) > time.Second {
+	v.calls++
+	if v.latestAt.IsZero() || v.calls%256 == 0 && time.Since(v.readAt) > time.Second {
 		now := time.Now()
 		v.readAt = now
 		if v.Now != nil {
@@ -197,7 +201,7 @@ func (c *recordCheck) time(sl slot, required bool) *time.Time {
 		}
 		return nil
 	}
-	t, err := ParseTime(s, c.loc)
+	t, err := parseTime(s, c.loc, &c.v.zones)
 	if errors.Is(err, errNoZone) && c.get(sSite) != "" {
 		return nil // the unknown site is the error already reported
 	}
@@ -231,12 +235,20 @@ var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-
 // twice (the hour repeated when it ends) is taken at its first occurrence.
 // The result is in UTC, truncated to the second.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	return parseTime(s, loc, nil)
+}
+
+// parseTime is ParseTime with a zone cache (nil for none).
+func parseTime(s string, loc *time.Location, zc *zoneCache) (time.Time, error) {
 	if t, local, ok := parseTimeFast(s); ok {
 		if !local {
 			return t, nil
 		}
 		if loc == nil {
 			return time.Time{}, errNoZone
+		}
+		if zc != nil {
+			return zc.localTime(t, loc, s)
 		}
 		return localTime(t, loc, s)
 	}
@@ -308,7 +320,7 @@ func parseTimeFast(s string) (t time.Time, local, ok bool) {
 	if mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false, false // the slow path words the error
 	}
-	wall := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	wall := time.Unix(civilSeconds(y, mo, d, h, mi, sec), 0).UTC()
 	switch {
 	case i == len(s):
 		return wall, true, true
@@ -329,8 +341,80 @@ func parseTimeFast(s string) (t time.Time, local, ok bool) {
 	return time.Time{}, false, false
 }
 
+// civilSeconds is the Unix time of a UTC wall clock (days from the civil
+// date, as in Howard Hinnant's algorithm): time.Date normalises every field
+// and costs several times more on the hot path.
+func civilSeconds(y, m, d, h, mi, s int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := (m + 9) % 12 // March = 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era)*146097 + int64(doe) - 719468
+	return days*86400 + int64(h*3600+mi*60+s)
+}
+
 func daysIn(m time.Month, y int) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// zoneCache remembers, per location, the span of time with one UTC offset
+// met last: a wall clock well inside it (an hour from either end) reads once,
+// with that offset, without a zone lookup.
+type zoneCache struct {
+	spans [8]zoneSpan
+	next  int
+}
+
+type zoneSpan struct {
+	loc        *time.Location
+	start, end int64 // Unix seconds
+	offset     int64
+}
+
+// localTime is the package's localTime, through the cache.
+func (zc *zoneCache) localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) {
+	w := wall.Unix()
+	for i := range zc.spans {
+		sp := &zc.spans[i]
+		if sp.loc != loc {
+			continue
+		}
+		if u := w - sp.offset; u >= sp.start+3600 && u < sp.end-3600 {
+			return time.Unix(u, 0).UTC(), nil
+		}
+		break
+	}
+	t, err := localTime(wall, loc, s)
+	if err != nil {
+		return t, err
+	}
+	lt := t.In(loc)
+	_, off := lt.Zone()
+	start, end := lt.ZoneBounds()
+	sp := zoneSpan{loc: loc, start: math.MinInt64 / 2, end: math.MaxInt64 / 2, offset: int64(off)}
+	if !start.IsZero() {
+		sp.start = start.Unix()
+	}
+	if !end.IsZero() {
+		sp.end = end.Unix()
+	}
+	for i := range zc.spans {
+		if zc.spans[i].loc == loc {
+			zc.spans[i] = sp
+			return t, nil
+		}
+	}
+	zc.spans[zc.next] = sp
+	zc.next = (zc.next + 1) % len(zc.spans)
+	return t, nil
 }
 
 func localTime(wall time.Time, loc *time.Location, s string) (time.Time, error) {
