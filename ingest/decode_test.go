@@ -144,8 +144,8 @@ func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
 	})
 }
 
-// TestCivilSeconds checks the civil-date arithmetic against time.Date every
-// day from 1970 to 2100 and around year 0.
+// TestCivilSeconds checks the civil-date arithmetic and month lengths
+// against time.Date every day from 1970 to 2100 and around year 0.
 func TestCivilSeconds(t *testing.T) {
 	for d := time.Date(-1, 1, 1, 13, 4, 5, 0, time.UTC); d.Year() < 2101; d = d.AddDate(0, 0, 1) {
 		if d.Year() == 2 {
@@ -153,6 +153,9 @@ func TestCivilSeconds(t *testing.T) {
 		}
 		if got := civilSeconds(d.Year(), int(d.Month()), d.Day(), 13, 4, 5); got != d.Unix() {
 			t.Fatalf("%s: %d, want %d", d.Format("2006-01-02"), got, d.Unix())
+		}
+		if got, want := daysIn(d.Month(), d.Year()), time.Date(d.Year(), d.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day(); got != want {
+			t.Fatalf("%s: %d days in the month, want %d", d.Format("2006-01"), got, want)
 		}
 	}
 }
