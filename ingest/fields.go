@@ -244,6 +244,14 @@ func (r RawRecord) Get(name string) string {
 	return ""
 }
 
+// getSlot returns a known field without looking its name up.
+func (r RawRecord) getSlot(s slot) string {
+	if r.vals != nil {
+		return r.vals.get(s)
+	}
+	return r.Fields[slotNames[s]]
+}
+
 // Map returns the record's fields by name (a copy: decoders reuse their
 // values from one record to the next).
 func (r RawRecord) Map() map[string]string {

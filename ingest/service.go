@@ -210,7 +210,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			}
 		}
 		field := errs[0].Field
-		id := strings.TrimSpace(raw.Get("id"))
+		id := strings.TrimSpace(raw.getSlot(sID))
 		if len(res.Rejects) < maxListedRejects {
 			reason := errs[0].Reason
 			if len(errs) > 1 {
@@ -257,7 +257,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 				raw.cols = nil // the fields are no longer the header's
 			}
 		}
-		source := strings.TrimSpace(raw.Get("source"))
+		source := strings.TrimSpace(raw.getSlot(sSource))
 		if source == "" && opt.Mapping != nil {
 			// A record refused before its mapping applied: the mapping's
 			// constant source, as its records get.
@@ -269,7 +269,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		if raw.Err != nil {
 			reject(raw, sent, source, []FieldError{*raw.Err})
 		} else {
-			if site := strings.TrimSpace(raw.Get("site")); site != "" && v.Ref.Sites[site] == nil {
+			if site := strings.TrimSpace(raw.getSlot(sSite)); site != "" && v.Ref.Sites[site] == nil {
 				if fresh, err := s.reference(ctx, true); err == nil {
 					v.Ref = fresh
 				}
