@@ -46,3 +46,35 @@ func benchBody(format ingest.Format, round, n int) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkDecodeValidate measures what a request handler does per record
+// before the writer: decoding and validating 10,000-contact bodies.
+func BenchmarkDecodeValidate(b *testing.B) {
+	ref, err := ingest.NewReference(testSites, []string{"reception", "phone"}, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, format := range []ingest.Format{ingest.FormatNDJSON, ingest.FormatCSV} {
+		b.Run(string(format), func(b *testing.B) {
+			body := benchBody(format, 0, 10_000)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("k"))}
+				n := 0
+				err := ingest.Decode(bytes.NewReader(body), format, ingest.DefaultLimits, func(raw ingest.RawRecord) error {
+					if _, errs := v.Contact(raw, ""); len(errs) > 0 {
+						return fmt.Errorf("%v", errs)
+					}
+					n++
+					return nil
+				})
+				if err != nil || n != 10_000 {
+					b.Fatal(n, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*10_000)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

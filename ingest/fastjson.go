@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -194,6 +195,22 @@ func (p *flatParser) bytes() ([]byte, string, error) {
 		return nil, "", errSyntax
 	}
 	start := p.i
+	// Most strings have no escape: find the closing quote with IndexByte
+	// and check the run for backslashes and control characters.
+	if j := bytes.IndexByte(p.b[start+1:], '"'); j >= 0 {
+		run := p.b[start+1 : start+1+j]
+		plain := bytes.IndexByte(run, '\\') < 0
+		for _, c := range run {
+			if c < 0x20 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			p.i = start + 2 + j
+			return run, "", nil
+		}
+	}
 	p.i++
 	escaped := false
 	for p.i < len(p.b) {

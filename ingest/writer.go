@@ -248,7 +248,6 @@ type kindWork struct {
 	keep   []bool   // not a duplicate
 	hashes []uint64 // key hashes (nil for rejects)
 	seen   *keySet  // the keys, registered in flight until finish
-	err    error    // dedupe failed (ClickHouse away)
 }
 
 // prepare groups the records of subs by kind and dedupes them, registering
@@ -280,8 +279,8 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		return a < b
 	})
 	for _, kw := range u.kinds {
-		kw.keep, kw.hashes, kw.seen, kw.err = w.dedupe(kw.kind, kw.recs)
-		if kw.err != nil || kw.seen == nil {
+		kw.keep, kw.hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
+		if kw.seen == nil {
 			continue
 		}
 		table := tableOf[kw.kind]
@@ -328,7 +327,7 @@ func (w *Writer) finish(u *unit) {
 		if failed != nil && !u.spoolOnFail {
 			break
 		}
-		err := kw.err
+		err := w.confirm(kw)
 		if err == nil {
 			var stored []Record
 			var hashes []uint64
@@ -405,14 +404,15 @@ func (w *Writer) finish(u *unit) {
 // earlier in the batch: so every new version is stored (the newest wins when
 // read), and sending a file again counts all its records as duplicates even
 // after merges dropped old versions. It also returns the records' key
-// hashes and the batch's key set (nil for rejects).
-func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint64, seen *keySet, err error) {
+// hashes and the batch's key set (nil for rejects). It only marks what this
+// process knows; confirm then asks ClickHouse about keys that may be stored.
+func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint64, seen *keySet) {
 	keep = make([]bool, len(recs))
 	if kind == "rejects" {
 		for i := range keep {
 			keep[i] = true
 		}
-		return keep, nil, nil, nil
+		return keep, nil, nil
 	}
 	type version struct {
 		key recordKey
@@ -452,12 +452,25 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 		}
 		keep[i] = true
 	}
-	maybe := make([]bool, len(recs))
-	w.keys.mayExist(table, hashes, maybe)
+	return keep, hashes, seen
+}
+
+// confirm looks up in ClickHouse the kept records whose key the filter says
+// may be stored, and drops those stored already (for cases: at the same or
+// a newer version). It runs in the lane, not in the loop: a lookup scans
+// ClickHouse and would hold every other group up. Meanwhile the keys are in
+// flight, so a later group never stores them twice.
+func (w *Writer) confirm(kw *kindWork) error {
+	if kw.hashes == nil {
+		return nil
+	}
+	table := tableOf[kw.kind]
+	maybe := make([]bool, len(kw.recs))
+	w.keys.mayExist(table, kw.hashes, maybe)
 	bySource := map[string][]string{}
 	asked := map[recordKey]bool{}
-	for i, r := range recs {
-		if !keep[i] || !maybe[i] {
+	for i, r := range kw.recs {
+		if !kw.keep[i] || !maybe[i] {
 			continue
 		}
 		if k := r.key(); !asked[k] {
@@ -466,7 +479,7 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 		}
 	}
 	if len(bySource) == 0 {
-		return keep, hashes, seen, nil // every key is certainly new
+		return nil // every key is certainly new
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 	defer cancel()
@@ -475,22 +488,22 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 		sort.Strings(ids)
 		existing, err := w.db.ExistingKeys(ctx, table, source, ids)
 		if err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		for id, v := range existing {
 			stored[recordKey{source, id}] = v
 		}
 	}
-	for i, r := range recs {
-		if !keep[i] {
+	for i, r := range kw.recs {
+		if !kw.keep[i] {
 			continue
 		}
 		v, ok := stored[r.key()]
-		if ok && (kind != "cases" || !r.version().After(v)) {
-			keep[i] = false
+		if ok && (kw.kind != "cases" || !r.version().After(v)) {
+			kw.keep[i] = false
 		}
 	}
-	return keep, hashes, seen, nil
+	return nil
 }
 
 // inflightHas reports whether a set in flight holds the key (hash h) at
