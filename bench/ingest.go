@@ -41,7 +41,10 @@ type IngestOptions struct {
 	Store      store.Options
 	WorkDir    string
 	CPUProfile string // profile the server into CPUProfile.<format>
-	Log        io.Writer
+	// ClickHousePIDFile is the pid file of a local ClickHouse server, to
+	// report its CPU time per run (empty: not reported).
+	ClickHousePIDFile string
+	Log               io.Writer
 }
 
 // IngestResult is one measured run.
@@ -50,6 +53,9 @@ type IngestResult struct {
 	Records   int
 	Seconds   float64
 	PeakRSSMB float64 // of the globaloffice server; 0 for clickhouse-client
+	// CPU seconds used during the run by the ClickHouse server (negative:
+	// unknown) and by the globaloffice server (or clickhouse-client).
+	ClickHouseCPU, ClientCPU float64
 }
 
 // Rate is records per second.
@@ -123,6 +129,7 @@ func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	}
 	logf("clickhouse-client INSERT … FORMAT TSV…")
 	host, port, _ := net.SplitHostPort(o.Store.Addr)
+	ch0 := o.clickhouseCPU()
 	t0 := time.Now()
 	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", baseline.Database,
 		"--query", "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV")
@@ -136,7 +143,13 @@ func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse-client: %v: %s", err, out)
 	}
-	results = append(results, IngestResult{Method: "clickhouse-client TSV", Records: len(rows), Seconds: time.Since(t0).Seconds()})
+	secs := time.Since(t0).Seconds()
+	client := -1.0
+	if st := cmd.ProcessState; st != nil {
+		client = (st.UserTime() + st.SystemTime()).Seconds()
+	}
+	results = append(results, IngestResult{Method: "clickhouse-client TSV", Records: len(rows), Seconds: secs,
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: client})
 	if err := checkCount(ctx, baseline, len(rows)); err != nil {
 		return nil, err
 	}
@@ -349,6 +362,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 5 * time.Minute}
+	ch0, srv0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid)
 	t0 := time.Now()
 	for w := 0; w < o.Workers; w++ {
 		wg.Add(1)
@@ -390,7 +404,51 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 		return IngestResult{}, firstErr
 	}
 	rss, _ := peakRSS(cmd.Process.Pid)
-	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss}, nil
+	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}, nil
+}
+
+// clickhouseCPU is the CPU time of the local ClickHouse server so far, in
+// seconds; -1e9 when unknown (so that a difference stays negative).
+func (o IngestOptions) clickhouseCPU() float64 {
+	if o.ClickHousePIDFile == "" {
+		return -1e9
+	}
+	b, err := os.ReadFile(o.ClickHousePIDFile)
+	if err != nil {
+		return -1e9
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return -1e9
+	}
+	return processCPU(pid)
+}
+
+// processCPU is a process's user and system CPU time in seconds, from
+// /proc/PID/stat (clock ticks of 1/100 s, Linux's USER_HZ); -1e9 when
+// unknown.
+func processCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1e9
+	}
+	// Fields after the command name, which is in parentheses and may
+	// hold spaces: utime and stime are the 14th and 15th fields.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return -1e9
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return -1e9
+	}
+	u, err1 := strconv.ParseFloat(f[11], 64)
+	st, err2 := strconv.ParseFloat(f[12], 64)
+	if err1 != nil || err2 != nil {
+		return -1e9
+	}
+	return (u + st) / 100
 }
 
 // peakRSS reads VmHWM, the peak resident set, of a process.
@@ -419,13 +477,21 @@ func WriteIngestReport(w io.Writer, rs []IngestResult) {
 		return
 	}
 	base := rs[0].Rate()
-	fmt.Fprintf(w, "%-28s %10s %8s %12s %8s %10s\n", "method", "records", "seconds", "records/s", "ratio", "peak RSS")
+	fmt.Fprintf(w, "%-28s %10s %8s %12s %8s %10s %14s %14s\n", "method", "records", "seconds", "records/s", "ratio", "peak RSS", "client µs/rec", "ClickHouse µs/rec")
+	perRecord := func(cpu float64, n int) string {
+		if cpu < 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f", cpu*1e6/float64(n))
+	}
 	for _, r := range rs {
 		rss := "-"
 		if r.PeakRSSMB > 0 {
 			rss = fmt.Sprintf("%.0f MB", r.PeakRSSMB)
 		}
-		fmt.Fprintf(w, "%-28s %10d %8.2f %12.0f %8.2f %10s\n", r.Method, r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss)
+		fmt.Fprintf(w, "%-28s %10d %8.2f %12.0f %8.2f %10s %14s %14s\n", r.Method, r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss,
+			perRecord(r.ClientCPU, r.Records), perRecord(r.ClickHouseCPU, r.Records))
 	}
 	fmt.Fprintln(w, "ratio = records/s ÷ clickhouse-client's records/s in this run; goal ≥ 0.5 with the server's peak RSS under 200 MB")
+	fmt.Fprintln(w, "client µs/rec = CPU of clickhouse-client or of the globaloffice server per record; ClickHouse µs/rec = the ClickHouse server's CPU per record during the run")
 }

@@ -19,6 +19,9 @@ func (a *app) benchCommand() *cobra.Command {
 			o.Store = a.storeOptions()
 			o.Store.Database = "bench_ingest"
 			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
+			if a.cfg.ClickHouse.Addr == "" { // the local server: its CPU is reported
+				o.ClickHousePIDFile = filepath.Join(a.localServer().Dir, "clickhouse.pid")
+			}
 			o.Log = a.stderr
 			rs, err := bench.Ingest(cmd.Context(), o)
 			if err != nil {
