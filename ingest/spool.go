@@ -53,9 +53,12 @@ func (s *Spool) Write(recs []Record) (string, error) {
 		return "", fmt.Errorf("spool: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	enc := json.NewEncoder(w)
+	var line []byte
 	for _, r := range recs {
-		if err := enc.Encode(r); err != nil {
+		if line, err = appendRecordJSON(line[:0], r); err == nil {
+			_, err = w.Write(line)
+		}
+		if err != nil {
 			f.Close()
 			os.Remove(tmp)
 			return "", fmt.Errorf("spool: %w", err)

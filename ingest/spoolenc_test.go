@@ -1,0 +1,50 @@
+package ingest
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"globaloffice/model"
+)
+
+// FuzzContactSpoolLine: the fast spool encoding of a contact decodes to
+// exactly what encoding/json's encoding decodes to.
+func FuzzContactSpoolLine(f *testing.F) {
+	f.Add("acd", "C-1", "PAR-11", "phone", "served", "inscription", "9f86d08", "plateau-A", int64(1778745700), int64(42), int64(600), true, true)
+	f.Add("a\"b\\c", "\x01\n\t<>&\u2028", "é", "", "", "", "", "", int64(0), int64(0), int64(0), false, false)
+	f.Add("\xff\xfe", "x", "y", "z", "w", "v", "u", "t", int64(-62135596800), int64(1), int64(1), true, false)
+	f.Fuzz(func(t *testing.T, source, id, site, channel, outcome, motive, user, team string, at, wait, dur int64, answered, ended bool) {
+		arrived := time.Unix(at%(1<<35), 0).UTC()
+		c := model.Contact{Source: source, ID: id, Site: site, Channel: model.Channel(channel), ArrivedAt: arrived,
+			ArrivedDate: arrived.Truncate(24 * time.Hour), Outcome: model.Outcome(outcome), Motive: motive, UserRef: user, Team: team}
+		if answered {
+			a := arrived.Add(time.Duration(wait%100000) * time.Second)
+			c.AnsweredAt = &a
+		}
+		if ended {
+			e := arrived.Add(time.Duration(dur%100000)*time.Second + 500*time.Millisecond)
+			c.EndedAt = &e
+		}
+		rec := Record{Contact: &c}
+		ref, rerr := json.Marshal(rec)
+		fast, ferr := appendRecordJSON(nil, rec)
+		if (rerr == nil) != (ferr == nil) {
+			t.Fatalf("encoding/json: %v, fast: %v", rerr, ferr)
+		}
+		if rerr != nil {
+			return
+		}
+		var want, got Record
+		if err := json.Unmarshal(ref, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(fast, &got); err != nil {
+			t.Fatalf("fast line %q: %v", fast, err)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("fast line %q decodes to %+v, encoding/json's %q to %+v", fast, *got.Contact, ref, *want.Contact)
+		}
+	})
+}
