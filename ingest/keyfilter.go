@@ -43,7 +43,7 @@ type tableFilter struct {
 // a lookup that scans ClickHouse (tens of ms on a million rows): at 1% most
 // batches of 10,000 records needed one; at 0.1% few do, for 1.5 times the
 // memory.
-const falsePositives = 0.001
+const falsePositives = 0.00001
 
 // minCapacity is the smallest filter: 1M keys at 0.1% false positives, 1.8 MB.
 const minCapacity = 1_000_000

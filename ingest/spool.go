@@ -42,15 +42,26 @@ func (s *Spool) Dir() string { return s.dir }
 
 // Write stores records durably as one new segment.
 func (s *Spool) Write(recs []Record) (string, error) {
+	name := s.NextName()
+	return name, s.WriteAs(name, recs)
+}
+
+// NextName is the name of a new segment, in order after every other: a
+// caller can claim it before the segment appears (see WriteAs).
+func (s *Spool) NextName() string {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.seq++
-	name := fmt.Sprintf("%019d-%06d.ndjson", time.Now().UnixNano(), s.seq)
-	s.mu.Unlock()
+	return fmt.Sprintf("%019d-%06d.ndjson", time.Now().UnixNano(), s.seq)
+}
+
+// WriteAs stores records durably as the new segment name (from NextName).
+func (s *Spool) WriteAs(name string, recs []Record) error {
 	final := filepath.Join(s.dir, name)
 	tmp := final + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	var line []byte
@@ -61,7 +72,7 @@ func (s *Spool) Write(recs []Record) (string, error) {
 		if err != nil {
 			f.Close()
 			os.Remove(tmp)
-			return "", fmt.Errorf("spool: %w", err)
+			return fmt.Errorf("spool: %w", err)
 		}
 	}
 	err = w.Flush()
@@ -79,9 +90,9 @@ func (s *Spool) Write(recs []Record) (string, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
-	return name, nil
+	return nil
 }
 
 func syncDir(dir string) error {

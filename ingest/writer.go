@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -39,6 +40,13 @@ type Writer struct {
 
 	lanes      chan struct{} // one token per insert running
 	lanesWG    sync.WaitGroup
+	spooledMu  sync.Mutex
+	spooled    []spooledUnit   // answered from the spool, waiting for the flusher
+	waitingN   int             // their records
+	heldN      int             // records answered from the spool and not yet inserted
+	owned      map[string]bool // their segments: the drain leaves them alone
+	flushNow   chan struct{}
+	lastSubmit atomic.Int64 // Unix ns of the last submission taken
 	inflightMu sync.Mutex
 	inflight   map[string][]*keySet // table → key sets of the units being inserted
 }
@@ -51,6 +59,8 @@ type WriterOptions struct {
 	InsertTimeout time.Duration // per insert (default 60 s)
 	DrainEvery    time.Duration // spool drain period (default 2 s)
 	Lanes         int           // inserts running at once (default 2)
+	MaxPending    int           // records answered from the spool and not yet inserted (default 2 × MaxBatch)
+	MaxDelay      time.Duration // longest a spooled record waits for its insert under load (default 250 ms)
 }
 
 func (o *WriterOptions) defaults() {
@@ -71,6 +81,12 @@ func (o *WriterOptions) defaults() {
 	}
 	if o.Lanes <= 0 {
 		o.Lanes = 2
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 2 * o.MaxBatch
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 250 * time.Millisecond
 	}
 }
 
@@ -97,11 +113,13 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
 		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{},
-		lanes: make(chan struct{}, opts.Lanes), inflight: map[string][]*keySet{}}
+		lanes: make(chan struct{}, opts.Lanes), inflight: map[string][]*keySet{}, owned: map[string]bool{}, flushNow: make(chan struct{}, 1)}
 	w.keys = newKeyFilter(db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	w.wg.Add(3)
+	w.lanesWG.Add(1)
+	go w.flusher()
 	go w.loop()
 	go w.drainLoop()
 	go func() {
@@ -174,21 +192,14 @@ func (w *Writer) loop() {
 	defer close(w.exited)
 	defer w.lanesWG.Wait() // every unit taken is answered before exited closes
 	for {
-		// A free lane first, then the group: while both lanes insert,
-		// submissions queue up and make the next group larger.
-		select {
-		case w.lanes <- struct{}{}:
-		case <-w.stop:
-			return
-		}
 		var group []*submission
 		select {
 		case s := <-w.in:
 			group = append(group, s)
 		case <-w.stop:
-			<-w.lanes
 			return
 		}
+		w.lastSubmit.Store(time.Now().UnixNano())
 		n := len(group[0].recs)
 		timer := time.NewTimer(w.opts.Linger)
 	collect:
@@ -197,6 +208,7 @@ func (w *Writer) loop() {
 			case s := <-w.in:
 				group = append(group, s)
 				n += len(s.recs)
+				w.lastSubmit.Store(time.Now().UnixNano())
 			case <-timer.C:
 				break collect
 			}
@@ -217,18 +229,240 @@ func (w *Writer) loop() {
 		if len(live) > 0 {
 			units = append(units, w.prepare(live, true))
 		}
-		// Dedupe ran here, in order; the inserts run in a lane, so that
-		// the next group is read, checked and encoded while ClickHouse
-		// writes this one.
-		w.lanesWG.Add(1)
-		go func() {
-			defer w.lanesWG.Done()
-			for _, u := range units {
-				w.finish(u)
+		// Dedupe ran here, in order. An idle writer inserts the unit in a
+		// lane and answers once it is stored, while the next group is
+		// read, checked and encoded. A busy one (an insert running, or
+		// units spooled) answers it once in the spool, and the flusher
+		// inserts the units spooled together: one large insert instead of
+		// several small ones (ClickHouse spends several times more per
+		// record on 10,000-row inserts and their merges than on
+		// 100,000-row ones).
+		for _, u := range units {
+			if u.spoolOnFail && w.busy() && u.records() < w.opts.MaxBatch && w.spoolAck(u) {
+				continue
 			}
-			<-w.lanes
-		}()
+			w.lanes <- struct{}{} // wait for a lane: backpressure when the spool is full
+			w.startLane(u)
+		}
 	}
+}
+
+// busy reports whether an insert runs or units wait in the spool.
+func (w *Writer) busy() bool {
+	if len(w.lanes) > 0 {
+		return true
+	}
+	w.spooledMu.Lock()
+	defer w.spooledMu.Unlock()
+	return w.heldN > 0
+}
+
+// startLane stores u in a lane, whose token the caller holds.
+func (w *Writer) startLane(u *unit) {
+	w.lanesWG.Add(1)
+	go func() {
+		defer w.lanesWG.Done()
+		w.finish(u)
+		<-w.lanes
+	}()
+}
+
+// flusher inserts the spooled units: once they make MaxBatch records, when
+// the oldest has waited MaxDelay, or when no submission came for twice the
+// linger (the load is over). On stop it inserts what is left.
+func (w *Writer) flusher() {
+	defer w.lanesWG.Done()
+	t := time.NewTicker(w.opts.Linger)
+	defer t.Stop()
+	for {
+		stopping := false
+		select {
+		case <-w.flushNow:
+		case <-t.C:
+		case <-w.stop:
+			stopping = true
+		}
+		for {
+			w.spooledMu.Lock()
+			due := w.waitingN > 0 && (stopping || w.waitingN >= w.opts.MaxBatch ||
+				time.Since(w.spooled[0].at) >= w.opts.MaxDelay ||
+				time.Since(time.Unix(0, w.lastSubmit.Load())) >= 2*w.opts.Linger)
+			w.spooledMu.Unlock()
+			if !due {
+				break
+			}
+			w.lanes <- struct{}{}
+			w.insertSpooled(w.takeSpooled())
+			<-w.lanes
+		}
+		if stopping {
+			return
+		}
+	}
+}
+
+// spooledUnit is a unit answered from the spool, waiting to be inserted.
+type spooledUnit struct {
+	u       *unit
+	segment string
+	records int
+	at      time.Time
+}
+
+// spoolAck writes a unit's records to the spool and answers its
+// submissions, to be inserted with others by the next lane free. It
+// declines (false) when the spool holds MaxPending records waiting
+// already, when a key may be stored already (the lookup that decides
+// whether it is a duplicate needs a lane), or when the spool fails.
+func (w *Writer) spoolAck(u *unit) bool {
+	var recs []Record
+	for _, kw := range u.kinds {
+		var kept []uint64
+		for i, k := range kw.keep {
+			if k {
+				recs = append(recs, kw.recs[i])
+				if kw.hashes != nil {
+					kept = append(kept, kw.hashes[i])
+				}
+			}
+		}
+		if len(kept) > 0 {
+			maybe := make([]bool, len(kept))
+			w.keys.mayExist(tableOf[kw.kind], kept, maybe)
+			for _, m := range maybe {
+				if m {
+					return false
+				}
+			}
+		}
+	}
+	if len(recs) == 0 {
+		return false
+	}
+	w.spooledMu.Lock()
+	room := w.heldN+len(recs) <= w.opts.MaxPending
+	name := ""
+	if room {
+		// Claimed before it exists, so that the drain never takes it.
+		name = w.spool.NextName()
+		w.owned[name] = true
+	}
+	w.spooledMu.Unlock()
+	if !room {
+		return false
+	}
+	if err := w.spool.WriteAs(name, recs); err != nil {
+		w.log.Warn("spool failed, inserting directly", "err", err)
+		w.spooledMu.Lock()
+		delete(w.owned, name)
+		w.spooledMu.Unlock()
+		return false
+	}
+	for _, kw := range u.kinds {
+		if kw.kind == "rejects" {
+			continue
+		}
+		counts := map[[2]string]int{}
+		for i, r := range kw.recs {
+			o := &u.outcomes[kw.sub[i]]
+			if kw.keep[i] {
+				o.Accepted++
+				o.Spooled++
+				counts[[2]string{r.source(), "accepted"}]++
+			} else {
+				o.Duplicates++
+				counts[[2]string{r.source(), "duplicate"}]++
+			}
+		}
+		for k, n := range counts {
+			w.metrics.countRecords(kw.kind, k[0], k[1], n)
+		}
+	}
+	w.spooledMu.Lock()
+	w.spooled = append(w.spooled, spooledUnit{u: u, segment: name, records: len(recs), at: time.Now()})
+	w.waitingN += len(recs)
+	w.heldN += len(recs)
+	full := w.waitingN >= w.opts.MaxBatch
+	w.spooledMu.Unlock()
+	w.metrics.spool(w.spool)
+	for i, s := range u.subs {
+		s.done <- u.outcomes[i]
+	}
+	if full {
+		select {
+		case w.flushNow <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// takeSpooled takes the spooled units waiting, up to MaxBatch records (at
+// least one unit).
+func (w *Writer) takeSpooled() []spooledUnit {
+	w.spooledMu.Lock()
+	defer w.spooledMu.Unlock()
+	n, records := 0, 0
+	for n < len(w.spooled) && (n == 0 || records+w.spooled[n].records <= w.opts.MaxBatch) {
+		records += w.spooled[n].records
+		n++
+	}
+	batch := append([]spooledUnit(nil), w.spooled[:n]...)
+	w.spooled = w.spooled[n:]
+	w.waitingN -= records
+	return batch
+}
+
+// insertSpooled inserts spooled units together, kind by kind, and removes
+// their segments. On a failure the segments stay for the drain, which
+// dedupes them against what was stored.
+func (w *Writer) insertSpooled(batch []spooledUnit) {
+	var failed error
+	for _, kind := range []string{"cases", "contacts", "surveys", "rejects"} {
+		var recs []Record
+		var hashes []uint64
+		for _, su := range batch {
+			for _, kw := range su.u.kinds {
+				if kw.kind != kind {
+					continue
+				}
+				for i, k := range kw.keep {
+					if k {
+						recs = append(recs, kw.recs[i])
+						if kw.hashes != nil {
+							hashes = append(hashes, kw.hashes[i])
+						}
+					}
+				}
+			}
+		}
+		if kind == "rejects" {
+			hashes = nil
+		}
+		if err := w.insert(kind, recs, hashes); err != nil {
+			failed = err
+			break // rejects are never stored by an attempt the drain repeats
+		}
+	}
+	if failed != nil {
+		w.metrics.clickhouseError("insert")
+		w.log.Warn("clickhouse insert failed, the records stay in the spool", "err", failed)
+	}
+	for _, su := range batch {
+		if failed == nil {
+			if err := w.spool.Remove(su.segment); err != nil {
+				w.log.Error("spool", "err", err)
+			}
+		}
+		w.release(su.u)
+	}
+	w.spooledMu.Lock()
+	for _, su := range batch {
+		delete(w.owned, su.segment)
+		w.heldN -= su.records
+	}
+	w.spooledMu.Unlock()
+	w.metrics.spool(w.spool)
 }
 
 // unit is submissions stored together: deduped by the loop, inserted by a
@@ -238,6 +472,15 @@ type unit struct {
 	outcomes    []Outcome
 	spoolOnFail bool
 	kinds       []*kindWork
+}
+
+// records is the number of records of the unit.
+func (u *unit) records() int {
+	n := 0
+	for _, kw := range u.kinds {
+		n += len(kw.recs)
+	}
+	return n
 }
 
 // kindWork is a unit's records of one kind.
@@ -656,6 +899,12 @@ func (w *Writer) Drain(ctx context.Context) int {
 	}
 	drained := 0
 	for _, name := range names {
+		w.spooledMu.Lock()
+		owned := w.owned[name]
+		w.spooledMu.Unlock()
+		if owned {
+			continue // answered under load, inserted by a lane shortly
+		}
 		recs, err := w.spool.Read(name)
 		if err != nil {
 			w.log.Error("unreadable spool segment, quarantined", "segment", name, "err", err)
