@@ -2,12 +2,10 @@ package ingest
 
 import (
 	"context"
-	"encoding/binary"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/bits-and-blooms/bloom/v3"
 	"github.com/go-faster/city"
 
 	"globaloffice/store"
@@ -29,11 +27,11 @@ type keyFilter struct {
 
 	mu      sync.RWMutex
 	tables  map[string]*tableFilter
-	loading map[string][]byte // key hashes (8 bytes each) added while a table's filter loads
+	loading map[string][]uint64 // key hashes added while a table's filter loads
 }
 
 type tableFilter struct {
-	f     *bloom.BloomFilter
+	f     *blockBloom
 	cap   uint
 	added uint
 	ready bool
@@ -49,7 +47,7 @@ const falsePositives = 0.00001
 const minCapacity = 1_000_000
 
 func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
-	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]byte{}}
+	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}}
 }
 
 // keyHash is cityHash64(source || 0x00 || id), as ClickHouse computes it
@@ -68,7 +66,7 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 		k.mu.Unlock()
 		return
 	}
-	k.loading[table] = []byte{}
+	k.loading[table] = []uint64{}
 	k.mu.Unlock()
 	defer func() {
 		k.mu.Lock()
@@ -81,20 +79,16 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 		return
 	}
 	capacity := max(uint(minCapacity), uint(2*n))
-	f := bloom.NewWithEstimates(capacity, falsePositives)
-	var buf [8]byte
-	loaded, err := k.db.KeyHashes(ctx, table, func(h uint64) {
-		binary.LittleEndian.PutUint64(buf[:], h)
-		f.Add(buf[:])
-	})
+	f := newBlockBloom(capacity)
+	loaded, err := k.db.KeyHashes(ctx, table, f.add)
 	if err != nil {
 		k.log.Warn("key filter not loaded: every key is looked up", "table", table, "err", err)
 		return
 	}
 	k.mu.Lock()
 	// Keys stored while the hashes were read may be missing from them.
-	for p := k.loading[table]; len(p) >= 8; p = p[8:] {
-		f.Add(p[:8])
+	for _, h := range k.loading[table] {
+		f.add(h)
 	}
 	k.tables[table] = &tableFilter{f: f, cap: capacity, added: uint(loaded), ready: true}
 	k.mu.Unlock()
@@ -107,14 +101,8 @@ func (k *keyFilter) mayExist(table string, hashes []uint64, out []bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	t := k.tables[table]
-	var buf [8]byte
 	for i, h := range hashes {
-		if t == nil || !t.ready {
-			out[i] = true
-			continue
-		}
-		binary.LittleEndian.PutUint64(buf[:], h)
-		out[i] = t.f.Test(buf[:])
+		out[i] = t == nil || !t.ready || t.f.has(h)
 	}
 }
 
@@ -124,19 +112,14 @@ func (k *keyFilter) add(table string, hashes []uint64) (full bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if pending, busy := k.loading[table]; busy {
-		for _, h := range hashes {
-			pending = binary.LittleEndian.AppendUint64(pending, h)
-		}
-		k.loading[table] = pending
+		k.loading[table] = append(pending, hashes...)
 	}
 	t := k.tables[table]
 	if t == nil || !t.ready {
 		return false
 	}
-	var buf [8]byte
 	for _, h := range hashes {
-		binary.LittleEndian.PutUint64(buf[:], h)
-		t.f.Add(buf[:])
+		t.f.add(h)
 	}
 	t.added += uint(len(hashes))
 	return t.added > t.cap

@@ -57,3 +57,40 @@ func TestSlotForMatchesSlotOf(t *testing.T) {
 		t.Errorf("%d names for %d slots", len(slotOf), nSlots)
 	}
 }
+
+// TestBlockBloom: no false negatives, and false positives near the design
+// rate (4e-5 at capacity; allowed up to 1e-4 here) for random hashes.
+func TestBlockBloom(t *testing.T) {
+	const n = 200_000
+	f := newBlockBloom(n)
+	x := uint64(0x9e3779b97f4a7c15)
+	next := func() uint64 { // splitmix64
+		x += 0x9e3779b97f4a7c15
+		z := x
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+		return z ^ (z >> 31)
+	}
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = next()
+		f.add(keys[i])
+	}
+	for _, k := range keys {
+		if !f.has(k) {
+			t.Fatalf("key %x added but not found", k)
+		}
+	}
+	fp := 0
+	const probes = 2_000_000
+	for i := 0; i < probes; i++ {
+		if f.has(next()) {
+			fp++
+		}
+	}
+	if rate := float64(fp) / probes; rate > 1e-4 {
+		t.Errorf("false positive rate %.2g, want about 4e-5", rate)
+	} else {
+		t.Logf("false positive rate %.2g (%d of %d)", rate, fp, probes)
+	}
+}

@@ -83,7 +83,7 @@ func (o *WriterOptions) defaults() {
 		o.Lanes = 2
 	}
 	if o.MaxPending <= 0 {
-		o.MaxPending = 2 * o.MaxBatch
+		o.MaxPending = o.MaxBatch
 	}
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 250 * time.Millisecond
