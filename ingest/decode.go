@@ -385,6 +385,7 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	}
 	n := 0
 	reuse := &fieldValues{}
+	intern := newInterner(4096)
 	for {
 		rec, err := cr.Read()
 		if be := lr.err; be != nil {
@@ -419,7 +420,18 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 			valid := true
 			for i, c := range cols {
 				if s := slots[i]; s >= 0 {
-					reuse.setSlot(slot(s), rec[i])
+					// The reader makes one string of the whole row: the
+					// values that records keep are copied out of it (shared
+					// when they repeat), so the row does not stay in memory
+					// until the insert.
+					v := rec[i]
+					switch {
+					case interned&(1<<s) != 0:
+						v = intern.str(v)
+					case slot(s) == sID || slot(s) == sContactID || slot(s) == sComment:
+						v = strings.Clone(v)
+					}
+					reuse.setSlot(slot(s), v)
 				} else {
 					reuse.extra = append(reuse.extra, namedValue{c, rec[i]})
 				}

@@ -45,6 +45,19 @@ type interner struct {
 
 func newInterner(max int) *interner { return &interner{m: make(map[string]string, 64), max: max} }
 
+// str is get for a string: the shared copy, or a copy of its own, so that
+// the result never points into a larger string (a CSV row) to keep it alive.
+func (in *interner) str(v string) string {
+	if s, ok := in.m[v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	if len(in.m) < in.max && len(v) <= 64 {
+		in.m[s] = s
+	}
+	return s
+}
+
 func (in *interner) get(b []byte) string {
 	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
 		return s

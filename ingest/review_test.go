@@ -487,7 +487,6 @@ func TestConcurrentResendsAcrossLanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2}, ingest.NewMetrics(nil), nil)
-	defer w.Close()
 	const rounds, per, callers = 20, 200, 4
 	var accepted, dups atomic.Int64
 	for round := 0; round < rounds; round++ {
@@ -518,6 +517,9 @@ func TestConcurrentResendsAcrossLanes(t *testing.T) {
 	if accepted.Load() != rounds*per || dups.Load() != rounds*per*(callers-1) {
 		t.Errorf("accepted %d, duplicates %d; want %d and %d", accepted.Load(), dups.Load(), rounds*per, rounds*per*(callers-1))
 	}
+	// Records answered from the spool under load are inserted shortly
+	// after; Close inserts what is left.
+	w.Close()
 	var n uint64
 	if err := db.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
 		t.Fatal(err)

@@ -169,6 +169,7 @@ type Result struct {
 // it was stored then.
 func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Reader, opt Options) (Result, error) {
 	res := Result{Kind: kind, Origin: opt.Origin, Rejects: []RejectInfo{}}
+	defer s.writer.Producing()()
 	ref, err := s.reference(ctx, false)
 	if err != nil {
 		return res, err

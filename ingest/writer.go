@@ -46,7 +46,7 @@ type Writer struct {
 	heldN      int             // records answered from the spool and not yet inserted
 	owned      map[string]bool // their segments: the drain leaves them alone
 	flushNow   chan struct{}
-	lastSubmit atomic.Int64 // Unix ns of the last submission taken
+	producers  atomic.Int64 // requests and files being read (see Producing)
 	inflightMu sync.Mutex
 	inflight   map[string][]*keySet // table → key sets of the units being inserted
 }
@@ -199,7 +199,6 @@ func (w *Writer) loop() {
 		case <-w.stop:
 			return
 		}
-		w.lastSubmit.Store(time.Now().UnixNano())
 		n := len(group[0].recs)
 		timer := time.NewTimer(w.opts.Linger)
 	collect:
@@ -208,7 +207,6 @@ func (w *Writer) loop() {
 			case s := <-w.in:
 				group = append(group, s)
 				n += len(s.recs)
-				w.lastSubmit.Store(time.Now().UnixNano())
 			case <-timer.C:
 				break collect
 			}
@@ -267,9 +265,28 @@ func (w *Writer) startLane(u *unit) {
 	}()
 }
 
+// Producing tells the writer that a request or file is being read and will
+// submit records; the returned func says it is done. When none is, the
+// load is over and the flusher inserts what is spooled at once rather than
+// waiting for a full batch.
+func (w *Writer) Producing() (done func()) {
+	w.producers.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if w.producers.Add(-1) == 0 {
+				select {
+				case w.flushNow <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+}
+
 // flusher inserts the spooled units: once they make MaxBatch records, when
-// the oldest has waited MaxDelay, or when no submission came for twice the
-// linger (the load is over). On stop it inserts what is left.
+// the oldest has waited MaxDelay, or when no request is being read (the
+// load is over). On stop it inserts what is left.
 func (w *Writer) flusher() {
 	defer w.lanesWG.Done()
 	t := time.NewTicker(w.opts.Linger)
@@ -285,8 +302,7 @@ func (w *Writer) flusher() {
 		for {
 			w.spooledMu.Lock()
 			due := w.waitingN > 0 && (stopping || w.waitingN >= w.opts.MaxBatch ||
-				time.Since(w.spooled[0].at) >= w.opts.MaxDelay ||
-				time.Since(time.Unix(0, w.lastSubmit.Load())) >= 2*w.opts.Linger)
+				time.Since(w.spooled[0].at) >= w.opts.MaxDelay || w.producers.Load() == 0)
 			w.spooledMu.Unlock()
 			if !due {
 				break

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -132,6 +133,9 @@ func (a *app) serveCommand() *cobra.Command {
 					return err
 				}
 				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+			if mb := a.cfg.Server.MemoryLimitMB; mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(int64(mb) << 20)
 			}
 			c, err := a.collectors(ctx)
 			if err != nil {
