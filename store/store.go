@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"time"
 
@@ -104,7 +105,7 @@ func connect(ctx context.Context, opts Options, database string) (driver.Conn, e
 		},
 		DialTimeout: opts.DialTimeout,
 		ReadTimeout: opts.ReadTimeout,
-		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		Compression: compression(opts.Addr),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", opts.Addr, err)
@@ -120,6 +121,22 @@ func connect(ctx context.Context, opts Options, database string) (driver.Conn, e
 		return nil, fmt.Errorf("clickhouse %s: %w", opts.Addr, err)
 	}
 	return conn, nil
+}
+
+// compression is LZ4 over a network, none on the loopback: there it saves
+// nothing and costs the client ~0.2 µs of CPU per inserted row, which the
+// server on the same machine then lacks.
+func compression(addr string) *clickhouse.Compression {
+	host, _, err := net.SplitHostPort(addr)
+	if err == nil {
+		if host == "localhost" {
+			return &clickhouse.Compression{Method: clickhouse.CompressionNone}
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return &clickhouse.Compression{Method: clickhouse.CompressionNone}
+		}
+	}
+	return &clickhouse.Compression{Method: clickhouse.CompressionLZ4}
 }
 
 // Conn is the underlying clickhouse-go connection.
