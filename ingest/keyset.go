@@ -9,18 +9,18 @@ package ingest
 // is compared with the record's key, and a key whose hash is taken by
 // another key goes to a map of its own.
 type keySet struct {
-	recs   []Record
+	keys   []recordKey // not the records: a set in flight outlives them
 	byHash map[uint64]keyEntry
 	other  map[recordKey]int64 // hash collisions (practically never)
 }
 
 type keyEntry struct {
-	idx     int32 // a record of recs with this key
+	idx     int32 // in keys
 	version int64
 }
 
-func newKeySet(recs []Record) *keySet {
-	return &keySet{recs: recs, byHash: make(map[uint64]keyEntry, len(recs))}
+func newKeySet(n int) *keySet {
+	return &keySet{keys: make([]recordKey, 0, n), byHash: make(map[uint64]keyEntry, n)}
 }
 
 // get returns the newest version of the key (hash h) in the set.
@@ -29,21 +29,22 @@ func (s *keySet) get(h uint64, k recordKey) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	if s.recs[e.idx].key() == k {
+	if s.keys[e.idx] == k {
 		return e.version, true
 	}
 	v, ok := s.other[k]
 	return v, ok
 }
 
-// put adds record i (key k, hash h) with version v, keeping the newest
-// version of the key.
-func (s *keySet) put(h uint64, k recordKey, i int, v int64) {
+// put adds key k (hash h) with version v, keeping the newest version of
+// the key.
+func (s *keySet) put(h uint64, k recordKey, v int64) {
 	e, ok := s.byHash[h]
 	switch {
 	case !ok:
-		s.byHash[h] = keyEntry{idx: int32(i), version: v}
-	case s.recs[e.idx].key() == k:
+		s.keys = append(s.keys, k)
+		s.byHash[h] = keyEntry{idx: int32(len(s.keys) - 1), version: v}
+	case s.keys[e.idx] == k:
 		if v > e.version {
 			s.byHash[h] = keyEntry{idx: e.idx, version: v}
 		}
@@ -60,7 +61,7 @@ func (s *keySet) put(h uint64, k recordKey, i int, v int64) {
 // each calls fn for every key of the set once.
 func (s *keySet) each(fn func(k recordKey, h uint64)) {
 	for h, e := range s.byHash {
-		fn(s.recs[e.idx].key(), h)
+		fn(s.keys[e.idx], h)
 	}
 	for k := range s.other {
 		fn(k, keyHash(k.source, k.id))

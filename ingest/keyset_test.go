@@ -17,10 +17,10 @@ func TestKeySetCollisions(t *testing.T) {
 		{Case: &model.Case{Source: "s", ID: "a", UpdatedAt: at(30)}},
 		{Case: &model.Case{Source: "s", ID: "b", UpdatedAt: at(5)}},
 	}
-	s := newKeySet(recs)
+	s := newKeySet(len(recs))
 	const h = 42 // every key on one hash: the worst case
-	for i, r := range recs {
-		s.put(h, r.key(), i, r.version().Unix())
+	for _, r := range recs {
+		s.put(h, r.key(), r.version().Unix())
 	}
 	for _, c := range []struct {
 		id   string

@@ -53,13 +53,14 @@ type Writer struct {
 
 // WriterOptions tune batching.
 type WriterOptions struct {
-	MaxBatch      int           // records per insert (default 50,000)
+	MaxBatch      int           // records per group of submissions and per direct insert (default 50,000)
 	Linger        time.Duration // how long to wait for more submissions (default 20 ms)
 	MaxPartitions int           // months per insert (default 100, current ClickHouse's limit)
 	InsertTimeout time.Duration // per insert (default 60 s)
 	DrainEvery    time.Duration // spool drain period (default 2 s)
 	Lanes         int           // inserts running at once (default 2)
-	MaxPending    int           // records answered from the spool and not yet inserted (default 2 × MaxBatch)
+	FlushRecords  int           // records of one insert of spooled units (default 4 × MaxBatch)
+	MaxPending    int           // records answered from the spool and not yet inserted (default FlushRecords + MaxBatch)
 	MaxDelay      time.Duration // longest a spooled record waits for its insert under load (default 250 ms)
 }
 
@@ -82,8 +83,11 @@ func (o *WriterOptions) defaults() {
 	if o.Lanes <= 0 {
 		o.Lanes = 2
 	}
+	if o.FlushRecords <= 0 {
+		o.FlushRecords = 4 * o.MaxBatch
+	}
 	if o.MaxPending <= 0 {
-		o.MaxPending = o.MaxBatch
+		o.MaxPending = o.FlushRecords + o.MaxBatch
 	}
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 250 * time.Millisecond
@@ -291,6 +295,7 @@ func (w *Writer) flusher() {
 	defer w.lanesWG.Done()
 	t := time.NewTicker(w.opts.Linger)
 	defer t.Stop()
+	var open *openInsert
 	for {
 		stopping := false
 		select {
@@ -299,22 +304,129 @@ func (w *Writer) flusher() {
 		case <-w.stop:
 			stopping = true
 		}
-		for {
-			w.spooledMu.Lock()
-			due := w.waitingN > 0 && (stopping || w.waitingN >= w.opts.MaxBatch ||
-				time.Since(w.spooled[0].at) >= w.opts.MaxDelay || w.producers.Load() == 0)
-			w.spooledMu.Unlock()
-			if !due {
-				break
+		for _, su := range w.takeSpooled() {
+			if open != nil && !open.fits(su, w.opts) {
+				w.sendInsert(open)
+				open = nil
 			}
-			w.lanes <- struct{}{}
-			w.insertSpooled(w.takeSpooled())
-			<-w.lanes
+			if open == nil {
+				open = &openInsert{opened: time.Now(), months: map[int]bool{}}
+				if !open.fits(su, w.opts) { // more months than one insert takes
+					w.lanes <- struct{}{}
+					w.insertSpooled([]spooledUnit{su})
+					<-w.lanes
+					open = nil
+					continue
+				}
+			}
+			w.add(open, su)
+		}
+		if open != nil && (stopping || open.records >= w.opts.FlushRecords ||
+			time.Since(open.opened) >= w.opts.MaxDelay || w.producers.Load() == 0) {
+			w.sendInsert(open)
+			open = nil
 		}
 		if stopping {
 			return
 		}
 	}
+}
+
+// openInsert is the flusher's insert being filled: the contacts of spooled
+// units, encoded as they come (their records are then dropped: the spool
+// holds them if the insert fails); the units' other records wait in them.
+type openInsert struct {
+	contacts *store.ContactBatch
+	cancel   context.CancelFunc
+	err      error // the insert could not start
+	hashes   []uint64
+	months   map[int]bool
+	units    []spooledUnit
+	records  int
+	opened   time.Time
+}
+
+// fits reports whether su can join o: at most FlushRecords records and
+// MaxPartitions months of contacts.
+func (o *openInsert) fits(su spooledUnit, opts WriterOptions) bool {
+	if o.records > 0 && o.records+su.records > opts.FlushRecords {
+		return false
+	}
+	months := len(o.months)
+	seen := map[int]bool{}
+	for _, kw := range su.u.kinds {
+		if kw.kind != "contacts" {
+			continue
+		}
+		for i, k := range kw.keep {
+			if m := kw.recs[i].month(); k && !o.months[m] && !seen[m] {
+				seen[m] = true
+				months++
+			}
+		}
+	}
+	return months <= opts.MaxPartitions
+}
+
+// add appends su's contacts to o's insert.
+func (w *Writer) add(o *openInsert, su spooledUnit) {
+	o.units = append(o.units, su)
+	o.records += su.records
+	for _, kw := range su.u.kinds {
+		if kw.kind != "contacts" {
+			continue
+		}
+		if o.contacts == nil && o.err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout+w.opts.MaxDelay)
+			o.contacts, o.err = w.db.NewContactBatch(ctx, time.Now().UTC().Truncate(time.Second))
+			o.cancel = cancel
+		}
+		for i, k := range kw.keep {
+			if !k {
+				continue
+			}
+			r := kw.recs[i]
+			o.hashes = append(o.hashes, kw.hashes[i])
+			o.months[r.month()] = true
+			if o.err == nil {
+				o.contacts.Append(r.Contact)
+			}
+		}
+		kw.recs, kw.keep, kw.hashes, kw.sub = nil, nil, nil, nil
+	}
+}
+
+// sendInsert sends o in a lane, while the flusher fills the next one.
+func (w *Writer) sendInsert(o *openInsert) {
+	w.lanes <- struct{}{}
+	w.lanesWG.Add(1)
+	go func() {
+		defer w.lanesWG.Done()
+		defer func() { <-w.lanes }()
+		t0 := time.Now()
+		failed := o.err
+		if o.contacts != nil {
+			failed = o.contacts.Send()
+		}
+		if o.cancel != nil {
+			o.cancel()
+		}
+		// Keys go into the filter even after a failure: the insert may have
+		// been stored with its answer lost (see insert).
+		if len(o.hashes) > 0 {
+			if w.keys.add("contacts", o.hashes) {
+				go w.keys.load(context.Background(), "contacts")
+			}
+			if failed == nil {
+				w.metrics.batch("contacts", len(o.hashes), time.Since(t0))
+			}
+		}
+		if failed == nil {
+			w.insertSpooledRest(o.units) // cases, surveys, rejects
+		} else {
+			w.spooledFailed(o.units, failed)
+		}
+	}()
 }
 
 // spooledUnit is a unit answered from the spool, waiting to be inserted.
@@ -394,38 +506,30 @@ func (w *Writer) spoolAck(u *unit) bool {
 			w.metrics.countRecords(kw.kind, k[0], k[1], n)
 		}
 	}
+	for i, s := range u.subs {
+		s.done <- u.outcomes[i]
+	}
+	u.subs = nil // they hold the records as submitted: let them go
 	w.spooledMu.Lock()
 	w.spooled = append(w.spooled, spooledUnit{u: u, segment: name, records: len(recs), at: time.Now()})
 	w.waitingN += len(recs)
 	w.heldN += len(recs)
-	full := w.waitingN >= w.opts.MaxBatch
 	w.spooledMu.Unlock()
 	w.metrics.spool(w.spool)
-	for i, s := range u.subs {
-		s.done <- u.outcomes[i]
-	}
-	if full {
-		select {
-		case w.flushNow <- struct{}{}:
-		default:
-		}
+	select { // the flusher encodes them into its insert
+	case w.flushNow <- struct{}{}:
+	default:
 	}
 	return true
 }
 
-// takeSpooled takes the spooled units waiting, up to MaxBatch records (at
-// least one unit).
+// takeSpooled takes the spooled units waiting.
 func (w *Writer) takeSpooled() []spooledUnit {
 	w.spooledMu.Lock()
 	defer w.spooledMu.Unlock()
-	n, records := 0, 0
-	for n < len(w.spooled) && (n == 0 || records+w.spooled[n].records <= w.opts.MaxBatch) {
-		records += w.spooled[n].records
-		n++
-	}
-	batch := append([]spooledUnit(nil), w.spooled[:n]...)
-	w.spooled = w.spooled[n:]
-	w.waitingN -= records
+	batch := w.spooled
+	w.spooled = nil
+	w.waitingN = 0
 	return batch
 }
 
@@ -433,8 +537,16 @@ func (w *Writer) takeSpooled() []spooledUnit {
 // their segments. On a failure the segments stay for the drain, which
 // dedupes them against what was stored.
 func (w *Writer) insertSpooled(batch []spooledUnit) {
-	var failed error
-	for _, kind := range []string{"cases", "contacts", "surveys", "rejects"} {
+	w.insertSpooledKinds(batch, []string{"cases", "contacts", "surveys", "rejects"})
+}
+
+// insertSpooledRest is insertSpooled once the contacts are stored.
+func (w *Writer) insertSpooledRest(batch []spooledUnit) {
+	w.insertSpooledKinds(batch, []string{"cases", "surveys", "rejects"})
+}
+
+func (w *Writer) insertSpooledKinds(batch []spooledUnit, kinds []string) {
+	for _, kind := range kinds {
 		var recs []Record
 		var hashes []uint64
 		for _, su := range batch {
@@ -456,20 +568,28 @@ func (w *Writer) insertSpooled(batch []spooledUnit) {
 			hashes = nil
 		}
 		if err := w.insert(kind, recs, hashes); err != nil {
-			failed = err
-			break // rejects are never stored by an attempt the drain repeats
+			w.spooledFailed(batch, err) // rejects are never stored by an attempt the drain repeats
+			return
 		}
-	}
-	if failed != nil {
-		w.metrics.clickhouseError("insert")
-		w.log.Warn("clickhouse insert failed, the records stay in the spool", "err", failed)
 	}
 	for _, su := range batch {
-		if failed == nil {
-			if err := w.spool.Remove(su.segment); err != nil {
-				w.log.Error("spool", "err", err)
-			}
+		if err := w.spool.Remove(su.segment); err != nil {
+			w.log.Error("spool", "err", err)
 		}
+	}
+	w.spooledDone(batch)
+}
+
+// spooledFailed leaves the units' segments to the drain.
+func (w *Writer) spooledFailed(batch []spooledUnit, err error) {
+	w.metrics.clickhouseError("insert")
+	w.log.Warn("clickhouse insert failed, the records stay in the spool", "err", err)
+	w.spooledDone(batch)
+}
+
+// spooledDone forgets units stored or left to the drain.
+func (w *Writer) spooledDone(batch []spooledUnit) {
+	for _, su := range batch {
 		w.release(su.u)
 	}
 	w.spooledMu.Lock()
@@ -689,7 +809,7 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 	inflight := w.inflight[table]
 	w.inflightMu.Unlock()
 	hashes = make([]uint64, len(recs))
-	seen = newKeySet(recs)
+	seen = newKeySet(len(recs))
 	for i, r := range recs {
 		k := r.key()
 		h := keyHash(k.source, k.id)
@@ -705,7 +825,7 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 		} else if _, dup := seen.get(h, k); dup {
 			continue
 		}
-		seen.put(h, k, i, v)
+		seen.put(h, k, v)
 		if inflightHas(inflight, h, k, v) {
 			continue
 		}

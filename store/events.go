@@ -14,6 +14,7 @@ import (
 	chproto "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"globaloffice/model"
 )
@@ -31,40 +32,83 @@ func (db *DB) InsertContacts(ctx context.Context, rows []model.Contact, ingested
 	if len(rows) == 0 {
 		return nil
 	}
+	cb, err := db.NewContactBatch(ctx, ingestedAt)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		cb.Append(&rows[i])
+	}
+	return cb.Send()
+}
+
+// ContactBatch is one insert of contacts filled over time. Rows are encoded
+// into the native columns as they are appended (some 70 bytes a row), so a
+// caller gathering a large insert need not keep the rows themselves. It
+// holds a connection until Send or Abort.
+type ContactBatch struct {
+	b          driver.Batch
+	nb         *nativeBlock
+	rows       int
+	ingestedAt time.Time
+}
+
+// NewContactBatch starts an insert of contacts; ctx bounds it until Send.
+func (db *DB) NewContactBatch(ctx context.Context, ingestedAt time.Time) (*ContactBatch, error) {
 	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`)
 	if err != nil {
-		return fmt.Errorf("insert contacts: %w", err)
+		return nil, fmt.Errorf("insert contacts: %w", err)
 	}
 	nb, err := newNativeBlock(b.Columns(), contactColumns)
 	if err != nil {
 		_ = b.Abort()
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	return &ContactBatch{b: b, nb: nb, ingestedAt: ingestedAt}, nil
+}
+
+// Append adds one contact.
+func (cb *ContactBatch) Append(r *model.Contact) {
+	c := cb.nb.cols
+	c[0].str(r.Source)
+	c[1].str(r.ID)
+	c[2].str(r.Site)
+	c[3].str(string(r.Channel))
+	c[4].dateTime(r.ArrivedAt)
+	c[5].date(r.ArrivedDate)
+	c[6].nullDateTime(r.AnsweredAt)
+	c[7].nullDateTime(r.EndedAt)
+	c[8].enum(string(r.Outcome))
+	c[9].str(r.Motive)
+	c[10].str(r.UserRef)
+	c[11].str(r.Team)
+	c[12].dateTime(cb.ingestedAt)
+	cb.rows++
+}
+
+// Rows is the number of contacts appended.
+func (cb *ContactBatch) Rows() int { return cb.rows }
+
+// Send writes the insert (nothing when no row was appended).
+func (cb *ContactBatch) Send() error {
+	if cb.rows == 0 {
+		cb.Abort()
+		return nil
+	}
+	if err := cb.nb.load(cb.rows); err != nil { // load releases the block
+		_ = cb.b.Abort()
 		return fmt.Errorf("insert contacts: %w", err)
 	}
-	c := nb.cols
-	for i := range rows {
-		r := &rows[i]
-		c[0].str(r.Source)
-		c[1].str(r.ID)
-		c[2].str(r.Site)
-		c[3].str(string(r.Channel))
-		c[4].dateTime(r.ArrivedAt)
-		c[5].date(r.ArrivedDate)
-		c[6].nullDateTime(r.AnsweredAt)
-		c[7].nullDateTime(r.EndedAt)
-		c[8].enum(string(r.Outcome))
-		c[9].str(r.Motive)
-		c[10].str(r.UserRef)
-		c[11].str(r.Team)
-		c[12].dateTime(ingestedAt)
-	}
-	if err := nb.load(len(rows)); err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("insert contacts: %w", err)
-	}
-	if err := b.Send(); err != nil {
+	if err := cb.b.Send(); err != nil {
 		return fmt.Errorf("insert contacts: %w", err)
 	}
 	return nil
+}
+
+// Abort gives the insert up.
+func (cb *ContactBatch) Abort() {
+	cb.nb.release()
+	_ = cb.b.Abort()
 }
 
 var caseColumns = []colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime}
