@@ -528,3 +528,86 @@ func TestConcurrentResendsAcrossLanes(t *testing.T) {
 		t.Errorf("%d rows stored, want %d", n, rounds*per)
 	}
 }
+
+// TestSpooledUnderLoadInsertFails: while an insert runs, submissions are
+// answered from the spool and inserted later by the flusher. When that
+// insert fails (here: it reaches ClickHouse but the answer is lost), the
+// segments stay in the spool and the drain finds the records stored: each
+// record is stored once, and nothing is left in the spool.
+func TestSpooledUnderLoadInsertFails(t *testing.T) {
+	opts := chtest.Options(t)
+	direct := chtest.New(t)
+	opts.Database = direct.Database()
+	proxy := newCutProxy(t, opts.Addr)
+	opts.Addr = proxy.ln.Addr().String()
+	db, err := store.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour, InsertTimeout: 2 * time.Second, Lanes: 1, MaxDelay: 300 * time.Millisecond}, ingest.NewMetrics(nil), nil)
+	defer w.Close()
+	batch := func(from, n int) []ingest.Record {
+		recs := make([]ingest.Record, n)
+		for i := range recs {
+			c := model.Contact{Source: "load", ID: fmt.Sprintf("S%06d", from+i), Site: "PAR-11", Channel: "phone",
+				ArrivedAt: time.Date(2026, 5, 14, 12, 0, i%60, 0, time.UTC), ArrivedDate: time.Date(2026, 5, 14, 0, 0, 0, 0, time.UTC),
+				Outcome: model.OutcomeAbandoned, UserRef: fmt.Sprintf("%032x", from+i)}
+			recs[i] = ingest.Record{Contact: &c}
+		}
+		return recs
+	}
+	count := func() uint64 {
+		var n uint64
+		if err := direct.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if o := w.Submit(t.Context(), batch(0, 10)); o.Err != nil || o.Accepted != 10 || o.Spooled != 0 {
+		t.Fatalf("idle writer: %+v, want 10 stored before the answer", o)
+	}
+	const n = 3000
+	proxy.arm(16 << 10) // inserts reach ClickHouse, their answers are lost
+	slow := make(chan ingest.Outcome)
+	go func() { slow <- w.Submit(t.Context(), batch(10, n)) }()
+	time.Sleep(300 * time.Millisecond) // its insert is running (and will time out)
+	t0 := time.Now()
+	o := w.Submit(t.Context(), batch(10+n, n))
+	if o.Err != nil || o.Accepted != n || o.Spooled != n {
+		t.Fatalf("busy writer: %+v, want %d answered from the spool", o, n)
+	}
+	if d := time.Since(t0); d > 1500*time.Millisecond {
+		t.Errorf("busy writer answered after %s: it waited for an insert", d)
+	}
+	if o := <-slow; o.Err != nil || o.Spooled != n {
+		t.Fatalf("insert with its answer lost: %+v, want %d spooled", o, n)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for count() != 10+2*n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rows: the flusher's insert did not reach ClickHouse", count())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The flusher's insert times out too; its segment stays for the drain.
+	time.Sleep(3 * time.Second)
+	proxy.mu.Lock()
+	proxy.armed = false
+	proxy.mu.Unlock()
+	proxy.setCut(true)
+	proxy.setCut(false)
+	if d := w.Drain(t.Context()); d != 2 {
+		t.Errorf("drained %d segments, want 2", d)
+	}
+	if got := count(); got != 10+2*n {
+		t.Errorf("%d rows after the drain, want %d", got, 10+2*n)
+	}
+	if segs, _ := sp.Segments(); len(segs) != 0 {
+		t.Errorf("segments left: %v", segs)
+	}
+}
