@@ -37,13 +37,13 @@ type tableFilter struct {
 	ready bool
 }
 
-// falsePositives is the filter's rate at capacity. Each false positive is
-// a lookup that scans ClickHouse (tens of ms on a million rows): at 1% most
-// batches of 10,000 records needed one; at 0.1% few do, for 1.5 times the
-// memory.
-const falsePositives = 0.00001
+// The filter's rate of false positives is about 4e-5 at capacity (see
+// blockBloom). Each false positive is a lookup that scans ClickHouse (tens
+// of ms on a million rows), and a batch with one cannot be answered from
+// the spool under load: at 1% every batch of 10,000 records had some; at
+// this rate few do.
 
-// minCapacity is the smallest filter: 1M keys at 0.1% false positives, 1.8 MB.
+// minCapacity is the smallest filter: 1M keys, 4 MB.
 const minCapacity = 1_000_000
 
 func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
