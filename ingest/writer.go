@@ -98,7 +98,7 @@ func (o *WriterOptions) defaults() {
 type Outcome struct {
 	Accepted   int // stored in ClickHouse or spooled
 	Duplicates int // already stored (or sent twice in one batch)
-	Spooled    int // of Accepted, in the spool waiting for ClickHouse
+	Spooled    int // of Accepted, in the spool waiting for ClickHouse (away, or the writer busy)
 	Err        error
 }
 
