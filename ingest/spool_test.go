@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -197,6 +199,73 @@ func TestKillClickHouseMidIngest(t *testing.T) {
 	}
 	if rows != uint64(accepted) || distinct != uint64(accepted) {
 		t.Errorf("%d rows, %d distinct ids; want %d of each (%d were spooled)", rows, distinct, accepted, spooled)
+	}
+}
+
+// TestKillClickHouseMidConcurrentIngest is TestKillClickHouseMidIngest
+// with four clients at once, so that the writer is busy and answers from
+// the spool, its flusher's inserts failing when ClickHouse dies: every
+// acknowledged record ends up stored exactly once all the same.
+func TestKillClickHouseMidConcurrentIngest(t *testing.T) {
+	srv, db := ownServer(t)
+	e := newEnv(t, db, t.TempDir(), ingest.Limits{MaxLineBytes: 4096, MaxRecords: 5000})
+	ctx := context.Background()
+
+	const clients, bodies, per = 4, 25, 250
+	var accepted, spooled atomic.Int64
+	var sent atomic.Int64
+	killed := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < bodies; i++ {
+				if sent.Add(1) == clients*bodies/3 {
+					once.Do(func() {
+						if st, err := srv.Status(ctx); err == nil && st.PID > 0 {
+							_ = syscall.Kill(st.PID, syscall.SIGKILL)
+						}
+						close(killed)
+					})
+				}
+				status, res, _ := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON((c*bodies+i)*per, per))
+				if status != 200 {
+					t.Errorf("status %d: every body must be acknowledged (ClickHouse or spool)", status)
+					continue
+				}
+				accepted.Add(int64(res.Accepted))
+				spooled.Add(int64(res.Spooled))
+			}
+		}()
+	}
+	wg.Wait()
+	<-killed
+	if accepted.Load() != clients*bodies*per {
+		t.Fatalf("%d accepted, want %d", accepted.Load(), clients*bodies*per)
+	}
+	t.Logf("%d accepted, %d of them answered from the spool", accepted.Load(), spooled.Load())
+	if _, err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		e.w.Drain(ctx)
+		if segs, _ := e.spool.Segments(); len(segs) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("spool not drained")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var rows, distinct uint64
+	if err := db.Conn().QueryRow(ctx, "SELECT count(), uniqExact(id) FROM contacts").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(accepted.Load()) || distinct != uint64(accepted.Load()) {
+		t.Errorf("%d rows, %d distinct ids; want %d of each (%d answered from the spool)", rows, distinct, accepted.Load(), spooled.Load())
 	}
 }
 
