@@ -107,16 +107,19 @@ func (k *keyFilter) mayExist(table string, hashes []uint64, out []bool) {
 }
 
 // add records the hashes of keys just stored. It reports whether the
-// filter is past its capacity and should be rebuilt larger.
-func (k *keyFilter) add(table string, hashes []uint64) (full bool) {
+// filter should be (re)loaded: past its capacity, or never loaded.
+func (k *keyFilter) add(table string, hashes []uint64) (reload bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if pending, busy := k.loading[table]; busy {
+	pending, busy := k.loading[table]
+	if busy {
 		k.loading[table] = append(pending, hashes...)
 	}
 	t := k.tables[table]
 	if t == nil || !t.ready {
-		return false
+		// Not loaded (ClickHouse was away at start): try again, or every
+		// key stays "maybe stored" and is looked up.
+		return !busy
 	}
 	for _, h := range hashes {
 		t.f.add(h)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,7 @@ type Writer struct {
 
 	in       chan *submission
 	exited   chan struct{} // closed when loop has returned: nothing more is answered
+	loopDone chan struct{} // closed when loop takes no more submissions: the flusher's last round
 	wg       sync.WaitGroup
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -44,7 +46,7 @@ type Writer struct {
 	spooled    []spooledUnit   // answered from the spool, waiting for the flusher
 	waitingN   int             // their records
 	heldN      int             // records answered from the spool and not yet inserted
-	owned      map[string]bool // their segments: the drain leaves them alone
+	owned      map[string]bool // their segments, and those a lane is spooling: the drain leaves them alone
 	flushNow   chan struct{}
 	producers  atomic.Int64 // requests and files being read (see Producing)
 	inflightMu sync.Mutex
@@ -116,7 +118,7 @@ func NewWriter(db *store.DB, spool *Spool, opts WriterOptions, m *Metrics, log *
 		log = slog.Default()
 	}
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log,
-		in: make(chan *submission, 64), exited: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{},
+		in: make(chan *submission, 64), exited: make(chan struct{}), loopDone: make(chan struct{}), stop: make(chan struct{}), attempts: map[string]int{},
 		lanes: make(chan struct{}, opts.Lanes), inflight: map[string][]*keySet{}, owned: map[string]bool{}, flushNow: make(chan struct{}, 1)}
 	w.keys = newKeyFilter(db, log)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -195,6 +197,9 @@ func (w *Writer) loop() {
 	defer w.wg.Done()
 	defer close(w.exited)
 	defer w.lanesWG.Wait() // every unit taken is answered before exited closes
+	// The flusher stops after the loop: a group being collected as Close
+	// runs may still be answered from the spool, and must be inserted.
+	defer close(w.loopDone)
 	for {
 		var group []*submission
 		select {
@@ -290,7 +295,7 @@ func (w *Writer) Producing() (done func()) {
 
 // flusher inserts the spooled units: once they make MaxBatch records, when
 // the oldest has waited MaxDelay, or when no request is being read (the
-// load is over). On stop it inserts what is left.
+// load is over). Once the loop has stopped it inserts what is left.
 func (w *Writer) flusher() {
 	defer w.lanesWG.Done()
 	t := time.NewTicker(w.opts.Linger)
@@ -301,7 +306,7 @@ func (w *Writer) flusher() {
 		select {
 		case <-w.flushNow:
 		case <-t.C:
-		case <-w.stop:
+		case <-w.loopDone:
 			stopping = true
 		}
 		for _, su := range w.takeSpooled() {
@@ -414,7 +419,7 @@ func (w *Writer) sendInsert(o *openInsert) {
 		// Keys go into the filter even after a failure: the insert may have
 		// been stored with its answer lost (see insert).
 		if len(o.hashes) > 0 {
-			if w.keys.add("contacts", o.hashes) {
+			if w.keys.add("contacts", o.hashes) && failed == nil {
 				go w.keys.load(context.Background(), "contacts")
 			}
 			if failed == nil {
@@ -694,8 +699,16 @@ func (w *Writer) release(u *unit) {
 // finish inserts a prepared unit; on a ClickHouse failure it spools its
 // records when spoolOnFail. Then it answers the unit's submissions.
 func (w *Writer) finish(u *unit) {
+	var spooled []string // segments written on failure, owned until the keys are released
 	defer func() {
 		w.release(u)
+		// Only now may the drain take the segments: with the keys still in
+		// flight it would find its records duplicates and remove them.
+		w.spooledMu.Lock()
+		for _, name := range spooled {
+			delete(w.owned, name)
+		}
+		w.spooledMu.Unlock()
 		for i, s := range u.subs {
 			s.done <- u.outcomes[i]
 		}
@@ -761,7 +774,12 @@ func (w *Writer) finish(u *unit) {
 			continue
 		}
 		o := &u.outcomes[j]
-		if _, err := w.spool.Write(recs); err != nil {
+		name := w.spool.NextName()
+		w.spooledMu.Lock()
+		w.owned[name] = true
+		w.spooledMu.Unlock()
+		spooled = append(spooled, name)
+		if err := w.spool.WriteAs(name, recs); err != nil {
 			o.Err = fmt.Errorf("clickhouse: %v; and the spool failed too: %w", failed, err)
 			continue
 		}
@@ -953,8 +971,8 @@ func (w *Writer) insert(kind string, recs []Record, hashes []uint64) error {
 		// its keys go into the filter too, so that the spooled copy is
 		// looked up when drained rather than stored again.
 		if table, ok := tableOf[kind]; ok && hashes != nil {
-			if w.keys.add(table, hashes[start:end]) {
-				go w.keys.load(context.Background(), table) // past capacity: rebuild larger
+			if w.keys.add(table, hashes[start:end]) && err == nil {
+				go w.keys.load(context.Background(), table) // past capacity (rebuilt larger), or never loaded
 			}
 		}
 		if err != nil {
@@ -1039,9 +1057,12 @@ func (w *Writer) Drain(ctx context.Context) int {
 		owned := w.owned[name]
 		w.spooledMu.Unlock()
 		if owned {
-			continue // answered under load, inserted by a lane shortly
+			continue // answered under load and inserted shortly, or a lane's, being spooled
 		}
 		recs, err := w.spool.Read(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // owned when listed, stored and removed since
+		}
 		if err != nil {
 			w.log.Error("unreadable spool segment, quarantined", "segment", name, "err", err)
 			_ = w.spool.Quarantine(name)
