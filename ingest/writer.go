@@ -397,7 +397,7 @@ func (w *Writer) add(o *openInsert, su spooledUnit) {
 				o.contacts.Append(r.Contact)
 			}
 		}
-		kw.recs, kw.keep, kw.hashes, kw.sub = nil, nil, nil, nil
+		kw.recs, kw.keep, kw.maybe, kw.hashes, kw.sub = nil, nil, nil, nil, nil
 	}
 }
 
@@ -450,23 +450,14 @@ type spooledUnit struct {
 func (w *Writer) spoolAck(u *unit) bool {
 	var recs []Record
 	for _, kw := range u.kinds {
-		var kept []uint64
 		for i, k := range kw.keep {
-			if k {
-				recs = append(recs, kw.recs[i])
-				if kw.hashes != nil {
-					kept = append(kept, kw.hashes[i])
-				}
+			if !k {
+				continue
 			}
-		}
-		if len(kept) > 0 {
-			maybe := make([]bool, len(kept))
-			w.keys.mayExist(tableOf[kw.kind], kept, maybe)
-			for _, m := range maybe {
-				if m {
-					return false
-				}
+			if kw.maybe != nil && kw.maybe[i] {
+				return false
 			}
+			recs = append(recs, kw.recs[i])
 		}
 	}
 	if len(recs) == 0 {
@@ -630,6 +621,7 @@ type kindWork struct {
 	recs   []Record
 	sub    []int    // submission of each record
 	keep   []bool   // not a duplicate
+	maybe  []bool   // the key filter said the key may be stored (nil for rejects)
 	hashes []uint64 // key hashes (nil for rejects)
 	seen   *keySet  // the keys, registered in flight until finish
 }
@@ -663,7 +655,7 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		return a < b
 	})
 	for _, kw := range u.kinds {
-		kw.keep, kw.hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
+		kw.keep, kw.maybe, kw.hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
 		if kw.seen == nil {
 			continue
 		}
@@ -671,6 +663,15 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		w.inflightMu.Lock()
 		w.inflight[table] = append(w.inflight[table], kw.seen)
 		w.inflightMu.Unlock()
+		// Now in flight: later units find these keys "maybe stored" and
+		// look for them in the sets in flight (see dedupe).
+		var kept []uint64
+		for i, k := range kw.keep {
+			if k {
+				kept = append(kept, kw.hashes[i])
+			}
+		}
+		w.keys.add(table, kept)
 	}
 	return u
 }
@@ -803,13 +804,13 @@ func (w *Writer) finish(u *unit) {
 // after merges dropped old versions. It also returns the records' key
 // hashes and the batch's key set (nil for rejects). It only marks what this
 // process knows; confirm then asks ClickHouse about keys that may be stored.
-func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint64, seen *keySet) {
+func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes []uint64, seen *keySet) {
 	keep = make([]bool, len(recs))
 	if kind == "rejects" {
 		for i := range keep {
 			keep[i] = true
 		}
-		return keep, nil, nil
+		return keep, nil, nil, nil
 	}
 	type version struct {
 		key recordKey
@@ -820,18 +821,25 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 		versions = make(map[version]bool, len(recs))
 	}
 	table := tableOf[kind]
-	// Sets in the list are no longer written: reading a snapshot of the
-	// list without the lock is safe, and a set released meanwhile only
-	// holds keys that are stored or spooled by now.
+	hashes = make([]uint64, len(recs))
+	for i, r := range recs {
+		k := r.key()
+		hashes[i] = keyHash(k.source, k.id)
+	}
+	// The filter holds the keys stored and those in flight (added below,
+	// as each unit is deduped): a key it does not know is certainly new,
+	// and only the others are looked for in the sets in flight. Sets in
+	// the list are no longer written: reading a snapshot of the list
+	// without the lock is safe, and a set released meanwhile only holds
+	// keys that are stored or spooled by now.
+	maybe = make([]bool, len(recs))
+	w.keys.mayExist(table, hashes, maybe)
 	w.inflightMu.Lock()
 	inflight := w.inflight[table]
 	w.inflightMu.Unlock()
-	hashes = make([]uint64, len(recs))
 	seen = newKeySet(len(recs))
 	for i, r := range recs {
-		k := r.key()
-		h := keyHash(k.source, k.id)
-		hashes[i] = h
+		k, h := r.key(), hashes[i]
 		var v int64
 		if versions != nil {
 			v = r.version().Unix()
@@ -844,12 +852,12 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep []bool, hashes []uint6
 			continue
 		}
 		seen.put(h, k, v)
-		if inflightHas(inflight, h, k, v) {
+		if maybe[i] && inflightHas(inflight, h, k, v) {
 			continue
 		}
 		keep[i] = true
 	}
-	return keep, hashes, seen
+	return keep, maybe, hashes, seen
 }
 
 // confirm looks up in ClickHouse the kept records whose key the filter says
@@ -862,12 +870,10 @@ func (w *Writer) confirm(kw *kindWork) error {
 		return nil
 	}
 	table := tableOf[kw.kind]
-	maybe := make([]bool, len(kw.recs))
-	w.keys.mayExist(table, kw.hashes, maybe)
 	bySource := map[string][]string{}
 	asked := map[recordKey]bool{}
 	for i, r := range kw.recs {
-		if !kw.keep[i] || !maybe[i] {
+		if !kw.keep[i] || !kw.maybe[i] {
 			continue
 		}
 		if k := r.key(); !asked[k] {
