@@ -27,7 +27,8 @@ type keyFilter struct {
 
 	mu      sync.RWMutex
 	tables  map[string]*tableFilter
-	loading map[string][]uint64 // key hashes added while a table's filter loads
+	loading map[string][]uint64  // key hashes added while a table's filter loads
+	tried   map[string]time.Time // last reload asked for a table never loaded
 }
 
 type tableFilter struct {
@@ -47,7 +48,7 @@ type tableFilter struct {
 const minCapacity = 1_000_000
 
 func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
-	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}}
+	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}, tried: map[string]time.Time{}}
 }
 
 // keyHash is cityHash64(source || 0x00 || id), as ClickHouse computes it
@@ -117,9 +118,13 @@ func (k *keyFilter) add(table string, hashes []uint64) (reload bool) {
 	}
 	t := k.tables[table]
 	if t == nil || !t.ready {
-		// Not loaded (ClickHouse was away at start): try again, or every
-		// key stays "maybe stored" and is looked up.
-		return !busy
+		// Not loaded (ClickHouse was away at start): try again now and
+		// then, or every key stays "maybe stored" and is looked up.
+		if busy || time.Since(k.tried[table]) < 10*time.Second {
+			return false
+		}
+		k.tried[table] = time.Now()
+		return true
 	}
 	for _, h := range hashes {
 		t.f.add(h)

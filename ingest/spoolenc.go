@@ -48,14 +48,8 @@ func appendRecordJSON(b []byte, r Record) ([]byte, error) {
 }
 
 // contactIsPlain is true when the fast encoding gives what encoding/json
-// would: valid UTF-8 (encoding/json replaces invalid bytes) and times
-// RFC 3339 can write.
+// would: times RFC 3339 can write.
 func contactIsPlain(c *model.Contact) bool {
-	for _, s := range []string{c.Source, c.ID, c.Site, string(c.Channel), string(c.Outcome), c.Motive, c.UserRef, c.Team} {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
 	for _, t := range []*time.Time{&c.ArrivedAt, &c.ArrivedDate, c.AnsweredAt, c.EndedAt} {
 		if t != nil && (t.Year() < 0 || t.Year() > 9999) {
 			return false
@@ -64,12 +58,24 @@ func contactIsPlain(c *model.Contact) bool {
 	return true
 }
 
+// appendJSONString quotes s as encoding/json does, up to equivalent
+// escapes: invalid UTF-8 bytes become U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= 0x80 {
+			if r, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, "\\ufffd"...)
+				start = i + 1
+			} else {
+				i += size - 1
+			}
+			continue
+		}
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}

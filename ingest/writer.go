@@ -416,12 +416,7 @@ func (w *Writer) sendInsert(o *openInsert) {
 		if o.cancel != nil {
 			o.cancel()
 		}
-		// Keys go into the filter even after a failure: the insert may have
-		// been stored with its answer lost (see insert).
 		if len(o.hashes) > 0 {
-			if w.keys.add("contacts", o.hashes) && failed == nil {
-				go w.keys.load(context.Background(), "contacts")
-			}
 			if failed == nil {
 				w.metrics.batch("contacts", len(o.hashes), time.Since(t0))
 			}
@@ -544,7 +539,6 @@ func (w *Writer) insertSpooledRest(batch []spooledUnit) {
 func (w *Writer) insertSpooledKinds(batch []spooledUnit, kinds []string) {
 	for _, kind := range kinds {
 		var recs []Record
-		var hashes []uint64
 		for _, su := range batch {
 			for _, kw := range su.u.kinds {
 				if kw.kind != kind {
@@ -553,17 +547,11 @@ func (w *Writer) insertSpooledKinds(batch []spooledUnit, kinds []string) {
 				for i, k := range kw.keep {
 					if k {
 						recs = append(recs, kw.recs[i])
-						if kw.hashes != nil {
-							hashes = append(hashes, kw.hashes[i])
-						}
 					}
 				}
 			}
 		}
-		if kind == "rejects" {
-			hashes = nil
-		}
-		if err := w.insert(kind, recs, hashes); err != nil {
+		if err := w.insert(kind, recs); err != nil {
 			w.spooledFailed(batch, err) // rejects are never stored by an attempt the drain repeats
 			return
 		}
@@ -664,14 +652,19 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		w.inflight[table] = append(w.inflight[table], kw.seen)
 		w.inflightMu.Unlock()
 		// Now in flight: later units find these keys "maybe stored" and
-		// look for them in the sets in flight (see dedupe).
+		// look for them in the sets in flight (see dedupe). They stay in
+		// the filter whatever becomes of the insert: one that fails may
+		// still have been stored (its answer lost), so its spooled copy
+		// must be looked up when drained rather than stored again.
 		var kept []uint64
 		for i, k := range kw.keep {
 			if k {
 				kept = append(kept, kw.hashes[i])
 			}
 		}
-		w.keys.add(table, kept)
+		if w.keys.add(table, kept) {
+			go w.keys.load(context.Background(), table)
+		}
 	}
 	return u
 }
@@ -723,16 +716,12 @@ func (w *Writer) finish(u *unit) {
 		err := w.confirm(kw)
 		if err == nil {
 			var stored []Record
-			var hashes []uint64
 			for i, k := range kw.keep {
 				if k {
 					stored = append(stored, kw.recs[i])
-					if kw.hashes != nil {
-						hashes = append(hashes, kw.hashes[i])
-					}
 				}
 			}
-			err = w.insert(kw.kind, stored, hashes)
+			err = w.insert(kw.kind, stored)
 		}
 		if err != nil {
 			failed = err
@@ -924,9 +913,7 @@ var tableOf = map[string]string{"contacts": "contacts", "cases": "cases", "surve
 
 // insert writes records of one kind, at most MaxPartitions months and
 // MaxBatch rows per insert.
-// hashes are the records' key hashes, added to the key filter (nil for
-// rejects).
-func (w *Writer) insert(kind string, recs []Record, hashes []uint64) error {
+func (w *Writer) insert(kind string, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -943,17 +930,10 @@ func (w *Writer) insert(kind string, recs []Record, hashes []uint64) error {
 		}
 		sort.SliceStable(perm, func(i, j int) bool { return monthOf[perm[i]] < monthOf[perm[j]] })
 		sorted, months := make([]Record, len(recs)), make([]int, len(recs))
-		var sortedHashes []uint64
-		if hashes != nil {
-			sortedHashes = make([]uint64, len(recs))
-		}
 		for i, p := range perm {
 			sorted[i], months[i] = recs[p], monthOf[p]
-			if hashes != nil {
-				sortedHashes[i] = hashes[p]
-			}
 		}
-		recs, monthOf, hashes = sorted, months, sortedHashes
+		recs, monthOf = sorted, months
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	for start := 0; start < len(recs); {
@@ -973,14 +953,6 @@ func (w *Writer) insert(kind string, recs []Record, hashes []uint64) error {
 		t0 := time.Now()
 		err := w.insertChunk(ctx, kind, chunk, now)
 		cancel()
-		// A failed insert may still have been stored (the answer was lost):
-		// its keys go into the filter too, so that the spooled copy is
-		// looked up when drained rather than stored again.
-		if table, ok := tableOf[kind]; ok && hashes != nil {
-			if w.keys.add(table, hashes[start:end]) && err == nil {
-				go w.keys.load(context.Background(), table) // past capacity (rebuilt larger), or never loaded
-			}
-		}
 		if err != nil {
 			return err
 		}
