@@ -97,6 +97,18 @@ func appendJSONTime(b []byte, t *time.Time) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '"')
+	if t.Nanosecond() == 0 && t.Location() == time.UTC {
+		// What validated records hold: UTC, whole seconds. RFC 3339 by
+		// hand, several times cheaper than AppendFormat.
+		y, mo, d := t.Date()
+		h, mi, s := t.Clock()
+		if y >= 0 && y <= 9999 {
+			b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+				byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+				byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z', '"')
+			return b
+		}
+	}
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
 }
