@@ -2,11 +2,11 @@ package ingest
 
 import (
 	"encoding/json"
-	"strings"
-	"unicode/utf8"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"globaloffice/model"
 )
