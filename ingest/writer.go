@@ -269,8 +269,7 @@ func (w *Writer) startLane(u *unit) {
 	w.lanesWG.Add(1)
 	go func() {
 		defer w.lanesWG.Done()
-		w.finish(u)
-		<-w.lanes
+		w.finish(u, func() { <-w.lanes })
 	}()
 }
 
@@ -691,10 +690,15 @@ func (w *Writer) release(u *unit) {
 }
 
 // finish inserts a prepared unit; on a ClickHouse failure it spools its
-// records when spoolOnFail. Then it answers the unit's submissions.
-func (w *Writer) finish(u *unit) {
+// records when spoolOnFail. Then it frees its lane and answers the unit's
+// submissions.
+func (w *Writer) finish(u *unit, freeLane func()) {
 	var spooled []string // segments written on failure, owned until the keys are released
 	defer func() {
+		// The lane is free before the answer: a client that sends its
+		// next request on the answer finds the writer idle, and its
+		// records are again in ClickHouse when it is answered.
+		freeLane()
 		w.release(u)
 		// Only now may the drain take the segments: with the keys still in
 		// flight it would find its records duplicates and remove them.
