@@ -254,9 +254,11 @@ func (w *Writer) loop() {
 	}
 }
 
-// busy reports whether an insert runs or units wait in the spool.
+// busy reports whether an insert runs, units wait in the spool, or other
+// requests are being read besides the one submitting (a client alone,
+// sending one request after the other, is always served in a lane).
 func (w *Writer) busy() bool {
-	if len(w.lanes) > 0 {
+	if len(w.lanes) > 0 || w.producers.Load() > 1 {
 		return true
 	}
 	w.spooledMu.Lock()
