@@ -44,8 +44,17 @@ type tableFilter struct {
 // the spool under load: at 1% every batch of 10,000 records had some; at
 // this rate few do.
 
-// minCapacity is the smallest filter: 1M keys, 4 MB.
+// minCapacity is the smallest filter: 1M keys, 4 MB; contacts, the bulk
+// of what arrives, start at 2M (8 MB), so that a first million keys leaves
+// the filter half full, where false positives are rare (~1e-6).
 const minCapacity = 1_000_000
+
+func minCapacityOf(table string) uint {
+	if table == "contacts" {
+		return 2 * minCapacity
+	}
+	return minCapacity
+}
 
 func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
 	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}, tried: map[string]time.Time{}}
@@ -79,7 +88,7 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 		k.log.Warn("key filter not loaded: every key is looked up", "table", table, "err", err)
 		return
 	}
-	capacity := max(uint(minCapacity), uint(2*n))
+	capacity := max(minCapacityOf(table), uint(2*n))
 	f := newBlockBloom(capacity)
 	loaded, err := k.db.KeyHashes(ctx, table, f.add)
 	if err != nil {
