@@ -42,34 +42,69 @@ func (db *DB) InsertContacts(ctx context.Context, rows []model.Contact, ingested
 	return cb.Send()
 }
 
+// nativeInsert is one insert whose columns are built in a nativeBlock.
+type nativeInsert struct {
+	what string // for errors: "insert contacts"
+	b    driver.Batch
+	nb   *nativeBlock
+	rows int
+}
+
+func (db *DB) prepareNative(ctx context.Context, what, query string, kinds []colKind) (*nativeInsert, error) {
+	b, err := db.conn.PrepareBatch(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	nb, err := newNativeBlock(b.Columns(), kinds)
+	if err != nil {
+		_ = b.Abort()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return &nativeInsert{what: what, b: b, nb: nb}, nil
+}
+
+// send writes the insert (nothing when it has no row).
+func (n *nativeInsert) send() error {
+	if n.rows == 0 {
+		n.abort()
+		return nil
+	}
+	if err := n.nb.load(n.rows); err != nil { // load releases the block
+		_ = n.b.Abort()
+		return fmt.Errorf("%s: %w", n.what, err)
+	}
+	if err := n.b.Send(); err != nil {
+		return fmt.Errorf("%s: %w", n.what, err)
+	}
+	return nil
+}
+
+func (n *nativeInsert) abort() {
+	n.nb.release()
+	_ = n.b.Abort()
+}
+
 // ContactBatch is one insert of contacts filled over time. Rows are encoded
 // into the native columns as they are appended (some 70 bytes a row), so a
 // caller gathering a large insert need not keep the rows themselves. It
 // holds a connection until Send or Abort.
 type ContactBatch struct {
-	b          driver.Batch
-	nb         *nativeBlock
-	rows       int
+	ins        *nativeInsert
 	ingestedAt time.Time
 }
 
 // NewContactBatch starts an insert of contacts; ctx bounds it until Send.
 func (db *DB) NewContactBatch(ctx context.Context, ingestedAt time.Time) (*ContactBatch, error) {
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`)
+	ins, err := db.prepareNative(ctx, "insert contacts", `INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`, contactColumns)
 	if err != nil {
-		return nil, fmt.Errorf("insert contacts: %w", err)
+		return nil, err
 	}
-	nb, err := newNativeBlock(b.Columns(), contactColumns)
-	if err != nil {
-		_ = b.Abort()
-		return nil, fmt.Errorf("insert contacts: %w", err)
-	}
-	return &ContactBatch{b: b, nb: nb, ingestedAt: ingestedAt}, nil
+	return &ContactBatch{ins: ins, ingestedAt: ingestedAt}, nil
 }
 
 // Append adds one contact.
 func (cb *ContactBatch) Append(r *model.Contact) {
-	c := cb.nb.cols
+	c := cb.ins.nb.cols
 	c[0].str(r.Source)
 	c[1].str(r.ID)
 	c[2].str(r.Site)
@@ -83,33 +118,17 @@ func (cb *ContactBatch) Append(r *model.Contact) {
 	c[10].str(r.UserRef)
 	c[11].str(r.Team)
 	c[12].dateTime(cb.ingestedAt)
-	cb.rows++
+	cb.ins.rows++
 }
 
 // Rows is the number of contacts appended.
-func (cb *ContactBatch) Rows() int { return cb.rows }
+func (cb *ContactBatch) Rows() int { return cb.ins.rows }
 
 // Send writes the insert (nothing when no row was appended).
-func (cb *ContactBatch) Send() error {
-	if cb.rows == 0 {
-		cb.Abort()
-		return nil
-	}
-	if err := cb.nb.load(cb.rows); err != nil { // load releases the block
-		_ = cb.b.Abort()
-		return fmt.Errorf("insert contacts: %w", err)
-	}
-	if err := cb.b.Send(); err != nil {
-		return fmt.Errorf("insert contacts: %w", err)
-	}
-	return nil
-}
+func (cb *ContactBatch) Send() error { return cb.ins.send() }
 
 // Abort gives the insert up.
-func (cb *ContactBatch) Abort() {
-	cb.nb.release()
-	_ = cb.b.Abort()
-}
+func (cb *ContactBatch) Abort() { cb.ins.abort() }
 
 var caseColumns = []colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime}
 
@@ -118,16 +137,11 @@ func (db *DB) InsertCases(ctx context.Context, rows []model.Case, ingestedAt tim
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)`)
+	ins, err := db.prepareNative(ctx, "insert cases", `INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)`, caseColumns)
 	if err != nil {
-		return fmt.Errorf("insert cases: %w", err)
+		return err
 	}
-	nb, err := newNativeBlock(b.Columns(), caseColumns)
-	if err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("insert cases: %w", err)
-	}
-	c := nb.cols
+	c := ins.nb.cols
 	for i := range rows {
 		r := &rows[i]
 		c[0].str(r.Source)
@@ -144,14 +158,8 @@ func (db *DB) InsertCases(ctx context.Context, rows []model.Case, ingestedAt tim
 		c[11].dateTime(r.UpdatedAt)
 		c[12].dateTime(ingestedAt)
 	}
-	if err := nb.load(len(rows)); err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("insert cases: %w", err)
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("insert cases: %w", err)
-	}
-	return nil
+	ins.rows = len(rows)
+	return ins.send()
 }
 
 var surveyColumns = []colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindEnum8, kindDateTime, kindDate, kindStr, kindEnum8, kindStrArray, kindUInt8Array, kindStr, kindDateTime}
@@ -162,16 +170,11 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)`)
+	ins, err := db.prepareNative(ctx, "insert surveys", `INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)`, surveyColumns)
 	if err != nil {
-		return fmt.Errorf("insert surveys: %w", err)
+		return err
 	}
-	nb, err := newNativeBlock(b.Columns(), surveyColumns)
-	if err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("insert surveys: %w", err)
-	}
-	c := nb.cols
+	c := ins.nb.cols
 	var dims []string
 	var scores []uint8
 	for i := range rows {
@@ -200,14 +203,8 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 		c[12].str(r.Comment)
 		c[13].dateTime(ingestedAt)
 	}
-	if err := nb.load(len(rows)); err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("insert surveys: %w", err)
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("insert surveys: %w", err)
-	}
-	return nil
+	ins.rows = len(rows)
+	return ins.send()
 }
 
 // A nativeBlock builds the columns of one insert in ClickHouse's native
