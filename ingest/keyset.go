@@ -57,13 +57,3 @@ func (s *keySet) put(h uint64, k recordKey, v int64) {
 		}
 	}
 }
-
-// each calls fn for every key of the set once.
-func (s *keySet) each(fn func(k recordKey, h uint64)) {
-	for h, e := range s.byHash {
-		fn(s.keys[e.idx], h)
-	}
-	for k := range s.other {
-		fn(k, keyHash(k.source, k.id))
-	}
-}

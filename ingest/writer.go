@@ -44,7 +44,6 @@ type Writer struct {
 	lanesWG    sync.WaitGroup
 	spooledMu  sync.Mutex
 	spooled    []spooledUnit   // answered from the spool, waiting for the flusher
-	waitingN   int             // their records
 	heldN      int             // records answered from the spool and not yet inserted
 	owned      map[string]bool // their segments, and those a lane is spooling: the drain leaves them alone
 	flushNow   chan struct{}
@@ -311,13 +310,14 @@ func (w *Writer) flusher() {
 			stopping = true
 		}
 		for _, su := range w.takeSpooled() {
-			if open != nil && !open.fits(su, w.opts) {
+			months := su.months()
+			if open != nil && !open.fits(su, months, w.opts) {
 				w.sendInsert(open)
 				open = nil
 			}
 			if open == nil {
 				open = &openInsert{opened: time.Now(), months: map[int]bool{}}
-				if !open.fits(su, w.opts) { // more months than one insert takes
+				if !open.fits(su, months, w.opts) { // more months than one insert takes
 					w.lanes <- struct{}{}
 					w.insertSpooled([]spooledUnit{su})
 					<-w.lanes
@@ -325,7 +325,7 @@ func (w *Writer) flusher() {
 					continue
 				}
 			}
-			w.add(open, su)
+			w.add(open, su, months)
 		}
 		if open != nil && (stopping || open.records >= w.opts.FlushRecords ||
 			time.Since(open.opened) >= w.opts.MaxDelay || w.producers.Load() == 0) {
@@ -345,39 +345,50 @@ type openInsert struct {
 	contacts *store.ContactBatch
 	cancel   context.CancelFunc
 	err      error // the insert could not start
-	hashes   []uint64
 	months   map[int]bool
 	units    []spooledUnit
 	records  int
 	opened   time.Time
 }
 
-// fits reports whether su can join o: at most FlushRecords records and
-// MaxPartitions months of contacts.
-func (o *openInsert) fits(su spooledUnit, opts WriterOptions) bool {
-	if o.records > 0 && o.records+su.records > opts.FlushRecords {
-		return false
-	}
-	months := len(o.months)
-	seen := map[int]bool{}
+// months are the months (partitions) of su's contacts.
+func (su spooledUnit) months() map[int]bool {
+	months := map[int]bool{}
 	for _, kw := range su.u.kinds {
 		if kw.kind != "contacts" {
 			continue
 		}
 		for i, k := range kw.keep {
-			if m := kw.recs[i].month(); k && !o.months[m] && !seen[m] {
-				seen[m] = true
-				months++
+			if k {
+				months[kw.recs[i].month()] = true
 			}
 		}
 	}
-	return months <= opts.MaxPartitions
+	return months
 }
 
-// add appends su's contacts to o's insert.
-func (w *Writer) add(o *openInsert, su spooledUnit) {
+// fits reports whether su, of months, can join o: at most FlushRecords
+// records and MaxPartitions months of contacts.
+func (o *openInsert) fits(su spooledUnit, months map[int]bool, opts WriterOptions) bool {
+	if o.records > 0 && o.records+su.records > opts.FlushRecords {
+		return false
+	}
+	n := len(o.months)
+	for m := range months {
+		if !o.months[m] {
+			n++
+		}
+	}
+	return n <= opts.MaxPartitions
+}
+
+// add appends su's contacts (of months) to o's insert.
+func (w *Writer) add(o *openInsert, su spooledUnit, months map[int]bool) {
 	o.units = append(o.units, su)
 	o.records += su.records
+	for m := range months {
+		o.months[m] = true
+	}
 	for _, kw := range su.u.kinds {
 		if kw.kind != "contacts" {
 			continue
@@ -391,14 +402,11 @@ func (w *Writer) add(o *openInsert, su spooledUnit) {
 			if !k {
 				continue
 			}
-			r := kw.recs[i]
-			o.hashes = append(o.hashes, kw.hashes[i])
-			o.months[r.month()] = true
 			if o.err == nil {
-				o.contacts.Append(r.Contact)
+				o.contacts.Append(kw.recs[i].Contact)
 			}
 		}
-		kw.recs, kw.keep, kw.maybe, kw.hashes, kw.sub = nil, nil, nil, nil, nil
+		kw.recs, kw.keep, kw.maybe, kw.sub = nil, nil, nil, nil
 	}
 }
 
@@ -417,10 +425,8 @@ func (w *Writer) sendInsert(o *openInsert) {
 		if o.cancel != nil {
 			o.cancel()
 		}
-		if len(o.hashes) > 0 {
-			if failed == nil {
-				w.metrics.batch("contacts", len(o.hashes), time.Since(t0))
-			}
+		if failed == nil && o.contacts != nil {
+			w.metrics.batch("contacts", o.contacts.Rows(), time.Since(t0))
 		}
 		if failed == nil {
 			w.insertSpooledRest(o.units) // cases, surveys, rejects
@@ -435,7 +441,6 @@ type spooledUnit struct {
 	u       *unit
 	segment string
 	records int
-	at      time.Time
 }
 
 // spoolAck writes a unit's records to the spool and answers its
@@ -503,8 +508,7 @@ func (w *Writer) spoolAck(u *unit) bool {
 	}
 	u.subs = nil // they hold the records as submitted: let them go
 	w.spooledMu.Lock()
-	w.spooled = append(w.spooled, spooledUnit{u: u, segment: name, records: len(recs), at: time.Now()})
-	w.waitingN += len(recs)
+	w.spooled = append(w.spooled, spooledUnit{u: u, segment: name, records: len(recs)})
 	w.heldN += len(recs)
 	w.spooledMu.Unlock()
 	w.metrics.spool(w.spool)
@@ -521,7 +525,6 @@ func (w *Writer) takeSpooled() []spooledUnit {
 	defer w.spooledMu.Unlock()
 	batch := w.spooled
 	w.spooled = nil
-	w.waitingN = 0
 	return batch
 }
 
@@ -606,13 +609,12 @@ func (u *unit) records() int {
 
 // kindWork is a unit's records of one kind.
 type kindWork struct {
-	kind   string
-	recs   []Record
-	sub    []int    // submission of each record
-	keep   []bool   // not a duplicate
-	maybe  []bool   // the key filter said the key may be stored (nil for rejects)
-	hashes []uint64 // key hashes (nil for rejects)
-	seen   *keySet  // the keys, registered in flight until finish
+	kind  string
+	recs  []Record
+	sub   []int   // submission of each record
+	keep  []bool  // not a duplicate
+	maybe []bool  // the key filter said the key may be stored (nil for rejects)
+	seen  *keySet // the keys, registered in flight until finish
 }
 
 // prepare groups the records of subs by kind and dedupes them, registering
@@ -644,7 +646,8 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		return a < b
 	})
 	for _, kw := range u.kinds {
-		kw.keep, kw.maybe, kw.hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
+		var hashes []uint64
+		kw.keep, kw.maybe, hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
 		if kw.seen == nil {
 			continue
 		}
@@ -660,7 +663,7 @@ func (w *Writer) prepare(subs []*submission, spoolOnFail bool) *unit {
 		var kept []uint64
 		for i, k := range kw.keep {
 			if k {
-				kept = append(kept, kw.hashes[i])
+				kept = append(kept, hashes[i])
 			}
 		}
 		if w.keys.add(table, kept) {
@@ -861,7 +864,7 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes 
 // ClickHouse and would hold every other group up. Meanwhile the keys are in
 // flight, so a later group never stores them twice.
 func (w *Writer) confirm(kw *kindWork) error {
-	if kw.hashes == nil {
+	if kw.maybe == nil { // rejects
 		return nil
 	}
 	table := tableOf[kw.kind]
