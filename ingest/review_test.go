@@ -322,6 +322,36 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 	return p
 }
 
+// proxiedDB opens the test's database through a cutProxy (dialTimeout 0:
+// the default), and the same database directly.
+func proxiedDB(t *testing.T, dialTimeout time.Duration) (direct *store.DB, proxy *cutProxy, db *store.DB) {
+	t.Helper()
+	opts := chtest.Options(t)
+	direct = chtest.New(t) // creates the database (chtest.New names its own)
+	opts.Database = direct.Database()
+	proxy = newCutProxy(t, opts.Addr)
+	opts.Addr = proxy.ln.Addr().String()
+	if dialTimeout > 0 {
+		opts.DialTimeout = dialTimeout
+	}
+	db, err := store.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return direct, proxy, db
+}
+
+// contactRows counts the rows of the contacts table.
+func contactRows(t *testing.T, db *store.DB) uint64 {
+	t.Helper()
+	var n uint64
+	if err := db.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func (p *cutProxy) setCut(cut bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -339,17 +369,7 @@ func (p *cutProxy) setCut(cut bool) {
 // timeout, and a failed reload was retried for every such record (under the
 // lock every request takes), so a body of N such records took N timeouts.
 func TestUnknownSitesWhileClickHouseAway(t *testing.T) {
-	opts := chtest.Options(t)
-	direct := chtest.New(t) // creates the database (chtest.New names its own)
-	opts.Database = direct.Database()
-	proxy := newCutProxy(t, opts.Addr)
-	opts.Addr = proxy.ln.Addr().String()
-	opts.DialTimeout = time.Second
-	db, err := store.Open(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	_, proxy, db := proxiedDB(t, time.Second)
 	e := newEnv(t, db, t.TempDir())
 	if status, res, problem := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON(0, 1)); status != 200 || res.Accepted != 1 {
 		t.Fatalf("%d %+v %v", status, res, problem)
@@ -385,16 +405,7 @@ func (p *cutProxy) arm(muteAfter int) {
 // know these keys (only successful inserts were added), said "certainly not
 // stored", and the drain skipped the lookup.
 func TestInsertStoredButAnswerLost(t *testing.T) {
-	opts := chtest.Options(t)
-	direct := chtest.New(t)
-	opts.Database = direct.Database()
-	proxy := newCutProxy(t, opts.Addr)
-	opts.Addr = proxy.ln.Addr().String()
-	db, err := store.Open(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	direct, proxy, db := proxiedDB(t, 0)
 	sp, err := ingest.OpenSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -415,13 +426,7 @@ func TestInsertStoredButAnswerLost(t *testing.T) {
 	if o := w.Submit(t.Context(), batch(0, 10)); o.Err != nil || o.Accepted != 10 {
 		t.Fatalf("%+v", o)
 	}
-	count := func() uint64 {
-		var n uint64
-		if err := direct.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func() uint64 { return contactRows(t, direct) }
 	const n = 3000
 	proxy.arm(16 << 10)
 	o := w.Submit(t.Context(), batch(10, n))
@@ -537,16 +542,7 @@ func TestConcurrentResendsAcrossLanes(t *testing.T) {
 // segments stay in the spool and the drain finds the records stored: each
 // record is stored once, and nothing is left in the spool.
 func TestSpooledUnderLoadInsertFails(t *testing.T) {
-	opts := chtest.Options(t)
-	direct := chtest.New(t)
-	opts.Database = direct.Database()
-	proxy := newCutProxy(t, opts.Addr)
-	opts.Addr = proxy.ln.Addr().String()
-	db, err := store.Open(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	direct, proxy, db := proxiedDB(t, 0)
 	sp, err := ingest.OpenSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -563,13 +559,7 @@ func TestSpooledUnderLoadInsertFails(t *testing.T) {
 		}
 		return recs
 	}
-	count := func() uint64 {
-		var n uint64
-		if err := direct.Conn().QueryRow(t.Context(), "SELECT count() FROM contacts").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func() uint64 { return contactRows(t, direct) }
 	if o := w.Submit(t.Context(), batch(0, 10)); o.Err != nil || o.Accepted != 10 || o.Spooled != 0 {
 		t.Fatalf("idle writer: %+v, want 10 stored before the answer", o)
 	}
