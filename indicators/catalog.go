@@ -1,6 +1,3 @@
-// Package indicators is the indicator engine: the catalog of the charter's
-// commitments and management indicators, its compiler to ClickHouse SQL,
-// periods, targets, evaluation against targets and the closing of periods.
 package indicators
 
 import (
@@ -36,42 +33,26 @@ type Exclusion struct {
 
 // Definition is one indicator of the catalog.
 type Definition struct {
-	ID         string `yaml:"id"`
-	Title      Text   `yaml:"title"`
-	Commitment Text   `yaml:"commitment"` // the public wording, for published indicators
-	Source     string `yaml:"source"`     // contacts, cases or surveys
-	Filter     Filter `yaml:"filter"`     // the population
-	// Measure is share (of the population whose Value is within
-	// Threshold), ratio (Numerator ÷ population), mean, quantile (exact,
-	// nearest rank), count, top_box (satisfied share), mean_score, nps, or
-	// repeat_contact.
-	Measure   string     `yaml:"measure"`
-	Value     string     `yaml:"value"`     // share, mean, quantile: a value of the source
-	Threshold *float64   `yaml:"threshold"` // share: "within Threshold" means ≤ Threshold
-	Numerator Filter     `yaml:"numerator"` // ratio
-	Exclude   *Exclusion `yaml:"exclude"`   // drops records from the population
-	Quantile  float64    `yaml:"quantile"`  // quantile: p in (0, 1)
-	Dimension string     `yaml:"dimension"` // top_box, mean_score, nps: the score dimension
-	WindowH   int        `yaml:"window_hours"`
-	Unit      string     `yaml:"unit"`      // percent, minutes, seconds, days, working_days, points, score, count
-	Direction string     `yaml:"direction"` // higher or lower is better
-	MinSample int        `yaml:"min_sample"`
-	Published bool       `yaml:"published"`
+	ID         string
+	Title      Text
+	Commitment Text   // the public wording, for published indicators
+	Source     string // contacts, cases or surveys
+	Filter     Filter // the population
+	Exclude    *Exclusion
+	Measure    Measure
+	Unit       string // percent, minutes, seconds, days, working_days, points, score, count
+	Direction  string // higher or lower is better
+	MinSample  int
+	Published  bool
 }
 
 // IsProportion tells whether the value is a share of a population, which
 // carries a Wilson interval.
-func (d *Definition) IsProportion() bool {
-	switch d.Measure {
-	case "share", "ratio", "top_box", "repeat_contact":
-		return true
-	}
-	return false
-}
+func (d *Definition) IsProportion() bool { return d.Measure.Proportion() }
 
 // Catalog is a validated list of definitions.
 type Catalog struct {
-	Indicators []*Definition `yaml:"indicators"`
+	Indicators []*Definition
 	byID       map[string]*Definition
 }
 
@@ -79,15 +60,6 @@ type Catalog struct {
 func (c *Catalog) Get(id string) (*Definition, bool) {
 	d, ok := c.byID[id]
 	return d, ok
-}
-
-// IDs lists the indicator ids in catalog order.
-func (c *Catalog) IDs() []string {
-	out := make([]string, len(c.Indicators))
-	for i, d := range c.Indicators {
-		out[i] = d.ID
-	}
-	return out
 }
 
 //go:embed catalog.yaml
@@ -126,10 +98,37 @@ var (
 		"cases":    {"calendar_days": true, "working_days": true},
 		"surveys":  {},
 	}
-	measures   = map[string]bool{"share": true, "ratio": true, "mean": true, "quantile": true, "count": true, "top_box": true, "mean_score": true, "nps": true, "repeat_contact": true}
 	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true}
 	directions = map[string]bool{"higher": true, "lower": true}
 )
+
+// spec is one entry of a catalog file as written: the measure's parameters
+// are flat fields, of which each measure takes its own (measureKinds).
+type spec struct {
+	ID         string     `yaml:"id"`
+	Title      Text       `yaml:"title"`
+	Commitment Text       `yaml:"commitment"`
+	Source     string     `yaml:"source"`
+	Filter     Filter     `yaml:"filter"`
+	Measure    string     `yaml:"measure"`
+	Value      string     `yaml:"value"`
+	Threshold  *float64   `yaml:"threshold"`
+	Numerator  Filter     `yaml:"numerator"`
+	Exclude    *Exclusion `yaml:"exclude"`
+	Quantile   float64    `yaml:"quantile"`
+	Dimension  string     `yaml:"dimension"`
+	WindowH    int        `yaml:"window_hours"`
+	Unit       string     `yaml:"unit"`
+	Direction  string     `yaml:"direction"`
+	MinSample  int        `yaml:"min_sample"`
+	Published  bool       `yaml:"published"`
+}
+
+// set tells which of the optional measure fields an entry sets.
+func (s *spec) set() map[string]bool {
+	return map[string]bool{"value": s.Value != "", "threshold": s.Threshold != nil, "numerator": len(s.Numerator) > 0,
+		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0}
+}
 
 // catalogError is one problem, with where it is.
 type catalogError struct {
@@ -138,125 +137,136 @@ type catalogError struct {
 	msg   string
 }
 
+// checker collects the problems of one catalog entry.
+type checker struct {
+	i    int
+	errs *[]catalogError
+}
+
+func (c *checker) add(field, format string, args ...any) {
+	p := fmt.Sprintf("$.indicators[%d]", c.i)
+	if field != "" {
+		p += "." + field
+	}
+	*c.errs = append(*c.errs, catalogError{path: p, field: field, msg: fmt.Sprintf(format, args...)})
+}
+
+// filter checks that a filter names fields of the source, each with values.
+func (c *checker) filter(s *spec, field string, f Filter) {
+	fields := filterFields[s.Source]
+	for k, vals := range f {
+		if _, ok := fields[k]; !ok {
+			c.add(field, "cannot filter %s on %q (known: %s)", s.Source, k, keysOf(fields))
+		}
+		if len(vals) == 0 {
+			c.add(field+"."+k, "empty list")
+		}
+	}
+}
+
 // ParseCatalog decodes and validates a catalog; every error names the file,
 // the line and the field.
 func ParseCatalog(name string, b []byte) (*Catalog, error) {
-	var c Catalog
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+	var file struct {
+		Indicators []*spec `yaml:"indicators"`
+	}
+	if err := yaml.UnmarshalWithOptions(b, &file, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("catalog %s: %s", name, yaml.FormatError(err, false, true))
 	}
 	var errs []catalogError
-	add := func(i int, field, format string, args ...any) {
-		p := fmt.Sprintf("$.indicators[%d]", i)
-		if field != "" {
-			p += "." + field
-		}
-		errs = append(errs, catalogError{path: p, field: field, msg: fmt.Sprintf(format, args...)})
-	}
-	if len(c.Indicators) == 0 {
+	if len(file.Indicators) == 0 {
 		errs = append(errs, catalogError{path: "$", msg: "no indicators"})
 	}
-	c.byID = map[string]*Definition{}
-	for i, d := range c.Indicators {
-		if d == nil {
-			add(i, "", "empty definition")
+	c := &Catalog{byID: map[string]*Definition{}}
+	for i, s := range file.Indicators {
+		ck := &checker{i: i, errs: &errs}
+		if s == nil {
+			ck.add("", "empty definition")
 			continue
 		}
-		if d.ID == "" {
-			add(i, "id", "required")
-		} else if _, dup := c.byID[d.ID]; dup {
-			add(i, "id", "duplicate id %q", d.ID)
-		} else {
-			c.byID[d.ID] = d
-		}
-		if d.Title.FR == "" || d.Title.EN == "" {
-			add(i, "title", "fr and en are required")
-		}
-		if d.Published && (d.Commitment.FR == "" || d.Commitment.EN == "") {
-			add(i, "commitment", "a published indicator needs its public wording in fr and en")
-		}
-		fields, ok := filterFields[d.Source]
-		if !ok {
-			add(i, "source", "%q is not contacts, cases or surveys", d.Source)
-			continue
-		}
-		checkFilter := func(field string, f Filter) {
-			for k, vals := range f {
-				if _, ok := fields[k]; !ok {
-					add(i, field, "cannot filter %s on %q (known: %s)", d.Source, k, keysOf(fields))
-				}
-				if len(vals) == 0 {
-					add(i, field+"."+k, "empty list")
-				}
-			}
-		}
-		checkFilter("filter", d.Filter)
-		if !measures[d.Measure] {
-			add(i, "measure", "%q is not one of %s", d.Measure, keysOf(measures))
-		}
-		needValue := d.Measure == "share" || d.Measure == "mean" || d.Measure == "quantile"
+		_, dup := c.byID[s.ID]
 		switch {
-		case needValue && !valueFields[d.Source][d.Value]:
-			add(i, "value", "%q is not a value of %s (known: %s)", d.Value, d.Source, keysOf(valueFields[d.Source]))
-		case !needValue && d.Value != "":
-			add(i, "value", "not used by measure %s", d.Measure)
+		case s.ID == "":
+			ck.add("id", "required")
+		case dup:
+			ck.add("id", "duplicate id %q", s.ID)
 		}
-		if (d.Measure == "share") != (d.Threshold != nil) {
-			add(i, "threshold", "a threshold is required by share and only by share")
-		}
-		if (d.Measure == "ratio") != (len(d.Numerator) > 0) {
-			add(i, "numerator", "a numerator is required by ratio and only by ratio")
-		}
-		checkFilter("numerator", d.Numerator)
-		if d.Exclude != nil {
-			checkFilter("exclude.filter", d.Exclude.Filter)
-			if d.Exclude.Value != "" && !valueFields[d.Source][d.Exclude.Value] {
-				add(i, "exclude.value", "%q is not a value of %s", d.Exclude.Value, d.Source)
+		if d := ck.definition(s); d != nil {
+			if s.ID != "" && !dup {
+				c.byID[s.ID] = d
 			}
-		}
-		if d.Measure == "quantile" && (d.Quantile <= 0 || d.Quantile >= 1) {
-			add(i, "quantile", "must be between 0 and 1 (e.g. 0.9)")
-		}
-		if d.Measure != "quantile" && d.Quantile != 0 {
-			add(i, "quantile", "only used by measure quantile")
-		}
-		if ex := d.Exclude; ex != nil && ex.Value == "" && ex.Below != 0 {
-			add(i, "exclude.below", "needs exclude.value")
-		}
-		if d.Measure == "mean_score" && len(d.Filter["scale"]) != 1 {
-			add(i, "filter", "mean_score needs a filter on one scale (a mean of 1–4, 1–5 and 0–10 answers means nothing)")
-		}
-		sat := d.Measure == "top_box" || d.Measure == "mean_score" || d.Measure == "nps"
-		if sat && d.Source != "surveys" {
-			add(i, "measure", "%s needs source surveys", d.Measure)
-		}
-		if sat != (d.Dimension != "") {
-			add(i, "dimension", "a dimension is required by top_box, mean_score and nps, and only by them")
-		}
-		if d.Measure == "repeat_contact" {
-			if d.Source != "contacts" {
-				add(i, "source", "repeat_contact needs source contacts")
-			}
-			if d.WindowH <= 0 {
-				add(i, "window_hours", "required by repeat_contact (e.g. 168)")
-			}
-		} else if d.WindowH != 0 {
-			add(i, "window_hours", "only used by repeat_contact")
-		}
-		if !units[d.Unit] {
-			add(i, "unit", "%q is not one of %s", d.Unit, keysOf(units))
-		}
-		if !directions[d.Direction] {
-			add(i, "direction", "%q is not higher or lower", d.Direction)
-		}
-		if d.MinSample < 0 {
-			add(i, "min_sample", "must not be negative")
+			c.Indicators = append(c.Indicators, d)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, positioned(name, b, errs)
 	}
-	return &c, nil
+	return c, nil
+}
+
+// definition checks one entry and makes its definition (nil when its
+// source is unknown: nothing else can be checked).
+func (c *checker) definition(s *spec) *Definition {
+	if s.Title.FR == "" || s.Title.EN == "" {
+		c.add("title", "fr and en are required")
+	}
+	if s.Published && (s.Commitment.FR == "" || s.Commitment.EN == "") {
+		c.add("commitment", "a published indicator needs its public wording in fr and en")
+	}
+	if _, ok := filterFields[s.Source]; !ok {
+		c.add("source", "%q is not contacts, cases or surveys", s.Source)
+		return nil
+	}
+	c.filter(s, "filter", s.Filter)
+	d := &Definition{ID: s.ID, Title: s.Title, Commitment: s.Commitment, Source: s.Source, Filter: s.Filter, Exclude: s.Exclude,
+		Unit: s.Unit, Direction: s.Direction, MinSample: s.MinSample, Published: s.Published}
+	kind, ok := measureKinds[s.Measure]
+	if ok {
+		d.Measure = kind.make(s, c)
+		set := s.set()
+		for _, f := range kind.uses {
+			delete(set, f)
+		}
+		for _, f := range sortedKeys(set) {
+			if set[f] {
+				c.add(f, "only used by measure %s", usersOf(f))
+			}
+		}
+	} else {
+		c.add("measure", "%q is not one of %s", s.Measure, keysOf(measureKinds))
+	}
+	if ex := s.Exclude; ex != nil {
+		c.filter(s, "exclude.filter", ex.Filter)
+		if ex.Value != "" && !valueFields[s.Source][ex.Value] {
+			c.add("exclude.value", "%q is not a value of %s", ex.Value, s.Source)
+		}
+		if ex.Value == "" && ex.Below != 0 {
+			c.add("exclude.below", "needs exclude.value")
+		}
+	}
+	if !units[s.Unit] {
+		c.add("unit", "%q is not one of %s", s.Unit, keysOf(units))
+	}
+	if !directions[s.Direction] {
+		c.add("direction", "%q is not higher or lower", s.Direction)
+	}
+	if s.MinSample < 0 {
+		c.add("min_sample", "must not be negative")
+	}
+	return d
+}
+
+// usersOf names the measures that take an optional field.
+func usersOf(field string) string {
+	var out []string
+	for _, name := range sortedKeys(measureKinds) {
+		for _, f := range measureKinds[name].uses {
+			if f == field {
+				out = append(out, name)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // positioned turns path errors into "file:line: field: message" lines.
@@ -285,11 +295,13 @@ func positioned(name string, b []byte, errs []catalogError) error {
 	return fmt.Errorf("catalog %s: %d error(s):\n%s", name, len(errs), strings.Join(lines, "\n"))
 }
 
-func keysOf[V any](m map[string]V) string {
+func keysOf[V any](m map[string]V) string { return strings.Join(sortedKeys(m), ", ") }
+
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)
-	return strings.Join(out, ", ")
+	return out
 }

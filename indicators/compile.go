@@ -13,10 +13,10 @@ import (
 	"globaloffice/model"
 )
 
-// Query is compiled SQL with its bound values. Identifiers in SQL come only
-// from the compiler's fixed vocabulary; every value from the catalog or the
-// period is a bound argument.
-type Query struct {
+// Compiled is compiled SQL with its bound values. Identifiers in SQL come
+// only from the compiler's fixed vocabulary; every value from the catalog or
+// the period is a bound argument.
+type Compiled struct {
 	SQL  string
 	Args []any
 }
@@ -46,14 +46,14 @@ type Compiler struct {
 
 // Compile builds the query of d over the given periods, which must not
 // overlap.
-func (c *Compiler) Compile(d *Definition, periods []Period) (Query, error) {
+func (c *Compiler) Compile(d *Definition, periods []Period) (Compiled, error) {
 	if len(periods) == 0 || len(periods) > 250 {
-		return Query{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
+		return Compiled{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
 	}
 	for i := range periods {
 		for j := i + 1; j < len(periods); j++ {
 			if !periods[i].To.Before(periods[j].From) && !periods[j].To.Before(periods[i].From) {
-				return Query{}, fmt.Errorf("indicator %s: periods %s and %s overlap", d.ID, periods[i], periods[j])
+				return Compiled{}, fmt.Errorf("indicator %s: periods %s and %s overlap", d.ID, periods[i], periods[j])
 			}
 		}
 	}
@@ -61,10 +61,7 @@ func (c *Compiler) Compile(d *Definition, periods []Period) (Query, error) {
 	for _, p := range periods {
 		b.maxYear = max(b.maxYear, p.To.Year())
 	}
-	if d.Measure == "repeat_contact" {
-		return b.repeat(periods)
-	}
-	return b.simple(periods)
+	return d.Measure.compile(b, periods)
 }
 
 type builder struct {
@@ -123,8 +120,8 @@ func table(source string) string {
 	return source
 }
 
-// periodKey renders the pk expression and the WHERE condition on the date
-// column; extend widens each range's end (for repeat contacts' followers).
+// periodKey renders the pk expression: the 1-based index of the period the
+// date column falls in, 0 for none.
 func (b *builder) periodKey(col string, periods []Period) (pk string) {
 	var parts []string
 	for i, p := range periods {
@@ -133,6 +130,9 @@ func (b *builder) periodKey(col string, periods []Period) (pk string) {
 	return "multiIf(" + strings.Join(parts, ", ") + ", 0)"
 }
 
+// periodWhere renders the condition on the date column: in one of the
+// periods, each range's end widened by extendDays (repeat contacts'
+// followers may fall after the period).
 func (b *builder) periodWhere(col string, periods []Period, extendDays int) string {
 	var parts []string
 	for _, p := range periods {
@@ -151,12 +151,15 @@ var valueSQL = map[string]string{
 	// working_days is computed after the join with sites (it needs the zone).
 }
 
-// scopeCols are the middle query's scope columns (see Query).
+// scopeCols are the middle query's scope columns (see the rows above).
 const scopeCols = "pk, site, concat('+', region) AS rg, concat('+', department) AS dp"
 
 const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site`
 
-func (b *builder) simple(periods []Period) (Query, error) {
+// simple compiles a pooled measure in three levels: the population with
+// the columns its value and measure need, joined with the sites (for the
+// scopes and the zone of working days), then aggregated by scope.
+func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	d := b.d
 	col := dateColumn(d.Source)
 	// Inner: the population, with the columns the value needs.
@@ -188,76 +191,40 @@ func (b *builder) simple(periods []Period) (Query, error) {
 			where = append(where, "NOT ("+strings.Join(cond, " AND ")+")")
 		}
 	}
-	if d.Value == "working_days" || exWorking {
+	reads := m.reads()
+	if reads == "working_days" || exWorking {
 		sel = append(sel, "toInt64(received_date) AS r", "toInt64(assumeNotNull(completed_date)) AS c")
 	}
 	value := ""
 	switch {
-	case d.Value == "working_days":
+	case reads == "working_days":
 		value = b.workingDays()
-	case d.Value != "":
-		sel = append(sel, "("+valueSQL[d.Value]+") AS v")
+	case reads != "":
+		sel = append(sel, "("+valueSQL[reads]+") AS v")
 		value = "v"
-		where = append(where, "isNotNull("+valueSQL[d.Value]+")")
+		where = append(where, "isNotNull("+valueSQL[reads]+")")
 	}
-	switch d.Measure {
-	case "ratio":
-		sel = append(sel, "toUInt8("+strings.Join(b.filter(d.Numerator), " AND ")+") AS isnum")
-	case "top_box", "mean_score", "nps":
-		sel = append(sel, "toInt64(arrayElement(scores, indexOf(dimensions, "+b.bind(d.Dimension)+"))) AS s", "toString(scale) AS sc")
-		where = append(where, "has(dimensions, "+b.bind(d.Dimension)+")")
-		if d.Measure == "nps" {
-			where = append(where, "scale = '0-10'")
-		}
-	}
+	msel, mwhere := m.columns(b)
+	sel, where = append(sel, msel...), append(where, mwhere...)
 	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + table(d.Source) + " FINAL WHERE " + strings.Join(where, " AND ")
 
 	// Middle: joined with the sites, the value computed.
 	middleCols := scopeCols
 	switch {
-	case d.Value == "working_days":
+	case reads == "working_days":
 		middleCols += ", (" + value + ") AS v"
-	case d.Value != "":
+	case reads != "":
 		middleCols += ", v"
 	}
-	switch d.Measure {
-	case "ratio":
-		middleCols += ", isnum"
-	case "top_box", "mean_score", "nps":
-		middleCols += ", s, sc"
+	if c := m.carried(); c != "" {
+		middleCols += ", " + c
 	}
 	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + sitesJoin + exMiddle
 
 	// Outer: the measure, by scope.
-	var agg string
-	switch d.Measure {
-	case "share":
-		agg = fmt.Sprintf("toFloat64(countIf(v <= %s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q", b.bind(*d.Threshold))
-	case "ratio":
-		agg = "toFloat64(sum(isnum)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	case "mean":
-		agg = "toFloat64(sum(v)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	case "quantile":
-		// Exact nearest rank: the smallest value with at least p of the
-		// values at or below it, the ceil(p·n)-th in ascending order (p in
-		// millionths keeps the rank in integers; at least 1 millionth, so
-		// that the rank is at least 1 for any p > 0).
-		agg = fmt.Sprintf("toFloat64(0) AS num, toFloat64(count()) AS den, toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(%s * count() + 999999, 1000000)))) AS q", b.bind(max(1, int64(d.Quantile*1e6+0.5))))
-	case "count":
-		agg = "toFloat64(count()) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	case "top_box":
-		// Satisfied: 4 or 5 on 1–5, 3 or 4 on 1–4, 8 to 10 on 0–10.
-		agg = "toFloat64(countIf(s >= multiIf(sc = '1-5', 4, sc = '1-4', 3, 8))) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	case "mean_score":
-		agg = "toFloat64(sum(s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	case "nps":
-		agg = "toFloat64(countIf(s >= 9)) - toFloat64(countIf(s <= 6)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
-	default:
-		return Query{}, fmt.Errorf("indicator %s: measure %q cannot be compiled", d.ID, d.Measure)
-	}
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + agg +
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) +
 		" FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
-	return Query{SQL: sql, Args: b.args}, nil
+	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
 // workingDays is the number of working days d with r < d ≤ c (local
@@ -299,10 +266,10 @@ func (b *builder) holidayArrays() string {
 // (with a user reference) followed by another contact of the same user, on
 // any channel, strictly later and at most window_hours after it. Followers
 // may fall after the period, so each range is read window + 1 days longer.
-func (b *builder) repeat(periods []Period) (Query, error) {
+func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 	d := b.d
-	window := int64(d.WindowH) * 3600
-	extend := d.WindowH/24 + 2
+	window := int64(m.WindowHours) * 3600
+	extend := m.WindowHours/24 + 2
 	base := append([]string{"1"}, b.filter(d.Filter)...)
 	if ex := d.Exclude; ex != nil {
 		cond := b.filter(ex.Filter)
@@ -319,5 +286,5 @@ func (b *builder) repeat(periods []Period) (Query, error) {
 	flat := fmt.Sprintf("SELECT k AS pk, site, toUInt8(arrayExists(u -> u > t AND u <= t + %s, ts)) AS rep FROM (%s) ARRAY JOIN ts AS t, ss AS site, ks AS k WHERE k > 0", b.bind(window), inner)
 	middle := "SELECT " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
-	return Query{SQL: sql, Args: b.args}, nil
+	return Compiled{SQL: sql, Args: b.args}, nil
 }

@@ -65,7 +65,7 @@ func TestCompileGolden(t *testing.T) {
 
 func TestCompileBindsValuesNotText(t *testing.T) {
 	// A filter value that would break out of a string literal stays a bound value.
-	d := &Definition{ID: "x", Source: "contacts", Filter: Filter{"motive": {"a') OR 1=1 --"}}, Measure: "count", Unit: "count", Direction: "higher"}
+	d := &Definition{ID: "x", Source: "contacts", Filter: Filter{"motive": {"a') OR 1=1 --"}}, Measure: Count{}, Unit: "count", Direction: "higher"}
 	p, _ := ParsePeriod("2026-05", date(2026, 11, 27))
 	q, err := (&Compiler{Calendar: calendar.New(calendar.Options{})}).Compile(d, []Period{p})
 	if err != nil {

@@ -208,3 +208,20 @@ func (p Period) LastYear() Period {
 	f, t := shift(p.From), shift(p.To)
 	return Period{Name: f.Format(time.DateOnly) + ".." + t.Format(time.DateOnly), Kind: "range", From: f, To: t}
 }
+
+// FinishedQuarters lists the quarters from the first of fromYear that ended
+// before today (a quarter ending on the day before today is finished).
+func FinishedQuarters(fromYear int, today time.Time) []Period {
+	var out []Period
+	for y := fromYear; y <= today.Year(); y++ {
+		for q := 1; q <= 4; q++ {
+			from := date(y, time.Month(3*q-2), 1)
+			to := from.AddDate(0, 3, -1)
+			if !to.Before(date(today.Year(), today.Month(), today.Day())) {
+				return out
+			}
+			out = append(out, Period{Name: fmt.Sprintf("%d-Q%d", y, q), Kind: "quarter", From: from, To: to})
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,4 +75,29 @@ func TestWilson(t *testing.T) {
 			t.Errorf("Wilson(%v, %v) = [%.4f, %.4f], want [%.4f, %.4f]", tt.k, tt.n, lo, hi, tt.lo, tt.hi)
 		}
 	}
+}
+
+func TestFinishedQuarters(t *testing.T) {
+	f := func(fromYear int, today time.Time, want string) {
+		t.Helper()
+		var names []string
+		for _, p := range FinishedQuarters(fromYear, today) {
+			q, err := ParsePeriod(p.Name, today)
+			if err != nil || q != p {
+				t.Errorf("%s does not parse to itself: %+v %v", p.Name, q, err)
+			}
+			names = append(names, p.Name)
+		}
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("FinishedQuarters(%d, %s) = %q, want %q", fromYear, today.Format(time.DateOnly), got, want)
+		}
+	}
+	// Q3 ends on 30 September: finished on 1 October, not on 30 September.
+	f(2026, date(2026, 9, 30), "2026-Q1 2026-Q2")
+	f(2026, date(2026, 10, 1), "2026-Q1 2026-Q2 2026-Q3")
+	// A time of day does not matter, only the date.
+	f(2026, time.Date(2026, 10, 1, 0, 0, 1, 0, time.UTC), "2026-Q1 2026-Q2 2026-Q3")
+	f(2025, date(2026, 11, 28), "2025-Q1 2025-Q2 2025-Q3 2025-Q4 2026-Q1 2026-Q2 2026-Q3")
+	f(2026, date(2026, 3, 31), "")
+	f(2027, date(2026, 11, 28), "")
 }

@@ -76,22 +76,6 @@ func (a *app) demoCommand() *cobra.Command {
 	return cmd
 }
 
-// finishedQuarters lists the quarters from the first of year `from` that
-// ended before today.
-func finishedQuarters(fromYear int, today time.Time) []string {
-	var out []string
-	for y := fromYear; y <= today.Year(); y++ {
-		for q := 1; q <= 4; q++ {
-			end := time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, time.UTC)
-			if end.After(today) {
-				return out
-			}
-			out = append(out, fmt.Sprintf("%d-Q%d", y, q))
-		}
-	}
-	return out
-}
-
 func (a *app) demoCloseCommand() *cobra.Command {
 	var since int
 	cmd := &cobra.Command{
@@ -106,44 +90,39 @@ func (a *app) demoCloseCommand() *cobra.Command {
 			}
 			defer closeDB()
 			cat := eng.Catalog
-			quarters := finishedQuarters(since, time.Now())
+			quarters := indicators.FinishedQuarters(since, time.Now())
 			if len(quarters) == 0 {
 				return errors.New("no finished quarter yet")
 			}
-			var last indicators.Period
-			for _, q := range quarters {
-				p, err := indicators.ParsePeriod(q, time.Now())
+			for _, p := range quarters {
+				done, err := eng.Revisions(ctx, p)
 				if err != nil {
 					return err
 				}
-				last = p
-				done, err := eng.Closed(ctx, p, indicators.Selection{Scope: model.ScopeNational})
-				if err != nil {
-					return err
-				}
-				if len(done) > 0 {
+				if done > 0 {
 					continue
 				}
-				rev, n, err := eng.Close(ctx, p, "demo")
+				rep, err := eng.Close(ctx, p, "demo")
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "closed %s: revision %d, %d results\n", q, rev, n)
+				fmt.Fprintf(a.stdout, "closed %s: revision %d, %d results\n", p, rep.Provenance.Revision, len(rep.Results))
 			}
-			national, err := eng.Closed(ctx, last, indicators.Selection{Scope: model.ScopeNational})
+			last := quarters[len(quarters)-1]
+			national, err := eng.Results(ctx, indicators.Query{Period: last, Selection: indicators.Selection{Scope: model.ScopeNational}})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "\n%s, closed — national results against targets:\n", last)
-			if err := writeResults(a, "table", national); err != nil {
+			if err := writeResults(a, "table", national.Results); err != nil {
 				return err
 			}
-			regions, err := eng.Closed(ctx, last, indicators.Selection{Scope: model.ScopeRegion})
+			regions, err := eng.Results(ctx, indicators.Query{Period: last, Selection: indicators.Selection{Scope: model.ScopeRegion}})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "\n%s, closed — the public commitments by region (value, ✓ met, ✗ missed, · not enough data):\n", last)
-			return writeMatrix(a, cat, regions)
+			return writeMatrix(a, cat, regions.Results)
 		},
 	}
 	cmd.Flags().IntVar(&since, "since", time.Now().Year()-1, "first year whose quarters are closed")

@@ -100,24 +100,14 @@ func (a *app) indicatorsCommand() *cobra.Command {
 			}
 			defer closeDB()
 			sel := indicators.Selection{Indicators: ids, Scope: model.ScopeKind(scope), SiteID: site}
-			var rs []indicators.Result
-			closed := false
-			if !live {
-				rs, err = eng.Closed(ctx, p, sel)
-				if err != nil {
-					return err
-				}
-				closed = len(rs) > 0
+			rep, err := eng.Results(ctx, indicators.Query{Period: p, Selection: sel, Live: live})
+			if err != nil {
+				return err
 			}
-			if !closed {
-				if rs, err = eng.Compute(ctx, p, sel); err != nil {
-					return err
-				}
+			if pv := rep.Provenance; pv.Closed && format == "table" {
+				fmt.Fprintf(a.stderr, "period %s is closed: revision %d of %s by %s (--live computes from today's data)\n", p, pv.Revision, pv.ClosedAt.Format(time.RFC3339), pv.ClosedBy)
 			}
-			if closed && format == "table" {
-				fmt.Fprintf(a.stderr, "period %s is closed: revision %d of %s (--live computes from today's data)\n", p, rs[0].Revision, rs[0].ClosedAt.Format(time.RFC3339))
-			}
-			return writeResults(a, format, rs)
+			return writeResults(a, format, rep.Results)
 		},
 	}
 	compute.Flags().StringVar(&period, "period", "", "2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd or FROM..TO")
@@ -264,11 +254,11 @@ func (a *app) closeCommand() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			rev, n, err := eng.Close(ctx, p, who(by))
+			rep, err := eng.Close(ctx, p, who(by))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "closed %s: revision %d, %d results\n", p, rev, n)
+			fmt.Fprintf(a.stdout, "closed %s: revision %d, %d results\n", p, rep.Provenance.Revision, len(rep.Results))
 			return nil
 		},
 	}

@@ -3,7 +3,6 @@ package indicators_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,204 +10,7 @@ import (
 	"globaloffice/indicators"
 	"globaloffice/ingest"
 	"globaloffice/model"
-	"globaloffice/store"
-	"globaloffice/store/chtest"
 )
-
-// Sites of the fixture: two in Paris (department 75, region 11), one in
-// Strasbourg (Alsace-Moselle: Good Friday and 26 December are holidays)
-// and one in Cayenne (UTC−3).
-var fixtureSites = []model.Site{
-	{ID: "PAR-11", Name: "Paris 11", Kind: model.SiteAgency, Region: "11", Department: "75", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
-	{ID: "PAR-18", Name: "Paris 18", Kind: model.SiteAgency, Region: "11", Department: "75", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},
-	{ID: "STR-67", Name: "Strasbourg", Kind: model.SiteAgency, Region: "44", Department: "67", Zone: model.ZoneAlsaceMoselle, Timezone: "Europe/Paris"},
-	{ID: "CAY-973", Name: "Cayenne", Kind: model.SiteAgency, Region: "03", Department: "973", Zone: model.ZoneGuyane, Timezone: "America/Cayenne"},
-}
-
-type fixture struct {
-	db  *store.DB
-	svc *ingest.Service
-	w   *ingest.Writer
-	eng *indicators.Engine
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	db := chtest.New(t)
-	ctx := context.Background()
-	if err := db.UpsertSites(ctx, fixtureSites); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := ingest.OpenSpool(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
-	t.Cleanup(w.Close)
-	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
-		Channels:   []string{"reception", "appointment", "phone", "email", "mail"},
-		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply"},
-		Dimensions: []string{"overall", "recommend"},
-	}, ingest.DefaultLimits, nil)
-	cat, err := indicators.DefaultCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := indicators.NewEngine(db, cat, false)
-	eng.Now = func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
-	return &fixture{db: db, svc: svc, w: w, eng: eng}
-}
-
-// send ingests CSV records of kind through the collectors, all accepted.
-func (f *fixture) send(t *testing.T, kind ingest.Kind, csv string) ingest.Result {
-	t.Helper()
-	res, err := f.svc.Ingest(context.Background(), kind, ingest.FormatCSV, strings.NewReader(csv), ingest.Options{Source: "test"})
-	if err != nil || res.Rejected > 0 {
-		t.Fatalf("ingest %s: %v %+v", kind, err, res.Rejects)
-	}
-	return res
-}
-
-func (f *fixture) compute(t *testing.T, period string, ids ...string) map[string]indicators.Result {
-	t.Helper()
-	p, err := indicators.ParsePeriod(period, f.eng.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := f.eng.Compute(context.Background(), p, indicators.Selection{Indicators: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]indicators.Result{}
-	for _, r := range rs {
-		out[fmt.Sprintf("%s %s:%s", r.Indicator, r.Scope, r.ScopeID)] = r
-	}
-	return out
-}
-
-type want struct {
-	key      string  // "indicator scope:id"
-	value    float64 // NaN: no value
-	sample   uint64
-	num, den float64 // checked when den > 0
-	status   string
-}
-
-func check(t *testing.T, got map[string]indicators.Result, wants []want) {
-	t.Helper()
-	for _, w := range wants {
-		r, ok := got[w.key]
-		if !ok {
-			t.Errorf("%s: no result", w.key)
-			continue
-		}
-		switch {
-		case math.IsNaN(w.value) && r.Value != nil:
-			t.Errorf("%s: value %v, want none", w.key, *r.Value)
-		case !math.IsNaN(w.value) && (r.Value == nil || math.Abs(*r.Value-w.value) > 1e-9):
-			t.Errorf("%s: value %v, want %v", w.key, deref(r.Value), w.value)
-		}
-		if r.Sample != w.sample {
-			t.Errorf("%s: sample %d, want %d", w.key, r.Sample, w.sample)
-		}
-		if w.den > 0 && (r.Numerator == nil || r.Denominator == nil || *r.Numerator != w.num || *r.Denominator != w.den) {
-			t.Errorf("%s: %v/%v, want %v/%v", w.key, deref(r.Numerator), deref(r.Denominator), w.num, w.den)
-		}
-		if w.status != "" && r.Status != w.status {
-			t.Errorf("%s: status %s, want %s", w.key, r.Status, w.status)
-		}
-	}
-}
-
-func deref(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-const contactsHeader = "id,site,channel,arrived_at,answered_at,ended_at,outcome,user_ref\n"
-
-func TestFrontOfficeIndicators(t *testing.T) {
-	f := newFixture(t)
-	f.send(t, ingest.KindContacts, contactsHeader+
-		// Reception at PAR-11, May 2026 (local times): waits 5 min, 19:59,
-		// exactly 20:00 (within: "within N" is ≤ N) and 20:01. An abandoned
-		// visit is not in the population (served only).
-		"R1,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:05:00,2026-05-12T09:15:00,served,\n"+
-		"R2,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:19:59,2026-05-12T09:30:00,served,\n"+
-		"R3,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:20:00,2026-05-12T09:30:00,served,\n"+
-		"R4,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:20:01,2026-05-12T09:30:00,served,\n"+
-		"R5,PAR-11,reception,2026-05-12T09:00:00,,2026-05-12T09:30:00,abandoned,\n"+
-		// PAR-18: one visit, 10 min.
-		"R6,PAR-18,reception,2026-05-12T09:00:00,2026-05-12T09:10:00,2026-05-12T09:20:00,served,\n"+
-		// Arrives at 00:30 on 1 June in Paris (22:30Z on 31 May): June, not May.
-		"R7,PAR-11,reception,2026-05-31T22:30:00Z,2026-05-31T22:31:00Z,2026-05-31T22:40:00Z,served,\n"+
-		// 31 May at 19:30 in Cayenne (22:30Z): May. Wait 1 min.
-		"R8,CAY-973,reception,2026-05-31T22:30:00Z,2026-05-31T22:31:00Z,2026-05-31T22:40:00Z,served,\n"+
-		// Across the change to summer time in Paris: 01:50 (UTC+1) to 03:05
-		// (UTC+2) is 15 minutes of real time, not 75: within 20. (March.)
-		"R9,PAR-11,reception,2026-03-29T01:50:00,2026-03-29T03:05:00,2026-03-29T03:10:00,served,\n"+
-		// Phone at PAR-11: served after 10, 20, 60 s; abandoned after 4 s
-		// (not offered: under 5 s), exactly 5 s (offered) and 60 s (offered).
-		"P1,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:10Z,2026-05-12T10:05:00Z,served,\n"+
-		"P2,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:00:20Z,2026-05-12T10:05:00Z,served,\n"+
-		"P3,PAR-11,phone,2026-05-12T10:00:00Z,2026-05-12T10:01:00Z,2026-05-12T10:05:00Z,served,\n"+
-		"P4,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:00:04Z,abandoned,\n"+
-		"P5,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:00:05Z,abandoned,\n"+
-		"P6,PAR-11,phone,2026-05-12T10:00:00Z,,2026-05-12T10:01:00Z,abandoned,\n"+
-		// Appointments at PAR-18: 1 no-show in 4.
-		"A1,PAR-18,appointment,2026-05-12T10:00:00Z,2026-05-12T10:00:00Z,2026-05-12T10:30:00Z,served,\n"+
-		"A2,PAR-18,appointment,2026-05-12T11:00:00Z,2026-05-12T11:00:00Z,2026-05-12T11:30:00Z,served,\n"+
-		"A3,PAR-18,appointment,2026-05-12T12:00:00Z,2026-05-12T12:05:00Z,2026-05-12T12:30:00Z,served,\n"+
-		"A4,PAR-18,appointment,2026-05-12T13:00:00Z,,,no_show,\n")
-
-	got := f.compute(t, "2026-05", "reception.wait_20min", "reception.wait_p90", "phone.pickup_rate", "phone.asa", "appointment.no_show_rate")
-	nan := math.NaN()
-	check(t, got, []want{
-		// PAR-11: R1, R2, R3 within, R4 not: 3/4. Sample 4 < min 10.
-		{"reception.wait_20min site:PAR-11", 75, 4, 3, 4, indicators.StatusInsufficientData},
-		{"reception.wait_20min site:PAR-18", 100, 1, 1, 1, ""},
-		// Pooled, not averaged: department 75 and region 11 are 4/5 = 80%
-		// (the mean of 75% and 100% would be 87.5%).
-		{"reception.wait_20min department:75", 80, 5, 4, 5, ""},
-		{"reception.wait_20min region:11", 80, 5, 4, 5, ""},
-		{"reception.wait_20min site:CAY-973", 100, 1, 1, 1, ""},
-		// National: 5 + R8 = 6, 5 within.
-		{"reception.wait_20min national:", 100 * 5.0 / 6, 6, 5, 6, ""},
-		{"reception.wait_20min site:STR-67", nan, 0, 0, 0, indicators.StatusInsufficientData},
-		// p90 at PAR-11, nearest rank: waits 5, 19.983, 20, 20.017 min;
-		// ⌈0.9·4⌉ = 4th = 1201 s = 20.0167 min. Nationally (6 values: 1, 5,
-		// 10, 19.983, 20, 20.017): ⌈5.4⌉ = 6th = 20.0167.
-		{"reception.wait_p90 site:PAR-11", 1201.0 / 60, 4, 0, 0, ""},
-		{"reception.wait_p90 national:", 1201.0 / 60, 6, 0, 0, ""},
-		// Offered: 3 served + abandoned after 5 s and 60 s = 5; 3 served → 60%.
-		{"phone.pickup_rate site:PAR-11", 60, 5, 3, 5, ""},
-		// Mean wait of answered calls: (10 + 20 + 60)/3 = 30 s.
-		{"phone.asa site:PAR-11", 30, 3, 90, 3, ""},
-		{"appointment.no_show_rate site:PAR-18", 25, 4, 1, 4, ""},
-	})
-	june := f.compute(t, "2026-06", "reception.wait_20min")
-	check(t, june, []want{{"reception.wait_20min site:PAR-11", 100, 1, 1, 1, ""}})
-	march := f.compute(t, "2026-03", "reception.wait_20min")
-	check(t, march, []want{{"reception.wait_20min site:PAR-11", 100, 1, 1, 1, ""}})
-
-	// Sending everything again changes nothing.
-	res := f.send(t, ingest.KindContacts, contactsHeader+"R1,PAR-11,reception,2026-05-12T09:00:00,2026-05-12T09:05:00,2026-05-12T09:15:00,served,\n")
-	if res.Duplicates != 1 {
-		t.Errorf("re-sent contact: %+v", res)
-	}
-	again := f.compute(t, "2026-05", "reception.wait_20min")
-	check(t, again, []want{{"reception.wait_20min site:PAR-11", 75, 4, 3, 4, ""}})
-}
-
-const casesHeader = "id,site,kind,channel,received_at,completed_at,status,updated_at\n"
-
-// cs writes a completed case received and completed at noon local time on
-// the given dates.
-func cs(id, site, kind, received, completed string) string {
-	return fmt.Sprintf("%s,%s,%s,email,%sT12:00:00,%sT12:00:00,completed,%sT12:00:00\n", id, site, kind, received, completed, completed)
-}
 
 func TestBackOfficeIndicators(t *testing.T) {
 	f := newFixture(t)
@@ -290,6 +92,7 @@ func TestBackOfficeIndicators(t *testing.T) {
 // of each zone in 2026 and 2027, worked out by hand: a case received the
 // working day before a holiday and completed the working day after it
 // counts 1 where the day is a holiday and 2 where it is not.
+
 func TestWorkingDaysEveryZone(t *testing.T) {
 	f := newFixture(t)
 	sites := []model.Site{
@@ -389,7 +192,7 @@ func TestWorkingDaysEveryZone(t *testing.T) {
 	}
 	// Working days of each case, computed by the compiler's expression.
 	for i, e := range exps {
-		d := &indicators.Definition{ID: "wd", Source: "cases", Filter: indicators.Filter{}, Measure: "mean", Value: "working_days", Unit: "working_days", Direction: "lower"}
+		d := &indicators.Definition{ID: "wd", Source: "cases", Filter: indicators.Filter{}, Measure: indicators.Mean{Value: "working_days"}, Unit: "working_days", Direction: "lower"}
 		p, _ := indicators.ParsePeriod(e.done, f.eng.Now())
 		q, err := f.eng.Compiler.Compile(d, []indicators.Period{p})
 		if err != nil {
@@ -419,3 +222,38 @@ func TestWorkingDaysEveryZone(t *testing.T) {
 		}
 	}
 }
+
+func TestExcludeByWorkingDays(t *testing.T) {
+	f := newFixture(t)
+	cat, err := indicators.ParseCatalog("x.yaml", []byte(`indicators:
+  - id: reimbursement.within_7d_not_same_day
+    title: {fr: a, en: a}
+    source: cases
+    filter: {kind: [reimbursement]}
+    measure: share
+    value: calendar_days
+    threshold: 7
+    exclude: {value: working_days, below: 1}
+    unit: percent
+    direction: higher
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng.Catalog = cat
+	f.send(t, ingest.KindCases, casesHeader+
+		// Fri 1 May (holiday) → Fri 8 May (holiday): Mon 4–Thu 7 = 4 working
+		// days, kept; 7 calendar days: within.
+		cs("M1", "PAR-11", "reimbursement", "2026-05-01", "2026-05-08")+
+		// 1 May → Sat 9 May: 4 working days, kept; 8 calendar days: beyond.
+		cs("M2", "PAR-11", "reimbursement", "2026-05-01", "2026-05-09")+
+		// Same day: 0 working days < 1, excluded.
+		cs("M3", "PAR-11", "reimbursement", "2026-05-11", "2026-05-11")+
+		// Fri 15 → Sat 16 May: 0 working days, excluded.
+		cs("M4", "PAR-11", "reimbursement", "2026-05-15", "2026-05-16"))
+	// Population M1, M2: 1 of 2 within → 50%.
+	check(t, f.compute(t, "2026-05", "reimbursement.within_7d_not_same_day"), []want{{"reimbursement.within_7d_not_same_day site:PAR-11", 50, 2, 1, 2, ""}})
+}
+
+// TestRepeatContactsExclude: an exclusion narrows the repeat-contact
+// population like any other measure's (followers stay any contact).

@@ -1,0 +1,20 @@
+// Package indicators is the indicator engine.
+//
+// It holds the catalog of the charter's commitments and management
+// indicators (catalog.go: a YAML file validated into Definitions, errors
+// naming file, line and field), the typed measures each definition computes
+// (measure.go: one type per measure — share, ratio, mean, quantile, count,
+// top box, mean score, NPS, repeat contact — each knowing its checks, its
+// SQL, its value and its projection), the compiler to ClickHouse SQL
+// (compile.go: every scope of several periods in one query), periods
+// (period.go), management targets and their history (targets.go), the
+// evaluation of results against targets with Wilson intervals and the
+// required rest of year (evaluate.go), and the closing of periods into
+// frozen revisions (close.go).
+//
+// Engine.Results (results.go) is the one entry point for reading figures:
+// a closed period's frozen revision or live figures, for a Selection of
+// indicators, scopes and a site (selection.go), with their provenance.
+// The command line, the API, the pages, the exports and the dashboards all
+// read through it.
+package indicators

@@ -1,0 +1,150 @@
+package indicators_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"globaloffice/indicators"
+	"globaloffice/ingest"
+)
+
+func TestTargetsStatusAndClosing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, ingest.KindContacts, contactsHeader+
+		// PAR-11: 10 reception visits, 9 within 20 min → 90%, sample 10 (= min).
+		strings.Repeat("", 0)+reception("PAR-11", 9, 1)+
+		// PAR-18: 10 visits, 7 within → 70%.
+		reception("PAR-18", 7, 3))
+	cat, _ := indicators.DefaultCatalog()
+	sites, _ := f.db.Sites(ctx)
+	read := func(csv string, by string, at time.Time) {
+		t.Helper()
+		ts, err := indicators.ReadTargets(strings.NewReader(csv), cat, sites, by, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := indicators.SaveTargets(ctx, f.db, ts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	read("indicator,scope,year,target\nreception.wait_20min,national,2026,80\nreception.wait_20min,region:11,2026,85\nreception.wait_20min,site:PAR-18,2026,60\n", "dg", t0)
+	got := f.compute(t, "2026-05", "reception.wait_20min")
+	tv := func(k string) float64 {
+		if r := got[k]; r.Target != nil {
+			return *r.Target
+		}
+		return math.NaN()
+	}
+	// PAR-11 inherits the region's 85 (no site or department target), and
+	// meets it; PAR-18 has its own 60; department 75 inherits 85 and its
+	// pooled 16/20 = 80% misses it; Strasbourg's region has none: national 80.
+	for _, c := range []struct {
+		key    string
+		target float64
+		status string
+	}{
+		{"reception.wait_20min site:PAR-11", 85, indicators.StatusMet},
+		{"reception.wait_20min site:PAR-18", 60, indicators.StatusMet},
+		{"reception.wait_20min department:75", 85, indicators.StatusMissed},
+		{"reception.wait_20min region:11", 85, indicators.StatusMissed},
+		{"reception.wait_20min national:", 80, indicators.StatusMet},
+		{"reception.wait_20min site:STR-67", 80, indicators.StatusInsufficientData},
+	} {
+		if tv(c.key) != c.target || got[c.key].Status != c.status {
+			t.Errorf("%s: target %v status %s, want %v %s", c.key, tv(c.key), got[c.key].Status, c.target, c.status)
+		}
+	}
+	// Changing a target keeps the old value in the history.
+	read("indicator,scope,year,target\nreception.wait_20min,region:11,2026,75\n", "dr-idf", t0.Add(24*time.Hour))
+	got = f.compute(t, "2026-05", "reception.wait_20min")
+	if tv("reception.wait_20min site:PAR-11") != 75 || got["reception.wait_20min department:75"].Status != indicators.StatusMet {
+		t.Errorf("after the change: target %v, department %s", tv("reception.wait_20min site:PAR-11"), got["reception.wait_20min department:75"].Status)
+	}
+	hist, err := indicators.TargetHistory(ctx, f.db, "reception.wait_20min")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var region []float64
+	for _, h := range hist {
+		if h.ScopeID == "11" {
+			region = append(region, h.Value)
+		}
+	}
+	if len(region) != 2 || region[0] != 75 || region[1] != 85 {
+		t.Errorf("region 11 history %v, want [75 85] newest first", region)
+	}
+
+	// Closing freezes the figures; late data changes nothing until the
+	// period is closed again, which makes revision 2 and keeps revision 1.
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	rep, err := f.eng.Close(ctx, p, "dg")
+	if err != nil || rep.Provenance.Revision != 1 || len(rep.Results) == 0 {
+		t.Fatalf("close: %+v %v", rep.Provenance, err)
+	}
+	f.send(t, ingest.KindContacts, contactsHeader+"LATE,PAR-11,reception,2026-05-20T09:00:00,2026-05-20T10:00:00,2026-05-20T10:10:00,served,\n")
+	sel := indicators.Selection{Indicators: []string{"reception.wait_20min"}, Scope: "site", SiteID: "PAR-11"}
+	results := func(q indicators.Query) indicators.Report {
+		t.Helper()
+		q.Period, q.Selection = p, sel
+		rep, err := f.eng.Results(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	closed := results(indicators.Query{})
+	want := indicators.Provenance{Closed: true, Revision: 1, Revisions: 1, ClosedAt: f.eng.Now().UTC(), ClosedBy: "dg"}
+	if len(closed.Results) != 1 || *closed.Results[0].Value != 90 || closed.Results[0].Revision != 1 || closed.Provenance != want {
+		t.Fatalf("closed revision 1 after late data: %+v %+v", closed.Results, closed.Provenance)
+	}
+	live := results(indicators.Query{Live: true})
+	if len(live.Results) != 1 || math.Abs(*live.Results[0].Value-100*9.0/11) > 1e-9 {
+		t.Fatalf("live after late data: %+v", live.Results)
+	}
+	if pv := live.Provenance; pv.Closed || pv.Revisions != 1 || pv.Revision != 0 || !pv.ComputedAt.Equal(f.eng.Now()) || live.Results[0].Revision != 0 {
+		t.Errorf("live provenance: %+v", pv)
+	}
+	if rep, err := f.eng.Close(ctx, p, "dr-idf"); err != nil || rep.Provenance.Revision != 2 {
+		t.Fatalf("second close: %+v %v", rep.Provenance, err)
+	}
+	closed = results(indicators.Query{})
+	if closed.Results[0].Revision != 2 || math.Abs(*closed.Results[0].Value-100*9.0/11) > 1e-9 || closed.Provenance.ClosedBy != "dr-idf" {
+		t.Errorf("latest revision: %+v %+v", closed.Results[0], closed.Provenance)
+	}
+	ytd, _ := indicators.ParsePeriod("2026-ytd", f.eng.Now())
+	if _, err := f.eng.Close(ctx, ytd, "dg"); err == nil {
+		t.Error("a ytd period was closed")
+	}
+	first := results(indicators.Query{Revision: 1})
+	if len(first.Results) != 1 || *first.Results[0].Value != 90 || first.Provenance.ClosedBy != "dg" || first.Provenance.Revisions != 2 {
+		t.Errorf("revision 1 not kept: %+v %+v", first.Results, first.Provenance)
+	}
+	if _, err := f.eng.Results(ctx, indicators.Query{Period: p, Revision: 3}); err == nil || !strings.Contains(err.Error(), "no revision 3") {
+		t.Errorf("revision 3 of a period closed twice: %v", err)
+	}
+}
+
+// reception writes within visits waiting 10 min and beyond visits waiting
+// 30 min at site on 12 May 2026.
+
+func TestClosedUnknownIndicator(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, ingest.KindContacts, contactsHeader+reception("PAR-11", 9, 1))
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	if _, err := f.eng.Close(ctx, p, "dg"); err != nil {
+		t.Fatal(err)
+	}
+	sel := indicators.Selection{Indicators: []string{"reception.wait_20min", "reception.wait_20mn"}}
+	if _, err := f.eng.Results(ctx, indicators.Query{Period: p, Selection: sel, Live: true}); err == nil {
+		t.Errorf("compute: no error for an unknown indicator")
+	}
+	if rep, err := f.eng.Results(ctx, indicators.Query{Period: p, Selection: sel}); err == nil || !strings.Contains(err.Error(), "reception.wait_20mn") {
+		t.Errorf("closed: %d results, error %v; want unknown indicator", len(rep.Results), err)
+	}
+}

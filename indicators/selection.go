@@ -1,0 +1,89 @@
+package indicators
+
+import (
+	"context"
+	"fmt"
+
+	"globaloffice/model"
+)
+
+// Selection narrows a report.
+type Selection struct {
+	Indicators []string        // ids; empty: the whole catalog
+	Scope      model.ScopeKind // empty: every scope
+	SiteID     string          // only this site (and the scopes above it when Scope is empty)
+}
+
+// selection is a Selection checked against the catalog and the sites, and
+// the one place that decides which results it keeps, live or closed.
+type selection struct {
+	Selection
+	defs  []*Definition
+	ids   map[string]bool
+	sites map[string]model.Site
+	site  model.Site // the selected site, when SiteID is set
+}
+
+// resolve checks a selection: every indicator id in the catalog, the scope
+// kind known, the site existing.
+func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error) {
+	s := &selection{Selection: sel, ids: map[string]bool{}}
+	if len(sel.Indicators) == 0 {
+		s.defs = e.Catalog.Indicators
+	}
+	for _, id := range sel.Indicators {
+		d, ok := e.Catalog.Get(id)
+		if !ok {
+			return nil, fmt.Errorf("unknown indicator %q (see globaloffice indicators list)", id)
+		}
+		s.defs = append(s.defs, d)
+	}
+	for _, d := range s.defs {
+		s.ids[d.ID] = true
+	}
+	if sel.Scope != "" && !sel.Scope.Valid() {
+		return nil, fmt.Errorf("unknown scope %q: want site, department, region or national", sel.Scope)
+	}
+	sites, err := e.DB.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.sites = make(map[string]model.Site, len(sites))
+	for _, site := range sites {
+		s.sites[site.ID] = site
+	}
+	if sel.SiteID != "" {
+		site, ok := s.sites[sel.SiteID]
+		if !ok {
+			return nil, fmt.Errorf("unknown site %q (see globaloffice sites list)", sel.SiteID)
+		}
+		s.site = site
+	}
+	return s, nil
+}
+
+// keepScope tells whether results of scope k are selected: of the selected
+// kind, and with a site, that site and the department, region and nation
+// it is in.
+func (s *selection) keepScope(k scopeKey) bool {
+	if s.Scope != "" && k.kind != s.Scope {
+		return false
+	}
+	if s.SiteID == "" {
+		return true
+	}
+	switch k.kind {
+	case model.ScopeSite:
+		return k.id == s.site.ID
+	case model.ScopeDepartment:
+		return k.id == s.site.Department
+	case model.ScopeRegion:
+		return k.id == s.site.Region
+	}
+	return true
+}
+
+// keep tells whether a result is selected.
+func (s *selection) keep(r Result) bool {
+	return s.ids[r.Indicator] && s.keepScope(scopeKey{r.Scope, r.ScopeID})
+}
