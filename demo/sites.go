@@ -13,11 +13,8 @@ import (
 //go:embed sites.csv
 var sitesCSV []byte
 
-// SitesCSV returns the sample sites file (demo/sites.csv): 42 sites across
-// 12 regions, Alsace-Moselle and the five overseas departments.
-func SitesCSV() []byte { return bytes.Clone(sitesCSV) }
-
-// Sites parses the sample sites file.
+// Sites parses the sample sites file (demo/sites.csv): 42 sites across 12
+// regions, Alsace-Moselle and the five overseas departments.
 func Sites() ([]model.Site, error) {
 	sites, err := ingest.ReadSites(bytes.NewReader(sitesCSV))
 	if err != nil {

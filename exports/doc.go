@@ -1,5 +1,6 @@
-// Package exports writes spreadsheets (excelize) and open-data files from indicator results.
-//
-// The package fills in with the issues that build it; the layout is fixed
-// from the start so that dependencies point one way (see README.md).
+// Package exports will write the spreadsheets (excelize) and open-data files
+// of indicator results: the agency and director workbooks, raw data and
+// open data. It holds nothing yet: the exports issue builds it, reading
+// figures only through indicators' Engine.Results so that a workbook shows
+// exactly what the API shows.
 package exports

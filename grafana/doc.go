@@ -1,5 +1,5 @@
-// Package grafana generates the Grafana dashboards and provisioning files from the indicator catalog.
-//
-// The package fills in with the issues that build it; the layout is fixed
-// from the start so that dependencies point one way (see README.md).
+// Package grafana will generate the Grafana dashboards and provisioning
+// files from the indicator catalog, so that a new indicator appears on the
+// dashboards as it does everywhere else. It holds nothing yet: the Grafana
+// issue builds it.
 package grafana

@@ -1,6 +1,3 @@
-// Package model holds the shared vocabulary of globaloffice: sites, channels,
-// contacts, cases, survey responses and targets. It has no I/O; every other
-// package passes these records around.
 package model
 
 import (
@@ -109,14 +106,6 @@ type Contact struct {
 	Motive      string
 	UserRef     string // pseudonymised at ingest, never the raw identifier
 	Team        string
-}
-
-// WaitSeconds is the wait from arrival to answer, and false when unanswered.
-func (c Contact) WaitSeconds() (int64, bool) {
-	if c.AnsweredAt == nil {
-		return 0, false
-	}
-	return int64(c.AnsweredAt.Sub(c.ArrivedAt) / time.Second), true
 }
 
 // CaseStatus is where a back-office case stands.
