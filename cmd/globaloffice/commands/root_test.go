@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ func TestMigrateTwiceAndSites(t *testing.T) {
 		t.Fatalf("second migrate: exit %d\n%s%s", code, out, stderr)
 	}
 
-	bad := filepath.Join("..", "..", "ingest", "testdata", "sites_bad.csv")
+	bad := filepath.Join("..", "..", "..", "ingest", "testdata", "sites_bad.csv")
 	code, _, stderr = c.run("sites", "import", bad)
 	if code != exitFailure {
 		t.Errorf("import of a bad file: exit %d, want %d", code, exitFailure)
@@ -76,7 +76,7 @@ func TestMigrateTwiceAndSites(t *testing.T) {
 		t.Errorf("after a refused import the sites must be empty: exit %d\n%s", code, out)
 	}
 
-	code, out, stderr = c.run("sites", "import", filepath.Join("..", "..", "demo", "sites.csv"))
+	code, out, stderr = c.run("sites", "import", filepath.Join("..", "..", "..", "demo", "sites.csv"))
 	if code != exitOK || !strings.Contains(out, "imported 42 sites") {
 		t.Fatalf("import demo sites: exit %d\n%s%s", code, out, stderr)
 	}
@@ -113,7 +113,7 @@ func TestIndicatorsTargetsCloseCLI(t *testing.T) {
 	if code, _, stderr := c.run("migrate"); code != exitOK {
 		t.Fatal(stderr)
 	}
-	if code, _, stderr := c.run("sites", "import", filepath.Join("..", "..", "demo", "sites.csv")); code != exitOK {
+	if code, _, stderr := c.run("sites", "import", filepath.Join("..", "..", "..", "demo", "sites.csv")); code != exitOK {
 		t.Fatal(stderr)
 	}
 	dir := t.TempDir()

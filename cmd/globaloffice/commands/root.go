@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"time"
+	_ "time/tzdata" // site time zones must resolve even without system tzdata
 
 	"github.com/spf13/cobra"
 
