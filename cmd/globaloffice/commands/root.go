@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"time"
+	"strings"
 	_ "time/tzdata" // site time zones must resolve even without system tzdata
 
 	"github.com/spf13/cobra"
 
 	"globaloffice/config"
-	"globaloffice/ingest"
+	"globaloffice/indicators"
 	"globaloffice/store"
 	"globaloffice/store/chserver"
 )
@@ -29,10 +29,10 @@ type partialError struct{ msg string }
 
 func (e partialError) Error() string { return e.msg }
 
-// app is what every command shares: its streams and the loaded settings.
+// app is what every command shares: Run's environment, its output streams
+// and the loaded settings.
 type app struct {
 	env    []string
-	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	cfg    config.Config
@@ -42,7 +42,7 @@ type app struct {
 // returns the exit status; main only wires the OS in, so tests drive it with
 // buffers.
 func Run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{env: env, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{env: env, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -60,6 +60,8 @@ func Run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	return exitFailure
 }
 
+// rootCommand is the one place the commands are registered; each is built by
+// its own file.
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "globaloffice",
@@ -143,159 +145,44 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-func (a *app) clickhouseCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "clickhouse",
-		Short: "Run the local ClickHouse server (start, stop, status)",
-	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "start",
-		Short: "Start the local ClickHouse unless it runs, and wait until it answers",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.localServer().Start(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if st.Started {
-				fmt.Fprintln(a.stdout, "started", st)
-			} else {
-				fmt.Fprintln(a.stdout, "already running:", st)
-			}
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "stop",
-		Short: "Stop the local ClickHouse started by start",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
-			defer cancel()
-			st, err := a.localServer().Stop(ctx)
-			if err != nil {
-				return err
-			}
-			if st.PID != 0 {
-				fmt.Fprintf(a.stdout, "clickhouse: stopped pid %d\n", st.PID)
-			} else {
-				fmt.Fprintln(a.stdout, "clickhouse: was not running")
-			}
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "status",
-		Short: "Tell whether the local ClickHouse runs and answers (exit 1 if not)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.localServer().Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(a.stdout, st)
-			if !st.Running {
-				return errors.New("clickhouse is not running")
-			}
-			return nil
-		},
-	})
-	return cmd
+func (a *app) catalog() (*indicators.Catalog, error) {
+	return indicators.LoadCatalog(a.cfg.Indicators.Catalog)
 }
 
-func (a *app) migrateCommand() *cobra.Command {
-	var status bool
-	cmd := &cobra.Command{
-		Use:   "migrate",
-		Short: "Create the database and apply the embedded schema migrations (idempotent)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			opts := a.storeOptions()
-			if !status {
-				if err := store.EnsureDatabase(ctx, opts); err != nil {
-					return err
-				}
-			}
-			db, err := store.Open(ctx, opts)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if !status {
-				ran, err := db.Migrate(ctx)
-				for _, m := range ran {
-					fmt.Fprintf(a.stdout, "applied %04d_%s\n", m.Version, m.Name)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			applied, err := db.Applied(ctx)
-			if err != nil {
-				return err
-			}
-			all, err := store.Migrations()
-			if err != nil {
-				return err
-			}
-			done := map[uint32]time.Time{}
-			for _, m := range applied {
-				done[m.Version] = m.AppliedAt
-			}
-			for _, m := range all {
-				if at, ok := done[m.Version]; ok {
-					fmt.Fprintf(a.stdout, "%04d_%s\tapplied %s\n", m.Version, m.Name, at.UTC().Format(time.RFC3339))
-				} else {
-					fmt.Fprintf(a.stdout, "%04d_%s\tpending\n", m.Version, m.Name)
-				}
-			}
-			fmt.Fprintf(a.stdout, "database %s on %s (ClickHouse %s)\n", db.Database(), opts.Addr, db.Version())
-			return nil
-		},
+// engine opens the database and the catalog; close releases the database.
+func (a *app) engine(ctx context.Context) (eng *indicators.Engine, close func(), err error) {
+	cat, err := a.catalog()
+	if err != nil {
+		return nil, nil, err
 	}
-	cmd.Flags().BoolVar(&status, "status", false, "only list the migrations and whether they are applied")
-	return cmd
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return indicators.NewEngine(db, cat, a.cfg.Indicators.WhitMondayWorked), func() { db.Close() }, nil
 }
 
-func (a *app) configCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "config",
-		Short: "Print the settings in force (defaults < file < GLOBALOFFICE_* < flags)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.cfg.Write(a.stdout)
-		},
+// who is --by, or the user running the command ($USER of Run's
+// environment): targets and closings record who made them.
+func (a *app) who(by string) string {
+	if by != "" {
+		return by
 	}
+	if u := a.getenv("USER"); u != "" {
+		return u
+	}
+	return "cli"
 }
 
-func (a *app) statusCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "status",
-		Short: "What is stored: ClickHouse, schema version, records per table, spool",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			v, err := db.SchemaVersion(ctx)
-			if err != nil {
-				return err
-			}
-			counts, err := db.TableRows(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "ClickHouse %s at %s, database %s, schema version %d\n", db.Version(), a.cfg.ClickHouseAddr(), db.Database(), v)
-			for _, t := range []string{"sites", "contacts", "cases", "survey_responses", "targets", "ingest_rejects"} {
-				fmt.Fprintf(a.stdout, "  %-17s %10d\n", t, counts[t])
-			}
-			if sp, err := ingest.OpenSpool(filepath.Join(a.cfg.Home, "spool")); err == nil {
-				n, age := sp.Stats()
-				fmt.Fprintf(a.stdout, "  spool: %d segments waiting, oldest %s\n", n, age.Round(time.Second))
-			}
-			return nil
-		},
+// getenv is the value of key in Run's environment, the last one when it is
+// repeated (as config.Load reads it). Commands read no variable from the
+// process itself, so that tests drive every one through Run.
+func (a *app) getenv(key string) string {
+	v := ""
+	for _, kv := range a.env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
 	}
+	return v
 }
