@@ -1,6 +1,9 @@
 // Command globaloffice is the one binary of the platform: the local
-// ClickHouse, schema migrations, reference data and, later, the collectors,
-// the indicator engine, the API server and the exports.
+// ClickHouse, schema migrations, reference data, the collectors and their
+// HTTP server, the indicator engine with targets and closings, the demo data
+// and the benchmarks. Its commands live in package commands; main only wires
+// the process's arguments, environment, streams and signals into
+// commands.Run.
 package main
 
 import (
@@ -8,12 +11,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	_ "time/tzdata" // site time zones must resolve even without system tzdata
+
+	"globaloffice/cmd/globaloffice/commands"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	code := commands.Run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

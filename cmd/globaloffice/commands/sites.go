@@ -1,10 +1,11 @@
-package main
+package commands
 
 import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 
@@ -34,7 +35,7 @@ func (a *app) sitesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return writeSites(a, format, sites)
+			return printSites(a.stdout, format, sites)
 		},
 	}
 	list.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
@@ -74,10 +75,11 @@ func (a *app) sitesCommand() *cobra.Command {
 	return cmd
 }
 
-func writeSites(a *app, format string, sites []model.Site) error {
+// printSites writes the sites as a table, CSV (the import's columns) or JSON.
+func printSites(w io.Writer, format string, sites []model.Site) error {
 	switch format {
 	case "table":
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tKIND\tREGION\tDEPARTMENT\tZONE\tTIMEZONE")
 		for _, s := range sites {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name, s.Kind, s.Region, s.Department, s.Zone, s.Timezone)
@@ -85,16 +87,16 @@ func writeSites(a *app, format string, sites []model.Site) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%d sites\n", len(sites))
+		fmt.Fprintf(w, "%d sites\n", len(sites))
 		return nil
 	case "csv":
-		w := csv.NewWriter(a.stdout)
-		_ = w.Write(ingest.SiteColumns)
+		cw := csv.NewWriter(w)
+		_ = cw.Write(ingest.SiteColumns)
 		for _, s := range sites {
-			_ = w.Write([]string{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone})
+			_ = cw.Write([]string{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone})
 		}
-		w.Flush()
-		return w.Error()
+		cw.Flush()
+		return cw.Error()
 	case "json":
 		type site struct {
 			ID         string `json:"id"`
@@ -109,7 +111,7 @@ func writeSites(a *app, format string, sites []model.Site) error {
 		for _, s := range sites {
 			out = append(out, site{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone})
 		}
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}

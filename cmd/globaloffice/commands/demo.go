@@ -1,11 +1,9 @@
-package main
+package commands
 
 import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,7 +112,7 @@ func (a *app) demoCloseCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "\n%s, closed — national results against targets:\n", last)
-			if err := writeResults(a, "table", national.Results); err != nil {
+			if err := printResults(a.stdout, "table", national.Results); err != nil {
 				return err
 			}
 			regions, err := eng.Results(ctx, indicators.Query{Period: last, Selection: indicators.Selection{Scope: model.ScopeRegion}})
@@ -122,57 +120,9 @@ func (a *app) demoCloseCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "\n%s, closed — the public commitments by region (value, ✓ met, ✗ missed, · not enough data):\n", last)
-			return writeMatrix(a, cat, regions.Results)
+			return printMatrix(a.stdout, cat, regions.Results)
 		},
 	}
 	cmd.Flags().IntVar(&since, "since", time.Now().Year()-1, "first year whose quarters are closed")
 	return cmd
-}
-
-// writeMatrix prints regions × published indicators.
-func writeMatrix(a *app, cat *indicators.Catalog, rs []indicators.Result) error {
-	var cols []string
-	for _, d := range cat.Indicators {
-		if d.Published {
-			cols = append(cols, d.ID)
-		}
-	}
-	cell := map[string]map[string]indicators.Result{}
-	var rows []string
-	for _, r := range rs {
-		if cell[r.ScopeID] == nil {
-			cell[r.ScopeID] = map[string]indicators.Result{}
-			rows = append(rows, r.ScopeID)
-		}
-		cell[r.ScopeID][r.Indicator] = r
-	}
-	sort.Strings(rows)
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprint(tw, "REGION")
-	for _, c := range cols {
-		fmt.Fprintf(tw, "\t%s", c)
-	}
-	fmt.Fprintln(tw)
-	for _, row := range rows {
-		fmt.Fprint(tw, row)
-		for _, c := range cols {
-			r := cell[row][c]
-			mark := "·"
-			switch r.Status {
-			case indicators.StatusMet:
-				mark = "✓"
-			case indicators.StatusMissed:
-				mark = "✗"
-			case indicators.StatusNoTarget:
-				mark = " "
-			}
-			v := "–"
-			if r.Value != nil && r.Status != indicators.StatusInsufficientData {
-				v = fmtNum(r.Value, 1)
-			}
-			fmt.Fprintf(tw, "\t%s %s", v, mark)
-		}
-		fmt.Fprintln(tw)
-	}
-	return tw.Flush()
 }

@@ -1,7 +1,6 @@
-package main
+package commands
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,10 +13,10 @@ func TestIngestFileWithDecoderMapping(t *testing.T) {
 	if code, out, stderr := c.run("migrate"); code != exitOK {
 		t.Fatalf("migrate: exit %d\n%s%s", code, out, stderr)
 	}
-	if code, out, stderr := c.run("sites", "import", filepath.Join("..", "..", "demo", "sites.csv")); code != exitOK {
+	if code, out, stderr := c.run("sites", "import", repoFile("demo", "sites.csv")); code != exitOK {
 		t.Fatalf("sites import: exit %d\n%s%s", code, out, stderr)
 	}
-	log := filepath.Join("..", "..", "ingest", "testdata", "queue_log")
+	log := repoFile("ingest", "testdata", "queue_log")
 	code, out, stderr := c.run("ingest", "contacts", "--mapping", "asterisk-queue-log", log)
 	// 4 calls stored; 4 refused (see ingest's TestMappings): exit 2.
 	if code != exitPartial || !strings.Contains(stderr, log+":line 15: callid:") {

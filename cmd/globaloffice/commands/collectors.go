@@ -1,0 +1,108 @@
+package commands
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
+
+	"globaloffice/ingest"
+	"globaloffice/store"
+)
+
+// collectors is the ingest pipeline over the configured database.
+type collectors struct {
+	db       *store.DB
+	writer   *ingest.Writer
+	service  *ingest.Service
+	reg      *prometheus.Registry
+	mappings ingest.MappingSet
+}
+
+// collectors opens the database (schema checked), the spool and the
+// mappings, and starts the batching writer: what serve and ingest share.
+func (a *app) collectors(ctx context.Context) (*collectors, error) {
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := a.pseudonymKey()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	spool, err := ingest.OpenSpool(filepath.Join(a.cfg.Home, "spool"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(promcollectors.NewGoCollector(), promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}))
+	m := ingest.NewMetrics(reg)
+	ic := a.cfg.Ingest
+	w := ingest.NewWriter(db, spool, ingest.WriterOptions{MaxBatch: ic.BatchRecords, Linger: ic.BatchLinger}, m, slog.New(slog.NewTextHandler(a.stderr, nil)))
+	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key),
+		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions},
+		ingest.Limits{MaxLineBytes: ic.MaxLineBytes, MaxRecords: ic.MaxRecords}, m)
+	maps, err := a.mappings()
+	if err != nil {
+		w.Close()
+		db.Close()
+		return nil, err
+	}
+	svc.SetMappings(maps)
+	svc.SetSitesCache(filepath.Join(spool.Dir(), "sites.json"))
+	return &collectors{db: db, writer: w, service: svc, reg: reg, mappings: maps}, nil
+}
+
+func (c *collectors) Close() {
+	c.writer.Close()
+	c.db.Close()
+}
+
+// mappings are the built-in mappings and those of ingest.mappings_dir
+// (default home/mappings).
+func (a *app) mappings() (ingest.MappingSet, error) {
+	dir := a.cfg.Ingest.MappingsDir
+	if dir == "" {
+		dir = filepath.Join(a.cfg.Home, "mappings")
+	}
+	return ingest.LoadMappings(dir)
+}
+
+// pseudonymKey is the configured key, or a random one generated once into
+// home/pseudonym.key so that references stay stable across runs.
+func (a *app) pseudonymKey() ([]byte, error) {
+	if k := a.cfg.Ingest.PseudonymKey; k != "" {
+		return []byte(k), nil
+	}
+	path := filepath.Join(a.cfg.Home, "pseudonym.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	var k [32]byte
+	if _, err := rand.Read(k[:]); err != nil {
+		return nil, err
+	}
+	key := hex.EncodeToString(k[:])
+	if err := os.MkdirAll(a.cfg.Home, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	return []byte(key), nil
+}

@@ -1,0 +1,83 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"runtime/pprof"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"globaloffice/api"
+	"globaloffice/ingest"
+)
+
+func (a *app) serveCommand() *cobra.Command {
+	var cpuProfile string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server: collectors (/api/v1/ingest/…), /metrics, /healthz",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+			if limit, ok := a.memoryLimit(); ok {
+				debug.SetMemoryLimit(limit)
+			}
+			c, err := a.collectors(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			router := api.New(api.Deps{
+				Ingest:   ingest.Handler(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
+				Gatherer: c.reg,
+				Registry: c.reg,
+				Health:   func(r *http.Request) error { return c.db.Ping(r.Context()) },
+			})
+			ln, err := net.Listen("tcp", a.cfg.Server.Addr)
+			if err != nil {
+				return fmt.Errorf("listen %s: %w", a.cfg.Server.Addr, err)
+			}
+			srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+			fmt.Fprintf(a.stdout, "globaloffice: serving on http://%s\n", ln.Addr())
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		},
+	}
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
+	return cmd
+}
+
+// memoryLimit is the soft memory limit serve sets, in bytes: none when
+// server.memory_limit_mb is 0 or GOMEMLIMIT is set, since the runtime has
+// already applied that one.
+func (a *app) memoryLimit() (int64, bool) {
+	mb := a.cfg.Server.MemoryLimitMB
+	if mb <= 0 || a.getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	return int64(mb) << 20, true
+}
