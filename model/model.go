@@ -261,3 +261,35 @@ func oneOf[T comparable](v T, list []T) bool {
 	}
 	return false
 }
+
+// Role is what an API token may do (see package auth for the rules).
+type Role string
+
+// The roles.
+const (
+	RoleAdmin     Role = "admin"     // everything, rejects' raw text and tokens included
+	RoleDirector  Role = "director"  // reads everything, sets targets, closes periods
+	RoleManager   Role = "manager"   // reads its sites only
+	RoleCollector Role = "collector" // writes records only, for its sources and sites
+)
+
+// Roles lists the roles.
+var Roles = []Role{RoleAdmin, RoleDirector, RoleManager, RoleCollector}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool { return oneOf(r, Roles) }
+
+// Token is an API bearer token as stored: only the SHA-256 of its secret
+// is kept, so that the secret is shown once, when created, and never again.
+type Token struct {
+	ID        string
+	Name      string
+	Role      Role
+	Sites     []string // manager: the sites it reads; collector: the sites it may write for (empty: any)
+	Sources   []string // collector: the sources it may write for (empty: any)
+	Hash      string   // hex SHA-256 of the secret
+	CreatedAt time.Time
+	CreatedBy string
+	ExpiresAt time.Time // zero: never
+	RevokedAt time.Time // zero: not revoked
+}
