@@ -94,6 +94,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.indicatorsCommand(),
 		a.targetsCommand(),
 		a.closeCommand(),
+		a.tokensCommand(),
 	)
 	return root
 }
