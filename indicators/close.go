@@ -41,6 +41,7 @@ func (e *Engine) Close(ctx context.Context, p Period, by string) (Report, error)
 		return Report{}, fmt.Errorf("close %s: %w", p, err)
 	}
 	rep.Provenance = Provenance{Closed: true, Revision: rev, Revisions: rev, ClosedAt: at, ClosedBy: by}
+	e.noteRevisions(p, rev)
 	return rep, nil
 }
 
@@ -53,28 +54,28 @@ func (e *Engine) Revisions(ctx context.Context, p Period) (int, error) {
 	return int(last), nil
 }
 
-// closed reads the selected results of one revision of a closed period,
-// and when and by whom it was closed.
-func (e *Engine) closed(ctx context.Context, p Period, revision int, sel *selection) (rs []Result, at time.Time, by string, err error) {
+// readClosed reads every result of one revision of a closed period, and
+// when and by whom it was closed.
+func (e *Engine) readClosed(ctx context.Context, p Period, revision int) (*closedRevision, error) {
 	rows, err := e.DB.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, toString(status), previous, last_year, required, closed_at, closed_by
 FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 	if err != nil {
-		return nil, at, "", fmt.Errorf("closed results of %s: %w", p, err)
+		return nil, fmt.Errorf("closed results of %s: %w", p, err)
 	}
 	defer rows.Close()
+	c := &closedRevision{}
 	for rows.Next() {
 		r := Result{Period: p.Name, Revision: revision}
 		var scope string
-		if err := rows.Scan(&r.Indicator, &scope, &r.ScopeID, &r.Unit, &r.Value, &r.Numerator, &r.Denominator, &r.Sample, &r.CILow, &r.CIHigh, &r.Target, &r.Status, &r.Previous, &r.LastYear, &r.Required, &r.ClosedAt, &by); err != nil {
-			return nil, at, "", fmt.Errorf("closed results of %s: %w", p, err)
+		if err := rows.Scan(&r.Indicator, &scope, &r.ScopeID, &r.Unit, &r.Value, &r.Numerator, &r.Denominator, &r.Sample, &r.CILow, &r.CIHigh, &r.Target, &r.Status, &r.Previous, &r.LastYear, &r.Required, &r.ClosedAt, &c.by); err != nil {
+			return nil, fmt.Errorf("closed results of %s: %w", p, err)
 		}
-		r.Scope, at = model.ScopeKind(scope), r.ClosedAt
-		if sel.keep(r) {
-			rs = append(rs, r)
-		}
+		r.Scope, c.at = model.ScopeKind(scope), r.ClosedAt
+		c.results = append(c.results, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, at, "", fmt.Errorf("closed results of %s: %w", p, err)
+		return nil, fmt.Errorf("closed results of %s: %w", p, err)
 	}
-	return rs, at, by, nil
+	e.Catalog.sortResults(c.results)
+	return c, nil
 }

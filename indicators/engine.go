@@ -17,6 +17,10 @@ type Engine struct {
 	Catalog  *Catalog
 	Compiler *Compiler
 	Now      func() time.Time
+	// CacheFor keeps sites and revision numbers that long, and closed
+	// revisions' results, for servers (see cache); 0 keeps nothing.
+	CacheFor time.Duration
+	cache    cache
 }
 
 // NewEngine wires an engine with the default calendar (Whit Monday a holiday

@@ -51,7 +51,7 @@ func (e *Engine) Results(ctx context.Context, q Query) (Report, error) {
 	}
 	rep := Report{Period: q.Period}
 	if q.Period.Kind != "ytd" { // never closed: it moves every day
-		if rep.Provenance.Revisions, err = e.Revisions(ctx, q.Period); err != nil {
+		if rep.Provenance.Revisions, err = e.revisionsOf(ctx, q.Period); err != nil {
 			return Report{}, err
 		}
 	}
@@ -66,8 +66,18 @@ func (e *Engine) Results(ctx context.Context, q Query) (Report, error) {
 		if rev == 0 {
 			rev = rep.Provenance.Revisions
 		}
+		var c *closedRevision
+		if c, err = e.closedRevision(ctx, q.Period, rev); err != nil {
+			return Report{}, err
+		}
 		rep.Provenance.Closed, rep.Provenance.Revision = true, rev
-		rep.Results, rep.Provenance.ClosedAt, rep.Provenance.ClosedBy, err = e.closed(ctx, q.Period, rev, sel)
+		rep.Provenance.ClosedAt, rep.Provenance.ClosedBy = c.at, c.by
+		for _, r := range c.results {
+			if sel.keep(r) {
+				rep.Results = append(rep.Results, r)
+			}
+		}
+		return rep, nil
 	}
 	if err != nil {
 		return Report{}, err

@@ -148,3 +148,49 @@ func TestClosedUnknownIndicator(t *testing.T) {
 		t.Errorf("closed: %d results, error %v; want unknown indicator", len(rep.Results), err)
 	}
 }
+
+// TestResultsCache: a server's engine keeps revision numbers for CacheFor
+// and closed results for good; its own closing shows at once, another
+// process's after CacheFor.
+func TestResultsCache(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, ingest.KindContacts, contactsHeader+reception("PAR-11", 9, 1))
+	server := indicators.NewEngine(f.db, f.eng.Catalog, false)
+	server.Now, server.CacheFor = f.eng.Now, time.Hour
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	q := indicators.Query{Period: p, Selection: indicators.Selection{Indicators: []string{"reception.wait_20min"}, SiteID: "PAR-11", Scope: "site"}}
+	value := func(e *indicators.Engine) (float64, indicators.Provenance) {
+		t.Helper()
+		rep, err := e.Results(ctx, q)
+		if err != nil || len(rep.Results) != 1 {
+			t.Fatalf("%+v %v", rep, err)
+		}
+		return *rep.Results[0].Value, rep.Provenance
+	}
+	if v, pv := value(server); v != 90 || pv.Closed {
+		t.Fatalf("live before closing: %v %+v", v, pv)
+	}
+	if _, err := server.Close(ctx, p, "dg"); err != nil {
+		t.Fatal(err)
+	}
+	if v, pv := value(server); v != 90 || pv.Revision != 1 {
+		t.Fatalf("closed by the server: %v %+v", v, pv)
+	}
+	// Late data, closed again by another process: the server keeps
+	// revision 1 until its cache expires.
+	f.send(t, ingest.KindContacts, contactsHeader+"LATE,PAR-11,reception,2026-05-20T09:00:00,2026-05-20T10:00:00,2026-05-20T10:10:00,served,\n")
+	if _, err := f.eng.Close(ctx, p, "other"); err != nil {
+		t.Fatal(err)
+	}
+	if v, pv := value(server); v != 90 || pv.Revision != 1 {
+		t.Errorf("within CacheFor: %v %+v", v, pv)
+	}
+	if v, pv := value(f.eng); math.Abs(v-100*9.0/11) > 1e-9 || pv.Revision != 2 {
+		t.Errorf("uncached engine: %v %+v", v, pv)
+	}
+	server.CacheFor = time.Nanosecond
+	if v, pv := value(server); math.Abs(v-100*9.0/11) > 1e-9 || pv.Revision != 2 || pv.ClosedBy != "other" {
+		t.Errorf("after CacheFor: %v %+v", v, pv)
+	}
+}

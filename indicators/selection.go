@@ -44,7 +44,7 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	if sel.Scope != "" && !sel.Scope.Valid() {
 		return nil, fmt.Errorf("unknown scope %q: want site, department, region or national", sel.Scope)
 	}
-	sites, err := e.DB.Sites(ctx)
+	sites, err := e.sites(ctx)
 	if err != nil {
 		return nil, err
 	}
