@@ -88,6 +88,70 @@ type TargetError struct {
 
 func (e TargetError) Error() string { return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Reason) }
 
+// TargetRow is one row of targets as given, in a file or an API request:
+// Line is its line in the file, or its position in the request.
+type TargetRow struct {
+	Line      int
+	Indicator string
+	Scope     string // national, region:CODE, department:CODE or site:ID
+	Year      string
+	Target    string // in the indicator's unit; a decimal comma is taken
+}
+
+// CheckTargets validates rows of targets and makes them, set by by at at.
+// Every bad row is reported; nothing is returned unless all rows are good.
+func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string, at time.Time) ([]model.Target, error) {
+	known := map[model.ScopeKind]map[string]bool{model.ScopeSite: {}, model.ScopeDepartment: {}, model.ScopeRegion: {}}
+	for _, s := range sites {
+		known[model.ScopeSite][s.ID] = true
+		known[model.ScopeDepartment][s.Department] = true
+		known[model.ScopeRegion][s.Region] = true
+	}
+	var out []model.Target
+	var errs []error
+	seen := map[string]int{}
+	for _, r := range rows {
+		line := r.Line
+		t := model.Target{Indicator: r.Indicator, SetBy: by, SetAt: at}
+		if _, ok := cat.Get(t.Indicator); !ok {
+			errs = append(errs, TargetError{line, "indicator", fmt.Sprintf("unknown indicator %q", t.Indicator)})
+		}
+		kind, id, _ := strings.Cut(r.Scope, ":")
+		t.Scope, t.ScopeID = model.ScopeKind(kind), id
+		switch {
+		case r.Scope == "national":
+			t.ScopeID = ""
+		case kind == "site" || kind == "department" || kind == "region":
+			if id == "" || !known[t.Scope][id] {
+				errs = append(errs, TargetError{line, "scope", fmt.Sprintf("unknown %s %q", kind, id)})
+			}
+		default:
+			errs = append(errs, TargetError{line, "scope", fmt.Sprintf("%q is not national, region:CODE, department:CODE or site:ID", r.Scope)})
+		}
+		y, err := strconv.Atoi(r.Year)
+		if err != nil || y < 2000 || y > 2100 {
+			errs = append(errs, TargetError{line, "year", fmt.Sprintf("%q is not a year", r.Year)})
+		}
+		t.Year = y
+		v, err := strconv.ParseFloat(strings.Replace(r.Target, ",", ".", 1), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			errs = append(errs, TargetError{line, "target", fmt.Sprintf("%q is not a number", r.Target)})
+		}
+		t.Value = v
+		key := fmt.Sprintf("%s|%s|%s|%d", t.Indicator, t.Scope, t.ScopeID, t.Year)
+		if first, dup := seen[key]; dup {
+			errs = append(errs, TargetError{line, "row", fmt.Sprintf("the same indicator, scope and year as line %d", first)})
+		} else {
+			seen[key] = line
+		}
+		out = append(out, t)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
 // ReadTargets parses a targets CSV (indicator,scope,year,target; scope
 // national, region:CODE, department:CODE or site:ID). Every bad row is
 // reported; nothing is returned unless all rows are good.
@@ -111,14 +175,7 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	known := map[model.ScopeKind]map[string]bool{model.ScopeSite: {}, model.ScopeDepartment: {}, model.ScopeRegion: {}}
-	for _, s := range sites {
-		known[model.ScopeSite][s.ID] = true
-		known[model.ScopeDepartment][s.Department] = true
-		known[model.ScopeRegion][s.Region] = true
-	}
-	var out []model.Target
-	seen := map[string]int{}
+	var rows []TargetRow
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -134,40 +191,11 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 			continue
 		}
 		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
-		t := model.Target{Indicator: get("indicator"), SetBy: by, SetAt: at}
-		if _, ok := cat.Get(t.Indicator); !ok {
-			errs = append(errs, TargetError{line, "indicator", fmt.Sprintf("unknown indicator %q", t.Indicator)})
-		}
-		scope := get("scope")
-		kind, id, _ := strings.Cut(scope, ":")
-		t.Scope, t.ScopeID = model.ScopeKind(kind), id
-		switch {
-		case scope == "national":
-			t.ScopeID = ""
-		case kind == "site" || kind == "department" || kind == "region":
-			if id == "" || !known[t.Scope][id] {
-				errs = append(errs, TargetError{line, "scope", fmt.Sprintf("unknown %s %q", kind, id)})
-			}
-		default:
-			errs = append(errs, TargetError{line, "scope", fmt.Sprintf("%q is not national, region:CODE, department:CODE or site:ID", scope)})
-		}
-		y, err := strconv.Atoi(get("year"))
-		if err != nil || y < 2000 || y > 2100 {
-			errs = append(errs, TargetError{line, "year", fmt.Sprintf("%q is not a year", get("year"))})
-		}
-		t.Year = y
-		v, err := strconv.ParseFloat(strings.Replace(get("target"), ",", ".", 1), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			errs = append(errs, TargetError{line, "target", fmt.Sprintf("%q is not a number", get("target"))})
-		}
-		t.Value = v
-		key := fmt.Sprintf("%s|%s|%s|%d", t.Indicator, t.Scope, t.ScopeID, t.Year)
-		if first, dup := seen[key]; dup {
-			errs = append(errs, TargetError{line, "row", fmt.Sprintf("the same indicator, scope and year as line %d", first)})
-		} else {
-			seen[key] = line
-		}
-		out = append(out, t)
+		rows = append(rows, TargetRow{Line: line, Indicator: get("indicator"), Scope: get("scope"), Year: get("year"), Target: get("target")})
+	}
+	out, err := CheckTargets(rows, cat, sites, by, at)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
