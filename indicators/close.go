@@ -79,3 +79,49 @@ FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 	e.Catalog.sortResults(c.results)
 	return c, nil
 }
+
+// ClosedPeriod is a period closed at least once, with its revisions.
+type ClosedPeriod struct {
+	Period    string     `json:"period"`
+	From      string     `json:"from"` // first day, YYYY-MM-DD
+	To        string     `json:"to"`   // last day
+	Revisions []Revision `json:"revisions"`
+}
+
+// Revision is one closing of a period.
+type Revision struct {
+	Revision int       `json:"revision"`
+	ClosedAt time.Time `json:"closed_at"`
+	ClosedBy string    `json:"closed_by"`
+	Results  int       `json:"results"`
+}
+
+// ClosedPeriods lists the closed periods, the latest-starting first, each
+// with its revisions in order.
+func (e *Engine) ClosedPeriods(ctx context.Context) ([]ClosedPeriod, error) {
+	rows, err := e.DB.Conn().Query(ctx, `SELECT period, period_from, period_to, revision, min(closed_at) AS at, any(closed_by) AS who, toUInt64(count()) AS n
+FROM results GROUP BY period, period_from, period_to, revision ORDER BY period_from DESC, period_to DESC, period, revision`)
+	if err != nil {
+		return nil, fmt.Errorf("closed periods: %w", err)
+	}
+	defer rows.Close()
+	var out []ClosedPeriod
+	for rows.Next() {
+		var p ClosedPeriod
+		var from, to time.Time
+		var rev uint32
+		var r Revision
+		var n uint64
+		if err := rows.Scan(&p.Period, &from, &to, &rev, &r.ClosedAt, &r.ClosedBy, &n); err != nil {
+			return nil, fmt.Errorf("closed periods: %w", err)
+		}
+		r.Revision, r.Results = int(rev), int(n)
+		if len(out) == 0 || out[len(out)-1].Period != p.Period {
+			p.From, p.To = from.Format(time.DateOnly), to.Format(time.DateOnly)
+			out = append(out, p)
+		}
+		last := &out[len(out)-1]
+		last.Revisions = append(last.Revisions, r)
+	}
+	return out, rows.Err()
+}

@@ -127,6 +127,20 @@ func TestTargetsStatusAndClosing(t *testing.T) {
 	if _, err := f.eng.Results(ctx, indicators.Query{Period: p, Revision: 3}); err == nil || !strings.Contains(err.Error(), "no revision 3") {
 		t.Errorf("revision 3 of a period closed twice: %v", err)
 	}
+	june, _ := indicators.ParsePeriod("2026-06", f.eng.Now())
+	if _, err := f.eng.Close(ctx, june, "dg"); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := f.eng.ClosedPeriods(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// June first (it starts later), then May's two revisions in order.
+	if len(ps) != 2 || ps[0].Period != "2026-06" || ps[0].From != "2026-06-01" || ps[0].To != "2026-06-30" || len(ps[0].Revisions) != 1 ||
+		ps[1].Period != "2026-05" || len(ps[1].Revisions) != 2 || ps[1].Revisions[0].Revision != 1 || ps[1].Revisions[0].ClosedBy != "dg" ||
+		ps[1].Revisions[1].ClosedBy != "dr-idf" || ps[1].Revisions[1].Results != len(rep.Results) || !ps[1].Revisions[1].ClosedAt.Equal(f.eng.Now()) {
+		t.Errorf("closed periods: %+v", ps)
+	}
 }
 
 // reception writes within visits waiting 10 min and beyond visits waiting
