@@ -87,7 +87,7 @@ func TestTargetsStatusAndClosing(t *testing.T) {
 		t.Fatalf("close: %+v %v", rep.Provenance, err)
 	}
 	f.send(t, ingest.KindContacts, contactsHeader+"LATE,PAR-11,reception,2026-05-20T09:00:00,2026-05-20T10:00:00,2026-05-20T10:10:00,served,\n")
-	sel := indicators.Selection{Indicators: []string{"reception.wait_20min"}, Scope: "site", SiteID: "PAR-11"}
+	sel := indicators.Selection{Indicators: []string{"reception.wait_20min"}, Scope: "site", Sites: []string{"PAR-11"}}
 	results := func(q indicators.Query) indicators.Report {
 		t.Helper()
 		q.Period, q.Selection = p, sel
@@ -173,7 +173,7 @@ func TestResultsCache(t *testing.T) {
 	server := indicators.NewEngine(f.db, f.eng.Catalog, false)
 	server.Now, server.CacheFor = f.eng.Now, time.Hour
 	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
-	q := indicators.Query{Period: p, Selection: indicators.Selection{Indicators: []string{"reception.wait_20min"}, SiteID: "PAR-11", Scope: "site"}}
+	q := indicators.Query{Period: p, Selection: indicators.Selection{Indicators: []string{"reception.wait_20min"}, Sites: []string{"PAR-11"}, Scope: "site"}}
 	value := func(e *indicators.Engine) (float64, indicators.Provenance) {
 		t.Helper()
 		rep, err := e.Results(ctx, q)
@@ -206,5 +206,25 @@ func TestResultsCache(t *testing.T) {
 	server.CacheFor = time.Nanosecond
 	if v, pv := value(server); math.Abs(v-100*9.0/11) > 1e-9 || pv.Revision != 2 || pv.ClosedBy != "other" {
 		t.Errorf("after CacheFor: %v %+v", v, pv)
+	}
+}
+
+// TestSelectionOfSites: several sites select themselves and the
+// departments, regions and nation they are in, nothing else.
+func TestSelectionOfSites(t *testing.T) {
+	f := newFixture(t)
+	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
+	rep, err := f.eng.Results(context.Background(), indicators.Query{Period: p, Live: true,
+		Selection: indicators.Selection{Indicators: []string{"reception.wait_20min"}, Sites: []string{"STR-67", "PAR-11"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, string(r.Scope)+":"+r.ScopeID)
+	}
+	want := "national: region:11 region:44 department:67 department:75 site:PAR-11 site:STR-67"
+	if strings.Join(got, " ") != want {
+		t.Errorf("scopes %v, want %s", got, want)
 	}
 }

@@ -11,7 +11,7 @@ import (
 type Selection struct {
 	Indicators []string        // ids; empty: the whole catalog
 	Scope      model.ScopeKind // empty: every scope
-	SiteID     string          // only this site (and the scopes above it when Scope is empty)
+	Sites      []string        // only these sites and the scopes above them; empty: every site
 }
 
 // selection is a Selection checked against the catalog and the sites, and
@@ -21,7 +21,9 @@ type selection struct {
 	defs  []*Definition
 	ids   map[string]bool
 	sites map[string]model.Site
-	site  model.Site // the selected site, when SiteID is set
+	// in holds the scopes of the selected sites: the sites, their
+	// departments and regions (nil: every scope).
+	in map[scopeKey]bool
 }
 
 // resolve checks a selection: every indicator id in the catalog, the scope
@@ -52,35 +54,29 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	for _, site := range sites {
 		s.sites[site.ID] = site
 	}
-	if sel.SiteID != "" {
-		site, ok := s.sites[sel.SiteID]
+	if len(sel.Sites) > 0 {
+		s.in = map[scopeKey]bool{{model.ScopeNational, ""}: true}
+	}
+	for _, id := range sel.Sites {
+		site, ok := s.sites[id]
 		if !ok {
-			return nil, fmt.Errorf("unknown site %q (see globaloffice sites list)", sel.SiteID)
+			return nil, fmt.Errorf("unknown site %q (see globaloffice sites list)", id)
 		}
-		s.site = site
+		s.in[scopeKey{model.ScopeSite, site.ID}] = true
+		s.in[scopeKey{model.ScopeDepartment, site.Department}] = true
+		s.in[scopeKey{model.ScopeRegion, site.Region}] = true
 	}
 	return s, nil
 }
 
 // keepScope tells whether results of scope k are selected: of the selected
-// kind, and with a site, that site and the department, region and nation
-// it is in.
+// kind, and with sites, those sites and the departments, regions and nation
+// they are in.
 func (s *selection) keepScope(k scopeKey) bool {
 	if s.Scope != "" && k.kind != s.Scope {
 		return false
 	}
-	if s.SiteID == "" {
-		return true
-	}
-	switch k.kind {
-	case model.ScopeSite:
-		return k.id == s.site.ID
-	case model.ScopeDepartment:
-		return k.id == s.site.Department
-	case model.ScopeRegion:
-		return k.id == s.site.Region
-	}
-	return true
+	return s.in == nil || s.in[k]
 }
 
 // keep tells whether a result is selected.

@@ -68,7 +68,7 @@ func TestTargetsSameSecondAndUnknownSite(t *testing.T) {
 		t.Errorf("target %v, want 85 (the later import)", deref(r.Target))
 	}
 	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
-	if _, err := f.eng.Results(ctx, indicators.Query{Period: p, Selection: indicators.Selection{SiteID: "NOPE"}, Live: true}); err == nil || !strings.Contains(err.Error(), `unknown site "NOPE"`) {
+	if _, err := f.eng.Results(ctx, indicators.Query{Period: p, Selection: indicators.Selection{Sites: []string{"NOPE"}}, Live: true}); err == nil || !strings.Contains(err.Error(), `unknown site "NOPE"`) {
 		t.Errorf("unknown site: %v", err)
 	}
 }

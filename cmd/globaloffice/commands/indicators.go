@@ -63,7 +63,10 @@ func (a *app) indicatorsCommand() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			sel := indicators.Selection{Indicators: ids, Scope: model.ScopeKind(scope), SiteID: site}
+			sel := indicators.Selection{Indicators: ids, Scope: model.ScopeKind(scope)}
+			if site != "" {
+				sel.Sites = []string{site}
+			}
 			rep, err := eng.Results(ctx, indicators.Query{Period: p, Selection: sel, Live: live})
 			if err != nil {
 				return err
