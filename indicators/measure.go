@@ -25,6 +25,9 @@ type Measure interface {
 	// means, whose rest of year can be projected (see required); 0 for
 	// the others.
 	pace() float64
+	// describe states the measure in words over the population pop, in
+	// French or English (describe.go).
+	describe(lang, pop string) string
 }
 
 // pooled is a measure aggregated in one pass over its population's rows
