@@ -14,8 +14,16 @@ import (
 
 // Text is a wording in French and English.
 type Text struct {
-	FR string `yaml:"fr"`
-	EN string `yaml:"en"`
+	FR string `yaml:"fr" json:"fr"`
+	EN string `yaml:"en" json:"en"`
+}
+
+// In is the wording in a language: French for FR, English otherwise.
+func (t Text) In(lang string) string {
+	if lang == FR {
+		return t.FR
+	}
+	return t.EN
 }
 
 // Filter keeps the records whose field has one of the listed values

@@ -2,6 +2,7 @@ package indicators_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -77,6 +78,24 @@ func TestTargetsStatusAndClosing(t *testing.T) {
 	}
 	if len(region) != 2 || region[0] != 75 || region[1] != 85 {
 		t.Errorf("region 11 history %v, want [75 85] newest first", region)
+	}
+	current, err := indicators.CurrentTargets(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur []string
+	for _, c := range current {
+		cur = append(cur, fmt.Sprintf("%s %s:%s %d %g %s %s", c.Indicator, c.Scope, c.ScopeID, c.Year, c.Value, c.SetBy, c.SetAt.UTC().Format(time.DateOnly)))
+	}
+	// Ordered by indicator, then scope kind as declared (site, department,
+	// region, national), then id.
+	wantCur := []string{
+		"reception.wait_20min site:PAR-18 2026 60 dg 2026-01-10",
+		"reception.wait_20min region:11 2026 75 dr-idf 2026-01-11",
+		"reception.wait_20min national: 2026 80 dg 2026-01-10",
+	}
+	if strings.Join(cur, "\n") != strings.Join(wantCur, "\n") {
+		t.Errorf("current targets:\n%s\nwant\n%s", strings.Join(cur, "\n"), strings.Join(wantCur, "\n"))
 	}
 
 	// Closing freezes the figures; late data changes nothing until the

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"globaloffice/model"
@@ -13,6 +14,19 @@ type Selection struct {
 	Scope      model.ScopeKind // empty: every scope
 	Sites      []string        // only these sites and the scopes above them; empty: every site
 }
+
+// SelectionError is a selection that names what does not exist: an
+// unknown indicator, scope kind or site.
+type SelectionError struct{ msg string }
+
+func (e *SelectionError) Error() string { return e.msg }
+
+func selectionErr(format string, args ...any) error {
+	return &SelectionError{fmt.Sprintf(format, args...)}
+}
+
+// ErrNoRevision is asking for a revision a period does not have.
+var ErrNoRevision = errors.New("no such revision")
 
 // selection is a Selection checked against the catalog and the sites, and
 // the one place that decides which results it keeps, live or closed.
@@ -36,7 +50,7 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	for _, id := range sel.Indicators {
 		d, ok := e.Catalog.Get(id)
 		if !ok {
-			return nil, fmt.Errorf("unknown indicator %q (see globaloffice indicators list)", id)
+			return nil, selectionErr("unknown indicator %q (see globaloffice indicators list)", id)
 		}
 		s.defs = append(s.defs, d)
 	}
@@ -44,7 +58,7 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 		s.ids[d.ID] = true
 	}
 	if sel.Scope != "" && !sel.Scope.Valid() {
-		return nil, fmt.Errorf("unknown scope %q: want site, department, region or national", sel.Scope)
+		return nil, selectionErr("unknown scope %q: want site, department, region or national", sel.Scope)
 	}
 	sites, err := e.sites(ctx)
 	if err != nil {
@@ -60,7 +74,7 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	for _, id := range sel.Sites {
 		site, ok := s.sites[id]
 		if !ok {
-			return nil, fmt.Errorf("unknown site %q (see globaloffice sites list)", id)
+			return nil, selectionErr("unknown site %q (see globaloffice sites list)", id)
 		}
 		s.in[scopeKey{model.ScopeSite, site.ID}] = true
 		s.in[scopeKey{model.ScopeDepartment, site.Department}] = true

@@ -266,3 +266,26 @@ func skipBOM(r io.Reader) io.Reader {
 	}
 	return br
 }
+
+// CurrentTargets lists the target in force for every indicator, scope and
+// year (the latest set), with who set it and when.
+func CurrentTargets(ctx context.Context, db *store.DB) ([]model.Target, error) {
+	rows, err := db.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, toUInt16(year), argMax(target, set_at) AS v, argMax(set_by, set_at) AS by, max(set_at) AS at
+FROM targets GROUP BY indicator, scope, scope_id, year ORDER BY indicator, scope, scope_id, year`)
+	if err != nil {
+		return nil, fmt.Errorf("targets: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Target
+	for rows.Next() {
+		var t model.Target
+		var scope string
+		var year uint16
+		if err := rows.Scan(&t.Indicator, &scope, &t.ScopeID, &year, &t.Value, &t.SetBy, &t.SetAt); err != nil {
+			return nil, fmt.Errorf("targets: %w", err)
+		}
+		t.Scope, t.Year = model.ScopeKind(scope), int(year)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
