@@ -104,7 +104,7 @@ func TestPrincipalRules(t *testing.T) {
 		{model.ScopeNational, "", true, true, false, true, false, false, false},    // small sample
 		{model.ScopeSite, "PAR-11", false, false, false, true, true, false, false}, // the manager's own site
 		{model.ScopeSite, "STR-67", false, false, true, true, false, false, false},
-		{model.ScopeSite, "STR-67", true, true, true, true, true, false, true}, // public for all
+		{model.ScopeSite, "STR-67", true, true, true, true, false, false, true}, // public, but another site than the manager's
 		{model.ScopeDepartment, "75", false, true, true, true, false, false, false},
 	} {
 		got := [4]bool{director.SeesResult(tc.scope, tc.id, tc.published, tc.closed, tc.enough), manager.SeesResult(tc.scope, tc.id, tc.published, tc.closed, tc.enough),

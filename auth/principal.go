@@ -74,14 +74,15 @@ func (p Principal) ReadsSite(id string) bool {
 
 // SeesResult tells whether a result of a scope is visible to the caller:
 // anonymous callers see only published indicators of closed periods with
-// enough sample; managers only their sites' results (the public's view
-// elsewhere); admins and directors everything.
+// enough sample; managers all of their sites' results, no other site's, and
+// the public's view of departments, regions and the nation; admins and
+// directors everything.
 func (p Principal) SeesResult(scope model.ScopeKind, scopeID string, published, closed, enoughSample bool) bool {
 	switch {
 	case p.ReadsAll():
 		return true
-	case p.Role == model.RoleManager && scope == model.ScopeSite && p.ReadsSite(scopeID):
-		return true
+	case p.Role == model.RoleManager && scope == model.ScopeSite:
+		return p.ReadsSite(scopeID)
 	case p.Role == model.RoleCollector:
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,4 +79,20 @@ func Active(t model.Token, now time.Time) error {
 		return ErrExpired
 	}
 	return nil
+}
+
+// ParseLifetime reads a token's lifetime: a number of days (90d) or a Go
+// duration (12h); empty is never (0).
+func ParseLifetime(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		if days, err := strconv.Atoi(n); err == nil && days > 0 {
+			return time.Duration(days) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("lifetime %q: want a positive lifetime such as 90d or 12h", s)
 }

@@ -1,10 +1,8 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,9 +23,9 @@ func (a *app) tokensCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			ttl, err := parseExpiry(expires)
+			ttl, err := auth.ParseLifetime(expires)
 			if err != nil {
-				return err
+				return fmt.Errorf("--expires: %w", err)
 			}
 			db, err := a.openDB(ctx)
 			if err != nil {
@@ -126,21 +124,4 @@ func orAny(list []string) string {
 		return "any"
 	}
 	return strings.Join(list, ",")
-}
-
-// parseExpiry reads a lifetime: a Go duration (12h, 90m) or a number of
-// days (90d); empty is never.
-func parseExpiry(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, nil
-	}
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err == nil && days > 0 {
-			return time.Duration(days) * 24 * time.Hour, nil
-		}
-	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return d, nil
-	}
-	return 0, errors.New("--expires " + strconv.Quote(s) + ": want a positive lifetime such as 90d or 12h")
 }
