@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Inserts go through PrepareBatch with an explicit column list: the only
+// insert path that works on 18.16 and current servers alike. Each call is
+// one INSERT; callers keep it to at most 100 partitions (months). The
+// columns are built in the native format (see nativeBlock).
+
+// A table's columns are given once, by its spec: a function that writes
+// one row column by column, each with its name and kind (w.str("source",
+// r.Source), w.dateTime("arrived_at", r.ArrivedAt), …). Run once on an
+// empty row, the spec describes the table: the INSERT statement and the
+// kinds checked against the server's column types. Run per row, it appends
+// the values to the native columns, by direct calls (no function value per
+// column: the encoder's speed is the reason for it).
+
+// A rowWriter is what a spec writes a row into.
+type rowWriter struct {
+	cols []nativeCol // the insert's columns; nil while describing
+	i    int         // the next column
+
+	names   []string // while describing: the columns met so far
+	kinds   []colKind
+	discard nativeCol // takes the values written while describing
+}
+
+// col returns the column to append the next value to.
+func (w *rowWriter) col(name string, k colKind) *nativeCol {
+	if w.cols == nil {
+		w.names = append(w.names, name)
+		w.kinds = append(w.kinds, k)
+		return &w.discard
+	}
+	c := &w.cols[w.i]
+	w.i++
+	return c
+}
+
+func (w *rowWriter) str(name, v string)                { w.col(name, kindStr).str(v) }
+func (w *rowWriter) dateTime(name string, v time.Time) { w.col(name, kindDateTime).dateTime(v) }
+func (w *rowWriter) date(name string, v time.Time)     { w.col(name, kindDate).date(v) }
+
+func (w *rowWriter) nullDateTime(name string, v *time.Time) {
+	w.col(name, kindNullDateTime).nullDateTime(v)
+}
+
+func (w *rowWriter) nullDate(name string, v *time.Time) { w.col(name, kindNullDate).nullDate(v) }
+
+// enum writes an Enum8 value by name.
+func (w *rowWriter) enum(name, v string)           { w.col(name, kindEnum8).enum(v) }
+func (w *rowWriter) strs(name string, v []string)  { w.col(name, kindStrArray).strs(v) }
+func (w *rowWriter) uint8s(name string, v []uint8) { w.col(name, kindUInt8Array).uint8s(v) }
+
+// A table is what an insert needs of a table, derived from its spec.
+type table struct {
+	what  string // for errors: "insert contacts"
+	query string // INSERT INTO name (names…)
+	names []string
+	kinds []colKind
+}
+
+// newTable describes the table name by running spec, which writes an
+// empty row.
+func newTable(name, what string, spec func(*rowWriter)) *table {
+	var w rowWriter
+	spec(&w)
+	return &table{what: what, query: "INSERT INTO " + name + " (" + strings.Join(w.names, ", ") + ")", names: w.names, kinds: w.kinds}
+}
+
+// An insert is one INSERT into a table, its rows encoded into a nativeBlock
+// as the table's spec writes them. It holds a connection until send or
+// abort.
+type insert struct {
+	t    *table
+	b    driver.Batch
+	nb   *nativeBlock
+	w    rowWriter
+	rows int
+}
+
+func newInsert(ctx context.Context, db *DB, t *table) (*insert, error) {
+	b, err := db.conn.PrepareBatch(ctx, t.query)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.what, err)
+	}
+	nb, err := newNativeBlock(b.Columns(), t.kinds)
+	if err != nil {
+		_ = b.Abort()
+		return nil, fmt.Errorf("%s: %w", t.what, err)
+	}
+	return &insert{t: t, b: b, nb: nb, w: rowWriter{cols: nb.cols}}, nil
+}
+
+// row returns the writer of one more row.
+func (in *insert) row() *rowWriter {
+	in.w.i = 0
+	in.rows++
+	return &in.w
+}
+
+// send writes the insert (nothing when it has no row).
+func (in *insert) send() error {
+	if in.rows == 0 {
+		in.abort()
+		return nil
+	}
+	if err := in.nb.load(in.rows); err != nil { // load releases the block
+		_ = in.b.Abort()
+		return fmt.Errorf("%s: %w", in.t.what, err)
+	}
+	if err := in.b.Send(); err != nil {
+		return fmt.Errorf("%s: %w", in.t.what, err)
+	}
+	return nil
+}
+
+func (in *insert) abort() {
+	in.nb.release()
+	_ = in.b.Abort()
+}
