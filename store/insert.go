@@ -24,17 +24,18 @@ import (
 
 // A rowWriter is what a spec writes a row into.
 type rowWriter struct {
-	cols []nativeCol // the insert's columns; nil while describing
+	cols []nativeCol // the insert's columns
 	i    int         // the next column
 
-	names   []string // while describing: the columns met so far
-	kinds   []colKind
-	discard nativeCol // takes the values written while describing
+	describing bool
+	names      []string // the columns met while describing
+	kinds      []colKind
+	discard    nativeCol // takes the values written while describing
 }
 
 // col returns the column to append the next value to.
 func (w *rowWriter) col(name string, k colKind) *nativeCol {
-	if w.cols == nil {
+	if w.describing {
 		w.names = append(w.names, name)
 		w.kinds = append(w.kinds, k)
 		return &w.discard
@@ -67,10 +68,10 @@ type table struct {
 	kinds []colKind
 }
 
-// newTable describes the table name by running spec, which writes an
-// empty row.
+// newTable describes table name from its spec, which writes an empty row
+// for it.
 func newTable(name, what string, spec func(*rowWriter)) *table {
-	var w rowWriter
+	w := rowWriter{describing: true}
 	spec(&w)
 	return &table{what: what, query: "INSERT INTO " + name + " (" + strings.Join(w.names, ", ") + ")", names: w.names, kinds: w.kinds}
 }

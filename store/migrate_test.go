@@ -107,7 +107,6 @@ func TestMigrateFromEmptyAndRerun(t *testing.T) {
 	}
 }
 
-
 func TestMigrateRecoversFromHalfAppliedSchema(t *testing.T) {
 	// A migration that stopped after some tables were created (no record in
 	// schema_migrations) must apply cleanly again.
@@ -126,4 +125,3 @@ func TestMigrateRecoversFromHalfAppliedSchema(t *testing.T) {
 		t.Fatalf("migrate over a half-applied schema: %v", err)
 	}
 }
-

@@ -42,4 +42,3 @@ func TestSitesUpsertAndList(t *testing.T) {
 		}
 	}
 }
-
