@@ -12,19 +12,19 @@ import (
 // columns given once by its spec (see rowWriter).
 
 func contactColumns(w *rowWriter, r *model.Contact, ingestedAt time.Time) {
-	w.str("source", r.Source)
-	w.str("id", r.ID)
-	w.str("site", r.Site)
-	w.str("channel", string(r.Channel))
-	w.dateTime("arrived_at", r.ArrivedAt)
-	w.date("arrived_date", r.ArrivedDate)
-	w.nullDateTime("answered_at", r.AnsweredAt)
-	w.nullDateTime("ended_at", r.EndedAt)
-	w.enum("outcome", string(r.Outcome))
-	w.str("motive", r.Motive)
-	w.str("user_ref", r.UserRef)
-	w.str("team", r.Team)
-	w.dateTime("ingested_at", ingestedAt)
+	w.str("source").put(r.Source)
+	w.str("id").put(r.ID)
+	w.str("site").put(r.Site)
+	w.str("channel").put(string(r.Channel))
+	w.dateTime("arrived_at").put(r.ArrivedAt)
+	w.date("arrived_date").put(r.ArrivedDate)
+	w.nullDateTime("answered_at").put(r.AnsweredAt)
+	w.nullDateTime("ended_at").put(r.EndedAt)
+	w.enum("outcome").put(string(r.Outcome))
+	w.str("motive").put(r.Motive)
+	w.str("user_ref").put(r.UserRef)
+	w.str("team").put(r.Team)
+	w.dateTime("ingested_at").put(ingestedAt)
 }
 
 var contactsTable = newTable("contacts", "insert contacts", func(w *rowWriter) {
@@ -77,19 +77,19 @@ func (cb *ContactBatch) Send() error { return cb.ins.send() }
 func (cb *ContactBatch) Abort() { cb.ins.abort() }
 
 func caseColumns(w *rowWriter, r *model.Case, ingestedAt time.Time) {
-	w.str("source", r.Source)
-	w.str("id", r.ID)
-	w.str("site", r.Site)
-	w.str("kind", string(r.Kind))
-	w.str("channel", string(r.Channel))
-	w.dateTime("received_at", r.ReceivedAt)
-	w.date("received_date", r.ReceivedDate)
-	w.nullDateTime("completed_at", r.CompletedAt)
-	w.nullDate("completed_date", r.CompletedDate)
-	w.enum("status", string(r.Status))
-	w.str("user_ref", r.UserRef)
-	w.dateTime("updated_at", r.UpdatedAt)
-	w.dateTime("ingested_at", ingestedAt)
+	w.str("source").put(r.Source)
+	w.str("id").put(r.ID)
+	w.str("site").put(r.Site)
+	w.str("kind").put(string(r.Kind))
+	w.str("channel").put(string(r.Channel))
+	w.dateTime("received_at").put(r.ReceivedAt)
+	w.date("received_date").put(r.ReceivedDate)
+	w.nullDateTime("completed_at").put(r.CompletedAt)
+	w.nullDate("completed_date").put(r.CompletedDate)
+	w.enum("status").put(string(r.Status))
+	w.str("user_ref").put(r.UserRef)
+	w.dateTime("updated_at").put(r.UpdatedAt)
+	w.dateTime("ingested_at").put(ingestedAt)
 }
 
 var casesTable = newTable("cases", "insert cases", func(w *rowWriter) {
@@ -114,20 +114,20 @@ func (db *DB) InsertCases(ctx context.Context, rows []model.Case, ingestedAt tim
 // surveyColumns writes a response whose scores are dims, in name order,
 // and their values.
 func surveyColumns(w *rowWriter, r *model.SurveyResponse, dims []string, scores []uint8, ingestedAt time.Time) {
-	w.str("source", r.Source)
-	w.str("id", r.ID)
-	w.str("site", r.Site)
-	w.str("channel", string(r.Channel))
-	w.str("survey", r.Survey)
-	w.enum("mode", string(r.Mode))
-	w.dateTime("answered_at", r.AnsweredAt)
-	w.date("answered_date", r.AnsweredDate)
-	w.str("contact_id", r.ContactID)
-	w.enum("scale", string(r.Scale))
-	w.strs("dimensions", dims)
-	w.uint8s("scores", scores)
-	w.str("comment", r.Comment)
-	w.dateTime("ingested_at", ingestedAt)
+	w.str("source").put(r.Source)
+	w.str("id").put(r.ID)
+	w.str("site").put(r.Site)
+	w.str("channel").put(string(r.Channel))
+	w.str("survey").put(r.Survey)
+	w.enum("mode").put(string(r.Mode))
+	w.dateTime("answered_at").put(r.AnsweredAt)
+	w.date("answered_date").put(r.AnsweredDate)
+	w.str("contact_id").put(r.ContactID)
+	w.enum("scale").put(string(r.Scale))
+	w.strArray("dimensions").put(dims)
+	w.uint8Array("scores").put(scores)
+	w.str("comment").put(r.Comment)
+	w.dateTime("ingested_at").put(ingestedAt)
 }
 
 var surveysTable = newTable("survey_responses", "insert surveys", func(w *rowWriter) {
