@@ -1,5 +1,6 @@
-// Package api is globaloffice's HTTP API and server-rendered pages (gin): REST under /api/v1, problem-details errors, the OpenAPI document, the charter and site pages.
-//
-// The package fills in with the issues that build it; the layout is fixed
-// from the start so that dependencies point one way (see README.md).
+// Package api is globaloffice's HTTP server, a gin router: the collector
+// endpoints it is handed (ingest's Routes, each registered under its own
+// path), /metrics, /healthz, request durations by route, method and status
+// code, and RFC 9457 problem details for every route it does not know. It
+// depends on no collector: cmd wires them in.
 package api

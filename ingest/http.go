@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"globaloffice/problem"
 	"globaloffice/store"
 )
 
@@ -19,57 +20,51 @@ type HTTPOptions struct {
 	BodyTimeout  time.Duration // to read the whole body (default 2 min): a slow or endless body is cut
 }
 
-// Handler serves the collector endpoints:
+// Routes are the collector endpoints, one route per kind so that a router
+// registers, and measures, each under its own path:
 //
-//	POST /api/v1/ingest/{contacts|cases|surveys}[?source=NAME]
+//	POST /api/v1/ingest/{contacts|cases|surveys}[?source=NAME&mapping=NAME]
 //	GET  /api/v1/ingest/rejects[?kind=&source=&since=RFC3339&limit=N]
-func Handler(s *Service, opts HTTPOptions) http.Handler {
+func Routes(s *Service, opts HTTPOptions) []problem.Route {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 20
 	}
 	if opts.BodyTimeout <= 0 {
 		opts.BodyTimeout = 2 * time.Minute
 	}
+	var routes []problem.Route
+	for _, k := range Kinds {
+		routes = append(routes, problem.Route{Method: http.MethodPost, Path: "/api/v1/ingest/" + string(k),
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.post(w, r, k, opts) })})
+	}
+	return append(routes, problem.Route{Method: http.MethodGet, Path: "/api/v1/ingest/rejects", Handler: http.HandlerFunc(s.listRejects)})
+}
+
+// Handler serves the Routes on net/http's mux, without the rest of the
+// server; any other request under /api/v1/ingest/ answers 404 naming them.
+func Handler(s *Service, opts HTTPOptions) http.Handler {
+	routes := Routes(s, opts)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/ingest/rejects", func(w http.ResponseWriter, r *http.Request) { s.listRejects(w, r) })
-	mux.HandleFunc("POST /api/v1/ingest/{kind}", func(w http.ResponseWriter, r *http.Request) { s.post(w, r, opts) })
-	mux.HandleFunc("/api/v1/ingest/", func(w http.ResponseWriter, r *http.Request) {
-		Problem(w, http.StatusNotFound, "no such collector", "use POST /api/v1/ingest/contacts, /cases or /surveys, or GET /api/v1/ingest/rejects")
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	mux.HandleFunc("/api/v1/ingest/", func(w http.ResponseWriter, _ *http.Request) {
+		problem.NotFound(w, "no such collector", routes)
 	})
 	return mux
 }
 
-// Problem writes an RFC 9457 problem-details answer.
-func Problem(w http.ResponseWriter, status int, title, detail string) {
-	ProblemWith(w, status, title, detail, nil)
-}
-
-// ProblemWith writes a problem-details answer with extension members.
-func ProblemWith(w http.ResponseWriter, status int, title, detail string, ext map[string]any) {
-	body := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail}
-	for k, v := range ext {
-		body[k] = v
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
-}
-
-func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions) {
-	kind, err := ParseKind(r.PathValue("kind"))
-	if err != nil {
-		Problem(w, http.StatusNotFound, "no such collector", err.Error())
-		return
-	}
+func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts HTTPOptions) {
 	var mapping *Mapping
 	if name := r.URL.Query().Get("mapping"); name != "" {
+		var err error
 		mapping, err = s.mappings.Get(name)
 		if err != nil {
-			Problem(w, http.StatusBadRequest, "unknown mapping", err.Error())
+			problem.Write(w, http.StatusBadRequest, "unknown mapping", err.Error())
 			return
 		}
 		if mapping.Kind != kind {
-			Problem(w, http.StatusBadRequest, "wrong mapping", fmt.Sprintf("mapping %s is for %s, not %s", mapping.Name, mapping.Kind, kind))
+			problem.Write(w, http.StatusBadRequest, "wrong mapping", fmt.Sprintf("mapping %s is for %s, not %s", mapping.Name, mapping.Kind, kind))
 			return
 		}
 	}
@@ -79,12 +74,12 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions)
 		format, ok = Format(mapping.Decoder), true
 	}
 	if !ok {
-		Problem(w, http.StatusUnsupportedMediaType, "unsupported content type",
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported content type",
 			fmt.Sprintf("Content-Type %q: send application/json, application/x-ndjson or text/csv", ct))
 		return
 	}
 	if r.ContentLength > opts.MaxBodyBytes {
-		Problem(w, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the body is %d bytes; the limit is %d: split it", r.ContentLength, opts.MaxBodyBytes))
+		problem.Write(w, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the body is %d bytes; the limit is %d: split it", r.ContentLength, opts.MaxBodyBytes))
 		return
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(opts.BodyTimeout))
@@ -96,9 +91,9 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions)
 		var be *BodyError
 		switch {
 		case errors.As(err, &mbe):
-			Problem(w, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the limit is %d bytes: split the body; nothing was stored", opts.MaxBodyBytes))
+			problem.Write(w, http.StatusRequestEntityTooLarge, "body too large", fmt.Sprintf("the limit is %d bytes: split the body; nothing was stored", opts.MaxBodyBytes))
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			Problem(w, http.StatusRequestTimeout, "body too slow", fmt.Sprintf("the body was not received within %s; nothing was stored", opts.BodyTimeout))
+			problem.Write(w, http.StatusRequestTimeout, "body too slow", fmt.Sprintf("the body was not received within %s; nothing was stored", opts.BodyTimeout))
 		case errors.As(err, &be):
 			ext := map[string]any{}
 			if be.Line > 0 {
@@ -108,9 +103,9 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, opts HTTPOptions)
 			if be.Status == http.StatusRequestEntityTooLarge {
 				title = "body too large"
 			}
-			ProblemWith(w, be.Status, title, be.Error()+"; nothing was stored", ext)
+			problem.WriteWith(w, be.Status, title, be.Error()+"; nothing was stored", ext)
 		default:
-			Problem(w, http.StatusServiceUnavailable, "cannot store records", err.Error())
+			problem.Write(w, http.StatusServiceUnavailable, "cannot store records", err.Error())
 		}
 		return
 	}
@@ -123,14 +118,14 @@ func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 	f := store.RejectFilter{Kind: q.Get("kind"), Source: q.Get("source")}
 	if f.Kind != "" {
 		if _, err := ParseKind(f.Kind); err != nil {
-			Problem(w, http.StatusBadRequest, "bad kind", err.Error())
+			problem.Write(w, http.StatusBadRequest, "bad kind", err.Error())
 			return
 		}
 	}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			Problem(w, http.StatusBadRequest, "bad since", fmt.Sprintf("since=%q: want RFC 3339, e.g. 2026-05-01T00:00:00Z", v))
+			problem.Write(w, http.StatusBadRequest, "bad since", fmt.Sprintf("since=%q: want RFC 3339, e.g. 2026-05-01T00:00:00Z", v))
 			return
 		}
 		f.Since = t
@@ -138,14 +133,14 @@ func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			Problem(w, http.StatusBadRequest, "bad limit", fmt.Sprintf("limit=%q: want 1 to 10000", v))
+			problem.Write(w, http.StatusBadRequest, "bad limit", fmt.Sprintf("limit=%q: want 1 to 10000", v))
 			return
 		}
 		f.Limit = n
 	}
 	rejects, err := s.db.ListRejects(r.Context(), f)
 	if err != nil {
-		Problem(w, http.StatusServiceUnavailable, "cannot read rejects", err.Error())
+		problem.Write(w, http.StatusServiceUnavailable, "cannot read rejects", err.Error())
 		return
 	}
 	type item struct {

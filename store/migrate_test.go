@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"globaloffice/store"
+	"globaloffice/store/chtest"
 )
 
 func TestSplitSQL(t *testing.T) {
@@ -32,5 +35,93 @@ func TestMigrationsEmbedded(t *testing.T) {
 		if ms[i].Version <= ms[i-1].Version {
 			t.Errorf("migrations out of order: %d after %d", ms[i].Version, ms[i-1].Version)
 		}
+	}
+}
+
+func TestMigrateFromEmptyAndRerun(t *testing.T) {
+	db, _ := chtest.Empty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("empty database: schema version %d, %v; want 0", v, err)
+	}
+	all, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != len(all) {
+		t.Fatalf("first migrate applied %d migrations, want all %d", len(ran), len(all))
+	}
+	latest := all[len(all)-1].Version
+	if v, err := db.SchemaVersion(ctx); err != nil || v != latest {
+		t.Fatalf("schema version %d, %v; want %d", v, err, latest)
+	}
+
+	again, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Errorf("second migrate applied %d migrations, want 0", len(again))
+	}
+	applied, err := db.Applied(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != len(all) {
+		t.Errorf("%d migrations recorded, want %d", len(applied), len(all))
+	}
+
+	// The tables every later part relies on, with their engines.
+	want := map[string]string{
+		"sites":             "ReplacingMergeTree",
+		"contacts":          "ReplacingMergeTree",
+		"cases":             "ReplacingMergeTree",
+		"survey_responses":  "ReplacingMergeTree",
+		"targets":           "MergeTree",
+		"ingest_rejects":    "MergeTree",
+		"schema_migrations": "MergeTree",
+	}
+	rows, err := db.Conn().Query(ctx, "SELECT name, engine FROM system.tables WHERE database = ?", db.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for rows.Next() {
+		var name, engine string
+		if err := rows.Scan(&name, &engine); err != nil {
+			t.Fatal(err)
+		}
+		got[name] = engine
+	}
+	rows.Close()
+	for name, engine := range want {
+		if got[name] != engine {
+			t.Errorf("table %s: engine %q, want %q", name, got[name], engine)
+		}
+	}
+}
+
+func TestMigrateRecoversFromHalfAppliedSchema(t *testing.T) {
+	// A migration that stopped after some tables were created (no record in
+	// schema_migrations) must apply cleanly again.
+	db, _ := chtest.Empty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	all, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := all[0]
+	if err := db.Conn().Exec(store.DDLContext(ctx, db), first.Statements[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate over a half-applied schema: %v", err)
 	}
 }

@@ -1,7 +1,3 @@
-// Package store is globaloffice's ClickHouse: the connection, the server
-// version switches, the embedded schema migrations and the reads and writes
-// of reference data. It speaks the native protocol only, because the HTTP
-// protocol of clickhouse-go fails on ClickHouse 18.16.
 package store
 
 import (
@@ -124,8 +120,8 @@ func connect(ctx context.Context, opts Options, database string) (driver.Conn, e
 }
 
 // compression is LZ4 over a network, none on the loopback: there it saves
-// nothing and costs the client ~0.2 µs of CPU per inserted row, which the
-// server on the same machine then lacks.
+// nothing and costs the client CPU on every inserted row, which the server
+// on the same machine then lacks.
 func compression(addr string) *clickhouse.Compression {
 	host, _, err := net.SplitHostPort(addr)
 	if err == nil {

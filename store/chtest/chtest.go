@@ -1,7 +1,3 @@
-// Package chtest gives each test its own ClickHouse database, migrated to the
-// current schema and dropped when the test ends, on the server that make test
-// starts (or the one GLOBALOFFICE_CLICKHOUSE_ADDR names). Without a server the
-// test fails when CI is set and is skipped otherwise.
 package chtest
 
 import (

@@ -43,7 +43,7 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			defer c.Close()
 			router := api.New(api.Deps{
-				Ingest:   ingest.Handler(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
+				Ingest:   ingest.Routes(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
 				Gatherer: c.reg,
 				Registry: c.reg,
 				Health:   func(r *http.Request) error { return c.db.Ping(r.Context()) },

@@ -164,7 +164,7 @@ func sameRows(ctx context.Context, t *testing.T, db *store.DB, table string, n i
 
 func refTable(ctx context.Context, t *testing.T, db *store.DB, table string) {
 	t.Helper()
-	if err := db.Conn().Exec(clickhouseDDL(ctx, db), `CREATE TABLE `+table+`_ref AS `+table); err != nil {
+	if err := db.Conn().Exec(store.DDLContext(ctx, db), `CREATE TABLE `+table+`_ref AS `+table); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,0 +1,19 @@
+// Package store is globaloffice's ClickHouse. It holds:
+//
+//   - the connection (Open, EnsureDatabase, DropDatabase), native protocol
+//     only, because the HTTP protocol of clickhouse-go fails on ClickHouse
+//     18.16; LZ4 except on the loopback (store.go);
+//   - every difference between 18.16 and current servers (version.go);
+//   - the embedded schema migrations and their runner (migrate.go,
+//     migrations/);
+//   - the inserts of contacts, cases and survey responses (tables.go), one
+//     column spec per table from which the INSERT statement and the column
+//     kinds are derived (insert.go), encoded in ClickHouse's native format
+//     rather than through clickhouse-go's Append (native.go);
+//   - the refused records: InsertRejects, ListRejects (rejects.go);
+//   - the key lookups the ingest writer dedupes with: ExistingKeys,
+//     KeyHashes (keys.go);
+//   - row counts (counts.go) and the sites, reference data (sites.go).
+//
+// The indicator queries are in package indicators, which uses Conn.
+package store

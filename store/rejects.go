@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Reject is a refused record kept for operators.
+type Reject struct {
+	RejectedAt time.Time
+	Kind       string // contacts, cases, surveys
+	Source     string
+	Origin     string // file name or request id
+	Line       uint32 // line, or 1-based position in a JSON array
+	Field      string
+	Reason     string
+	Raw        string
+}
+
+// InsertRejects writes rejects as one insert. Rejects are few and rare, so
+// they take clickhouse-go's Append rather than the native encoder.
+func (db *DB) InsertRejects(ctx context.Context, rows []Reject) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO ingest_rejects (rejected_at, kind, source, origin, line, field, reason, raw)`)
+	if err != nil {
+		return fmt.Errorf("insert rejects: %w", err)
+	}
+	for _, r := range rows {
+		if err := b.Append(r.RejectedAt, r.Kind, r.Source, r.Origin, r.Line, r.Field, r.Reason, r.Raw); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("insert rejects: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert rejects: %w", err)
+	}
+	return nil
+}
+
+// RejectFilter narrows ListRejects.
+type RejectFilter struct {
+	Kind   string
+	Source string
+	Since  time.Time
+	Limit  int // 1 to 10,000; anything else means 100
+}
+
+// ListRejects returns the newest rejects first.
+func (db *DB) ListRejects(ctx context.Context, f RejectFilter) ([]Reject, error) {
+	q, args := rejectsQuery(f)
+	rows, err := db.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list rejects: %w", err)
+	}
+	defer rows.Close()
+	var out []Reject
+	for rows.Next() {
+		var r Reject
+		if err := rows.Scan(&r.RejectedAt, &r.Kind, &r.Source, &r.Origin, &r.Line, &r.Field, &r.Reason, &r.Raw); err != nil {
+			return nil, fmt.Errorf("list rejects: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list rejects: %w", err)
+	}
+	return out, nil
+}
+
+// rejectsQuery is ListRejects' query and its arguments.
+func rejectsQuery(f RejectFilter) (string, []any) {
+	q := `SELECT rejected_at, toString(kind), source, origin, line, field, reason, raw FROM ingest_rejects WHERE rejected_at >= ?`
+	args := []any{f.Since.UTC()}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Source != "" {
+		q += ` AND source = ?`
+		args = append(args, f.Source)
+	}
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 100
+	}
+	return q + fmt.Sprintf(` ORDER BY rejected_at DESC, origin, line LIMIT %d`, f.Limit), args
+}
