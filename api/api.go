@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,27 +18,31 @@ import (
 
 // Deps is what the server serves.
 type Deps struct {
-	Ingest   []problem.Route // the collector endpoints (ingest.Routes)
+	Server   *Server         // the REST API under /api/v1, and who may call what
+	Ingest   []problem.Route // the collector endpoints (ingest.Routes), under /api/v1 too
 	Gatherer prometheus.Gatherer
 	Registry prometheus.Registerer // where HTTP metrics go (nil: none)
 	Health   func(*http.Request) error
 }
 
-// New builds the router.
+// New builds the router: the REST API and the collectors under /api/v1
+// behind the bearer tokens, /metrics and /healthz open (they hold no
+// personal data), problem details for everything else.
 func New(d Deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// A collector path with a stray slash answers the 404 below, not a
 	// redirect that a client would follow with its body.
 	r.RedirectTrailingSlash = false
-	r.Use(gin.Recovery())
+	r.Use(recovery(d.Server), securityHeaders)
 	if d.Registry != nil {
 		r.Use(requestMetrics(d.Registry))
 	}
 	r.GET("/healthz", func(c *gin.Context) {
 		if d.Health != nil {
 			if err := d.Health(c.Request); err != nil {
-				problem.Write(c.Writer, http.StatusServiceUnavailable, "unhealthy", err.Error())
+				d.Server.logger().Warn("health check", "err", err)
+				problem.Write(c.Writer, http.StatusServiceUnavailable, "unhealthy", "the database does not answer")
 				return
 			}
 		}
@@ -46,12 +51,18 @@ func New(d Deps) *gin.Engine {
 	if d.Gatherer != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	}
+	api, v1 := d.Server.registerV1(r)
 	for _, rt := range d.Ingest {
-		h := gin.WrapH(rt.Handler)
-		r.Handle(rt.Method, rt.Path, h)
-		if rt.Method == http.MethodGet {
-			r.Handle(http.MethodHead, rt.Path, h) // as net/http's mux does
+		rel, ok := strings.CutPrefix(rt.Path, v1.BasePath())
+		if !ok {
+			panic("collector route " + rt.Path + " is not under " + v1.BasePath())
 		}
+		h := d.Server.collector(rt)
+		v1.Handle(rt.Method, rel, h)
+		if rt.Method == http.MethodGet {
+			v1.Handle(http.MethodHead, rel, h) // as net/http's mux does
+		}
+		documentCollector(api, rt.Method, rel)
 	}
 	dirs := collectorDirs(d.Ingest)
 	r.NoRoute(func(c *gin.Context) {
@@ -78,6 +89,30 @@ func collectorDirs(routes []problem.Route) []string {
 		}
 	}
 	return dirs
+}
+
+// recovery answers a panic with a 500 problem that names nothing internal,
+// and logs it.
+func recovery(s *Server) gin.HandlerFunc {
+	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, err any) {
+		s.logger().Error("panic serving a request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", err)
+		problem.Write(c.Writer, http.StatusInternalServerError, "internal error", "the request could not be served")
+		c.Abort()
+	})
+}
+
+// securityHeaders are sent with every answer: no sniffing, no framing, no
+// referrer, and nothing loaded from elsewhere.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+	if c.Request.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	c.Next()
 }
 
 // requestMetrics records request durations by route pattern (bounded), not
@@ -109,3 +144,50 @@ func method(m string) string {
 	}
 	return "other"
 }
+
+// documentCollector adds a collector route, served by ingest rather than
+// huma, to the OpenAPI document.
+func documentCollector(api huma.API, method, rel string) {
+	op := &huma.Operation{Method: method, Path: rel, Tags: []string{"collectors"}, Responses: map[string]*huma.Response{}}
+	problemJSON := map[string]*huma.MediaType{"application/problem+json": {}}
+	switch {
+	case method == http.MethodPost:
+		kind := path.Base(rel)
+		op.OperationID = "ingest-" + kind
+		op.Summary = "Send " + kind
+		op.Description = "Records as application/json (one object or an array), application/x-ndjson or text/csv (header row; ?mapping=NAME for a foreign export). " +
+			"Valid records are stored, each invalid one reported with its line, field and reason. Collector tokens write only for their sources and sites; " +
+			"a record for another is a reject, reason \"not allowed for this token\"."
+		op.Parameters = []*huma.Param{
+			{Name: "source", In: "query", Description: "the source system, for records that do not name it", Schema: &huma.Schema{Type: "string"}},
+			{Name: "mapping", In: "query", Description: "a mapping for a foreign export (globaloffice mappings)", Schema: &huma.Schema{Type: "string"}},
+		}
+		op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/json": {}, "application/x-ndjson": {}, "text/csv": {}, "text/plain": {},
+		}}
+		op.Responses["200"] = &huma.Response{Description: "received, accepted, duplicates, rejected, spooled, and the rejects (line or index, id, field, reason)",
+			Content: map[string]*huma.MediaType{"application/json": {}}}
+		for _, code := range []string{"400", "401", "403", "408", "413", "415", "503"} {
+			op.Responses[code] = &huma.Response{Description: http.StatusText(atoi(code)), Content: problemJSON}
+		}
+	default:
+		op.OperationID = "list-rejects"
+		op.Summary = "Refused records"
+		op.Description = "With their line, field, reason and raw text (which may hold personal data): admins see all, collector tokens their own sources'."
+		op.Parameters = []*huma.Param{
+			{Name: "kind", In: "query", Schema: &huma.Schema{Type: "string", Enum: []any{"contacts", "cases", "surveys"}}},
+			{Name: "source", In: "query", Schema: &huma.Schema{Type: "string"}},
+			{Name: "since", In: "query", Description: "RFC 3339", Schema: &huma.Schema{Type: "string", Format: "date-time"}},
+			{Name: "limit", In: "query", Schema: &huma.Schema{Type: "integer", Minimum: ptr(1.0), Maximum: ptr(10000.0)}},
+		}
+		op.Responses["200"] = &huma.Response{Description: "the rejects, newest first", Content: map[string]*huma.MediaType{"application/json": {}}}
+		for _, code := range []string{"400", "401", "403", "503"} {
+			op.Responses[code] = &huma.Response{Description: http.StatusText(atoi(code)), Content: problemJSON}
+		}
+	}
+	api.OpenAPI().AddOperation(op)
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func ptr[T any](v T) *T { return &v }

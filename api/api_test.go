@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,36 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"globaloffice/api"
 	"globaloffice/ingest"
-	"globaloffice/model"
-	"globaloffice/store/chtest"
 )
 
-// newServer serves the router over HTTP with ingest's collectors on a
-// database of the test's own, which knows site PAR-11.
-func newServer(t *testing.T) (*httptest.Server, *prometheus.Registry) {
-	t.Helper()
-	db := chtest.New(t)
-	ctx := context.Background()
-	if err := db.UpsertSites(ctx, []model.Site{{ID: "PAR-11", Name: "Paris", Kind: model.SiteAgency, Region: "11", Department: "75", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"}}); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := ingest.OpenSpool(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := prometheus.NewRegistry()
-	m := ingest.NewMetrics(reg)
-	w := ingest.NewWriter(db, sp, ingest.WriterOptions{}, m, nil)
-	t.Cleanup(func() { w.Close() })
-	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{Channels: []string{"phone"}, CaseKinds: []string{"claim"}, Dimensions: []string{"overall"}}, ingest.DefaultLimits, m)
-	srv := httptest.NewServer(api.New(api.Deps{
-		Ingest: ingest.Routes(svc, ingest.HTTPOptions{}), Gatherer: reg, Registry: reg,
-		Health: func(r *http.Request) error { return db.Ping(r.Context()) },
-	}))
-	t.Cleanup(srv.Close)
-	return srv, reg
+// newServer is a server with data (see env); the collectors' tests below
+// send as the admin token.
+func newServer(t *testing.T) (*env, *prometheus.Registry) {
+	e := newEnv(t)
+	return e, e.reg
 }
 
 func TestServerRoutesAndMetrics(t *testing.T) {
@@ -52,7 +29,10 @@ func TestServerRoutesAndMetrics(t *testing.T) {
 {"id":"2","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}
 {"id":"2","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}
 {"id":"3","source":"acd","site":"XX","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`
-	resp, err := http.Post(srv.URL+"/api/v1/ingest/contacts", "application/x-ndjson", strings.NewReader(body))
+	req, _ := http.NewRequest("POST", srv.srv.URL+"/api/v1/ingest/contacts", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+srv.tokens["admin"])
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +45,7 @@ func TestServerRoutesAndMetrics(t *testing.T) {
 
 	get := func(path string) (int, string, string) {
 		t.Helper()
-		resp, err := http.Get(srv.URL + path)
+		resp, err := http.Get(srv.srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,11 +88,12 @@ func TestCollectorAnswers(t *testing.T) {
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	f := func(method, path, ctype string, wantStatus int, wantType, wantTitle, wantDetail string) {
 		t.Helper()
-		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(`{"id":"1","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"served"}`))
+		req, err := http.NewRequest(method, srv.srv.URL+path, strings.NewReader(`{"id":"1","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"served"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Authorization", "Bearer "+srv.tokens["admin"])
 		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -46,8 +46,8 @@ const maxClosedRevisions = 48
 
 func (e *Engine) cached() bool { return e.CacheFor > 0 }
 
-// sites lists the sites, from the cache when fresh.
-func (e *Engine) sites(ctx context.Context) ([]model.Site, error) {
+// Sites lists the sites, ordered by id, from the cache when fresh.
+func (e *Engine) Sites(ctx context.Context) ([]model.Site, error) {
 	if e.cached() {
 		e.cache.mu.Lock()
 		s, at := e.cache.sites, e.cache.sitesAt

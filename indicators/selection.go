@@ -60,7 +60,7 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	if sel.Scope != "" && !sel.Scope.Valid() {
 		return nil, selectionErr("unknown scope %q: want site, department, region or national", sel.Scope)
 	}
-	sites, err := e.sites(ctx)
+	sites, err := e.Sites(ctx)
 	if err != nil {
 		return nil, err
 	}

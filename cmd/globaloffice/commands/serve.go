@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"globaloffice/api"
+	"globaloffice/auth"
+	"globaloffice/indicators"
 	"globaloffice/ingest"
 )
 
@@ -42,7 +45,19 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			cat, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			eng := indicators.NewEngine(c.db, cat, a.cfg.Indicators.WhitMondayWorked)
+			eng.CacheFor = 5 * time.Second
+			keys := auth.NewKeyring(c.db.Tokens, 10*time.Second)
+			if err := keys.Reload(ctx); err != nil {
+				return err
+			}
+			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			router := api.New(api.Deps{
+				Server:   &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log},
 				Ingest:   ingest.Routes(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
 				Gatherer: c.reg,
 				Registry: c.reg,

@@ -23,7 +23,7 @@ func TestTokens(t *testing.T) {
 		{[]string{"--role", "manager"}, "at least one --site"},
 		{[]string{"--role", "manager", "--site", "NOPE"}, `--site "NOPE": unknown site`},
 		{[]string{"--role", "root"}, `role "root"`},
-		{[]string{"--role", "director", "--expires", "soon"}, `--expires "soon"`},
+		{[]string{"--role", "director", "--expires", "soon"}, `--expires: lifetime "soon"`},
 		{[]string{"--role", "director", "--source", "qms"}, "--source limits collector tokens only"},
 	} {
 		code, out, stderr := c.run(append([]string{"tokens", "create"}, tc.args...)...)
