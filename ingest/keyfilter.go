@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/go-faster/city"
-
-	"globaloffice/store"
 )
 
 // keyFilter answers "is this (source, id) certainly not stored yet?" without
@@ -22,7 +20,7 @@ import (
 // may be counted accepted rather than duplicate, and is then collapsed by
 // the ReplacingMergeTree, so indicators are unaffected.
 type keyFilter struct {
-	db  *store.DB
+	db  keySource
 	log *slog.Logger
 
 	mu      sync.RWMutex
@@ -56,7 +54,7 @@ func minCapacityOf(table string) uint {
 	return minCapacity
 }
 
-func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
+func newKeyFilter(db keySource, log *slog.Logger) *keyFilter {
 	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}, tried: map[string]time.Time{}}
 }
 

@@ -146,7 +146,7 @@ func TestCloseInsertsUnitSpooledAsItStops(t *testing.T) {
 	waitFilter(t, w)
 	w.lanes <- struct{}{} // an insert runs: the writer is busy
 	const n = 40
-	s := &submission{ctx: context.Background(), recs: reviewContacts("C", n), done: make(chan Outcome, 1)}
+	s := &submission{recs: reviewContacts("C", n), done: make(chan Outcome, 1)}
 	w.in <- s
 	deadline := time.Now().Add(20 * time.Second)
 	for len(w.in) > 0 { // the loop took it and lingers for more
@@ -213,13 +213,11 @@ func TestDrainSkipsSegmentRemovedByFlusher(t *testing.T) {
 	w := NewWriter(db, sp, WriterOptions{DrainEvery: time.Hour}, NewMetrics(nil), log)
 	defer w.Close()
 	name := sp.NextName()
-	w.spooledMu.Lock()
-	w.owned[name] = true // a unit answered from the spool under load
-	w.spooledMu.Unlock()
+	w.spooled.own(name) // a unit answered from the spool under load
 	if err := sp.WriteAs(name, reviewContacts("R", 3)); err != nil {
 		t.Fatal(err)
 	}
-	w.spooledMu.Lock()
+	w.spooled.mu.Lock()
 	drained := make(chan int, 1)
 	go func() { drained <- w.Drain(context.Background()) }()
 	time.Sleep(500 * time.Millisecond) // the drain listed the segment and waits to check it
@@ -227,8 +225,8 @@ func TestDrainSkipsSegmentRemovedByFlusher(t *testing.T) {
 	if err := sp.Remove(name); err != nil {
 		t.Fatal(err)
 	}
-	delete(w.owned, name)
-	w.spooledMu.Unlock()
+	delete(w.spooled.owned, name)
+	w.spooled.mu.Unlock()
 	select {
 	case <-drained:
 	case <-time.After(30 * time.Second):
