@@ -37,10 +37,10 @@ type tableFilter struct {
 }
 
 // The filter's rate of false positives is about 4e-5 at capacity (see
-// blockBloom). Each false positive is a lookup that scans ClickHouse (tens
-// of ms on a million rows), and a batch with one cannot be answered from
-// the spool under load: at 1% every batch of 10,000 records had some; at
-// this rate few do.
+// blockBloom). Each false positive is a lookup that scans ClickHouse's id
+// column, and a batch with one cannot be answered from the spool under
+// load: at 1%, a batch of 10,000 new keys has about 100; at this rate few
+// batches have one.
 
 // minCapacity is the smallest filter: 1M keys, 4 MB; contacts, the bulk
 // of what arrives, start at 2M (8 MB), so that a first million keys leaves
