@@ -21,12 +21,12 @@ type spooledUnit struct {
 }
 
 // claim checks that n more records answered from the spool keep them to
-// max, and if so owns a new segment name for them: claimed before the
+// limit, and if so owns a new segment name for them: claimed before the
 // segment exists, so that the drain never takes it.
-func (s *spooled) claim(n, max int, newName func() string) (name string, ok bool) {
+func (s *spooled) claim(n, limit int, newName func() string) (name string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.records+n > max {
+	if s.records+n > limit {
 		return "", false
 	}
 	name = newName()
