@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"globaloffice/ingest"
-	"globaloffice/store/chtest"
 )
 
 // BenchmarkServiceIngest measures decode, validation, dedupe and insert of
@@ -15,7 +14,7 @@ import (
 func BenchmarkServiceIngest(b *testing.B) {
 	for _, format := range []ingest.Format{ingest.FormatNDJSON, ingest.FormatCSV} {
 		b.Run(string(format), func(b *testing.B) {
-			e := newEnv(b, chtest.New(b), b.TempDir(), ingest.DefaultLimits)
+			e := newEnv(b, ingest.NewTestDB(b), b.TempDir(), ingest.DefaultLimits)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -6,7 +6,7 @@ import "math"
 // and Impala's): each key sets one bit in each of the eight 32-bit words of
 // one 32-byte block, so an add or a test touches one cache line. A classic
 // Bloom filter at the rate needed here (1e-5: 17 bits per key in random
-// places) cost 17 cache misses per add, ~0.7 µs per record. Keys are the
+// places) costs 17 cache misses per add. Keys are the
 // 64-bit cityHash64 values ClickHouse computes too, so the filter loads
 // from a query: the high half picks the block, the low half the bits.
 type blockBloom struct {

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/go-faster/city"
-
-	"globaloffice/store"
 )
 
 // keyFilter answers "is this (source, id) certainly not stored yet?" without
@@ -22,7 +20,7 @@ import (
 // may be counted accepted rather than duplicate, and is then collapsed by
 // the ReplacingMergeTree, so indicators are unaffected.
 type keyFilter struct {
-	db  *store.DB
+	db  keySource
 	log *slog.Logger
 
 	mu      sync.RWMutex
@@ -39,10 +37,10 @@ type tableFilter struct {
 }
 
 // The filter's rate of false positives is about 4e-5 at capacity (see
-// blockBloom). Each false positive is a lookup that scans ClickHouse (tens
-// of ms on a million rows), and a batch with one cannot be answered from
-// the spool under load: at 1% every batch of 10,000 records had some; at
-// this rate few do.
+// blockBloom). Each false positive is a lookup that scans ClickHouse's id
+// column, and a batch with one cannot be answered from the spool under
+// load: at 1%, a batch of 10,000 new keys has about 100; at this rate few
+// batches have one.
 
 // minCapacity is the smallest filter: 1M keys, 4 MB; contacts, the bulk
 // of what arrives, start at 2M (8 MB), so that a first million keys leaves
@@ -56,7 +54,7 @@ func minCapacityOf(table string) uint {
 	return minCapacity
 }
 
-func newKeyFilter(db *store.DB, log *slog.Logger) *keyFilter {
+func newKeyFilter(db keySource, log *slog.Logger) *keyFilter {
 	return &keyFilter{db: db, log: log, tables: map[string]*tableFilter{}, loading: map[string][]uint64{}, tried: map[string]time.Time{}}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"globaloffice/ingest"
 	"globaloffice/model"
-	"globaloffice/store/chtest"
 )
 
 func postFile(t *testing.T, e *env, kind, mapping, ctype, path string) (int, ingest.Result, map[string]any) {
@@ -21,7 +20,7 @@ func postFile(t *testing.T, e *env, kind, mapping, ctype, path string) (int, ing
 }
 
 func TestMappings(t *testing.T) {
-	db := chtest.New(t)
+	db := ingest.NewTestDB(t)
 	e := newEnv(t, db, t.TempDir())
 	if err := db.UpsertSites(t.Context(), []model.Site{
 		{ID: "PF-IDF", Name: "Plateforme IDF", Kind: model.SitePhonePlatform, Region: "11", Department: "93", Zone: model.ZoneMetropole, Timezone: "Europe/Paris"},

@@ -1,6 +1,3 @@
-// Package ingest holds the collectors: decoding and validating what other
-// systems send (sites reference files, contacts, cases, survey responses)
-// before it is stored.
 package ingest
 
 import (

@@ -40,12 +40,6 @@ func OpenSpool(dir string) (*Spool, error) {
 // Dir is the spool folder.
 func (s *Spool) Dir() string { return s.dir }
 
-// Write stores records durably as one new segment.
-func (s *Spool) Write(recs []Record) (string, error) {
-	name := s.NextName()
-	return name, s.WriteAs(name, recs)
-}
-
 // NextName is the name of a new segment, in order after every other: a
 // caller can claim it before the segment appears (see WriteAs).
 func (s *Spool) NextName() string {

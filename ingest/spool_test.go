@@ -108,6 +108,7 @@ func TestClickHouseDownSpoolDrainAndRestart(t *testing.T) {
 // and the test sites.
 func ownServer(t *testing.T) (chserver.Server, *store.DB) {
 	t.Helper()
+	ingest.SkipShort(t)
 	srv := chserver.Server{Dir: filepath.Join(t.TempDir(), "ch"), TCPPort: freePort(t), HTTPPort: freePort(t), StartTimeout: time.Minute}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

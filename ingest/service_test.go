@@ -15,7 +15,6 @@ import (
 	"globaloffice/ingest"
 	"globaloffice/model"
 	"globaloffice/store"
-	"globaloffice/store/chtest"
 )
 
 var testSites = []model.Site{
@@ -94,7 +93,7 @@ func (e *env) count(t *testing.T, q string) uint64 {
 const contactHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n"
 
 func TestFormats(t *testing.T) {
-	e := newEnv(t, chtest.New(t), t.TempDir())
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
 	csv := contactHeader +
 		"C1,qms,PAR-11,reception,2026-05-14T09:03:12,2026-05-14T09:15:00,2026-05-14T09:25:00,served,inscription,U1,accueil-1\n" +
 		"C2,qms,PAR-11,reception,2026-05-14T09:05:00,,,abandoned,inscription,,accueil-1\n"
@@ -135,7 +134,7 @@ func TestFormats(t *testing.T) {
 }
 
 func TestRejectReasons(t *testing.T) {
-	e := newEnv(t, chtest.New(t), t.TempDir())
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
 	good := `{"id":"OK%d","source":"s","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","answered_at":"2026-05-14T12:00:30Z","outcome":"served"}`
 	goodCase := `{"id":"OK%d","source":"s","site":"PAR-11","kind":"reimbursement","channel":"mail","received_at":"2026-05-04T08:00:00Z","completed_at":"2026-05-07T08:00:00Z","status":"completed","updated_at":"2026-05-07T08:00:00Z"}`
 	goodSurvey := `{"id":"OK%d","source":"s","site":"PAR-11","channel":"reception","survey":"post","mode":"sms","answered_at":"2026-05-14T12:00:00Z","scale":"1-5","scores":{"overall":4}}`
@@ -194,7 +193,7 @@ func TestRejectReasons(t *testing.T) {
 }
 
 func TestBodyErrors(t *testing.T) {
-	e := newEnv(t, chtest.New(t), t.TempDir())
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
 	rec := `{"id":"%d","source":"s","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`
 	var many strings.Builder
 	for i := 0; i < 51; i++ {
@@ -240,7 +239,7 @@ func TestBodyErrors(t *testing.T) {
 }
 
 func TestDuplicatesAndCaseVersions(t *testing.T) {
-	e := newEnv(t, chtest.New(t), t.TempDir())
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
 	body := contactHeader +
 		"D1,qms,PAR-11,reception,2026-05-14T09:03:12,2026-05-14T09:15:00,,served,,U1,\n" +
 		"D2,qms,PAR-11,reception,2026-06-14T09:03:12,,,abandoned,,U2,\n" +
@@ -326,7 +325,7 @@ func TestLocalTimesAtDSTChange(t *testing.T) {
 }
 
 func TestLocalDatesNearMidnight(t *testing.T) {
-	e := newEnv(t, chtest.New(t), t.TempDir())
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
 	body := `{"id":"M1","source":"acd","site":"PAR-11","channel":"phone","arrived_at":"2026-05-31T22:30:00Z","outcome":"abandoned"}
 {"id":"M2","source":"acd","site":"CAY-973","channel":"phone","arrived_at":"2026-05-31T22:30:00Z","outcome":"abandoned"}
 {"id":"M3","source":"acd","site":"CAY-973","channel":"phone","arrived_at":"2026-06-01T02:30:00Z","outcome":"abandoned"}`
@@ -346,5 +345,80 @@ func TestLocalDatesNearMidnight(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count() FROM cases WHERE received_date = toDate('2026-06-24') AND completed_date = toDate('2026-07-01')"); n != 1 {
 		t.Error("case local dates: want received 24 June (23:59:59 in Paris), completed 1 July (00:00 in Paris)")
+	}
+}
+
+// TestResendLongIDs: looking up which of many long ids are stored must stay
+// under ClickHouse's max_query_size (256 KiB); over it the lookup failed, the
+// records were spooled, and the drain, refused the same way, quarantined the
+// segment: accepted records never stored.
+func TestResendLongIDs(t *testing.T) {
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir(), ingest.Limits{MaxLineBytes: 4096, MaxRecords: 10_000})
+	var b strings.Builder
+	const n = 4100
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `{"id":"%070d","source":"long","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`+"\n", i)
+	}
+	for _, tc := range []struct {
+		name                 string
+		accepted, duplicates int
+	}{{"first send", n, 0}, {"sent again", 0, n}} {
+		res, err := e.svc.Ingest(t.Context(), ingest.KindContacts, ingest.FormatNDJSON, strings.NewReader(b.String()), ingest.Options{})
+		if err != nil || res.Accepted != tc.accepted || res.Duplicates != tc.duplicates || res.Spooled != 0 {
+			t.Fatalf("%s: %v, accepted %d duplicates %d spooled %d; want %d, %d, 0", tc.name, err, res.Accepted, res.Duplicates, res.Spooled, tc.accepted, tc.duplicates)
+		}
+	}
+	if segs, _ := e.spool.Segments(); len(segs) != 0 {
+		t.Errorf("%d spool segments with ClickHouse up", len(segs))
+	}
+}
+
+// TestJSONInvalidUTF8: like NDJSON and CSV records, a JSON record with bytes
+// that are not UTF-8 is refused, not stored (and its spooled copy would be
+// altered by the spool's JSON encoding, so stored twice under two ids).
+func TestJSONInvalidUTF8(t *testing.T) {
+	e := newEnv(t, ingest.NewTestDB(t), t.TempDir())
+	rec := `{"id":"%s","source":"s","site":"PAR-11","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned","motive":"%s"}`
+	for _, tt := range []struct{ name, ctype, body string }{
+		{"array", "application/json", "[" + fmt.Sprintf(rec, "U1", "ok") + "," + fmt.Sprintf(rec, "U2", "caf\xe9") + "]"},
+		{"object", "application/json", fmt.Sprintf(rec, "U3", "caf\xe9")},
+		{"ndjson", "application/x-ndjson", fmt.Sprintf(rec, "U4", "caf\xe9")},
+	} {
+		status, res, problem := e.post(t, "contacts", tt.ctype, tt.body)
+		if status != 200 || res.Rejected != 1 || len(res.Rejects) != 1 || !strings.Contains(res.Rejects[0].Reason, "UTF-8") {
+			t.Errorf("%s: status %d %+v %v; want the record with a non-UTF-8 byte refused", tt.name, status, res, problem)
+		}
+	}
+	if n := e.count(t, "SELECT count() FROM contacts WHERE id IN ('U2', 'U3', 'U4')"); n != 0 {
+		t.Errorf("%d contacts stored with bytes that are not UTF-8", n)
+	}
+}
+
+// TestUnknownSitesWhileClickHouseAway: records naming an unknown site make
+// the sites reload; with ClickHouse away each reload waits for the dial
+// timeout, and a failed reload was retried for every such record (under the
+// lock every request takes), so a body of N such records took N timeouts.
+func TestUnknownSitesWhileClickHouseAway(t *testing.T) {
+	db, cut := ingest.ProxiedDB(t, time.Second)
+	e := newEnv(t, db, t.TempDir())
+	if status, res, problem := e.post(t, "contacts", "application/x-ndjson", contactsNDJSON(0, 1)); status != 200 || res.Accepted != 1 {
+		t.Fatalf("%d %+v %v", status, res, problem)
+	}
+	time.Sleep(5500 * time.Millisecond) // the sites are older than the retry-on-miss delay
+	cut(true)
+	var b strings.Builder
+	// 40 records: retried for each, the reload would take ≥ 40 dial
+	// timeouts (40 s); once, about one (1 s). The bound between is wide so
+	// that a loaded machine does not fail the test.
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, `{"id":"X%d","source":"s","site":"NOPE-%d","channel":"phone","arrived_at":"2026-05-14T12:00:00Z","outcome":"abandoned"}`+"\n", i, i)
+	}
+	t0 := time.Now()
+	status, res, problem := e.post(t, "contacts", "application/x-ndjson", b.String())
+	if status != 200 || res.Rejected != 40 {
+		t.Errorf("status %d %+v %v; want 40 rejects (spooled)", status, res, problem)
+	}
+	if d := time.Since(t0); d > 20*time.Second {
+		t.Errorf("answered after %s: the sites reload was retried for every record", d.Round(time.Second))
 	}
 }

@@ -1,0 +1,51 @@
+// Package ingest holds the collectors: what takes the records other systems
+// send (contacts, cases, survey responses, and the sites reference file),
+// checks them and stores them in ClickHouse, once each, without losing one
+// that was acknowledged.
+//
+// A record's way in:
+//
+//   - Decoding (decode.go, decodecsv.go, fastjson.go, fields.go): CSV,
+//     NDJSON and JSON bodies, streamed, each record's fields put in fixed
+//     slots; whole-body faults (binary data, truncated JSON, too long a
+//     line, too many records) are a *BodyError and store nothing. The
+//     Asterisk queue_log decoder (asterisk.go) folds a call's events into
+//     one contact.
+//   - Mappings (mapping.go, mappings/): YAML files that adapt a foreign
+//     export (renamed columns, constants, value codes, time layout).
+//   - Validation (validate.go, times.go, pseudonym.go): required fields,
+//     configured vocabularies, the rules between times, times without
+//     offset read in the site's zone, user references replaced by a keyed
+//     HMAC; a refused record becomes a reject, stored with its raw text.
+//     ReadSites (sites.go) checks a sites reference file.
+//   - Service (service.go) runs a body or file through these and hands
+//     records and rejects to the Writer; Handler (http.go) serves it over
+//     HTTP, with RFC 9457 problem details for whole-body refusals.
+//
+// The Writer (writer.go) stores records:
+//
+//   - Identity and dedupe (record.go, dedupe.go, keyset.go): the key is
+//     (source, id), and a case version is new only when newer than every
+//     stored one. The loop (loop.go) groups concurrent submissions into
+//     units (unit.go) and dedupes them in order, against each other and
+//     against the units in flight; the keys that may be stored are looked
+//     up in ClickHouse by the lane that inserts the unit.
+//   - The key filter (keyfilter.go, blockbloom.go): a split-block Bloom
+//     filter per table, loaded from ClickHouse at start, that says which
+//     keys are certainly not stored, so that only the others are looked up.
+//   - Inserts: an idle writer inserts a unit in a lane and answers once it
+//     is stored (insert.go); a busy one answers once the unit is in the
+//     spool, and the flusher (flusher.go, spooled.go) encodes the spooled
+//     units into one large insert. No insert spans more than MaxPartitions
+//     months.
+//   - The spool (spool.go, spoolenc.go): segments of JSON lines written
+//     atomically and fsynced; when ClickHouse fails, accepted records go
+//     there, and the drain (drain.go) stores them again, through the same
+//     dedupe, once ClickHouse answers; segments ClickHouse keeps refusing as
+//     bad data are quarantined.
+//   - What the writer needs of ClickHouse is the small interface of db.go:
+//     *store.DB in production, an in-memory store in the writer's tests.
+//
+// Metrics (metrics.go) are the collectors' Prometheus series, with bounded
+// labels.
+package ingest
