@@ -27,6 +27,9 @@ func (s *Server) collector(rt problem.Route) gin.HandlerFunc {
 			problem.Write(c.Writer, status, http.StatusText(status), detail)
 			return
 		}
+		// The collectors read the caller from the request's context: a
+		// collector token writes only for its sources and sites and reads
+		// only its own rejects.
 		rt.Handler.ServeHTTP(c.Writer, c.Request)
 	}
 }

@@ -26,18 +26,11 @@ type Server struct {
 	Now     func() time.Time
 }
 
-type principalKey struct{}
-
-// principalOf is the caller of a request, set by authenticate.
+// principalOf is the caller of a request, set by authenticate (the
+// public when none is).
 func principalOf(ctx context.Context) auth.Principal {
-	p, _ := ctx.Value(principalKey{}).(auth.Principal)
+	p, _ := auth.FromContext(ctx)
 	return p
-}
-
-// WithPrincipal returns ctx carrying the caller (tests of handlers that
-// skip the middleware use it too).
-func WithPrincipal(ctx context.Context, p auth.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
 }
 
 // authenticate finds the caller from the bearer token, or the anonymous
@@ -70,7 +63,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 	}
-	c.Request = c.Request.WithContext(WithPrincipal(c.Request.Context(), p))
+	c.Request = c.Request.WithContext(auth.NewContext(c.Request.Context(), p))
 	c.Next()
 }
 

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -113,6 +114,20 @@ func (p Principal) MayWrite(source, site string) bool {
 	return false
 }
 
+// Refuses names the field, "source" or "site", for which the caller may not
+// send a record, or "" when it may (see MayWrite).
+func (p Principal) Refuses(source, site string) string {
+	switch {
+	case p.MayWrite(source, site):
+		return ""
+	case p.Role == model.RoleCollector && len(p.Sources) > 0 && !slices.Contains(p.Sources, source):
+		return "source"
+	case p.Role == model.RoleCollector:
+		return "site"
+	}
+	return "source"
+}
+
 // ReadsRejects tells whether the caller may list refused records (whose
 // raw text may hold personal data): admins all, collectors their own.
 func (p Principal) ReadsRejects() bool {
@@ -141,3 +156,18 @@ func (p Principal) Steers() bool { return p.ReadsAll() }
 // ManagesTokens tells whether the caller may list, create and revoke
 // tokens.
 func (p Principal) ManagesTokens() bool { return p.Role == model.RoleAdmin }
+
+type principalKey struct{}
+
+// NewContext returns ctx carrying the caller, as the API's authentication
+// sets it for every handler (the collectors' included).
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext is the caller of a request, and false when none was set
+// (the command line, tests of handlers without the router).
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

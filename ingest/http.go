@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"globaloffice/auth"
+	"globaloffice/model"
 	"globaloffice/problem"
 	"globaloffice/store"
 )
@@ -54,6 +56,22 @@ func Handler(s *Service, opts HTTPOptions) http.Handler {
 	return mux
 }
 
+// caller is what the collectors need to know of who makes a request, from
+// the principal the API's authentication put in its context: its id, which
+// starts the origin of its rejects; what it may not send; and whether it
+// reads only its own rejects (collector tokens). Without a principal (the
+// command line, tests), anything goes.
+func caller(r *http.Request) (id string, permit func(source, site string) string, ownRejects bool) {
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
+		return "", nil, false
+	}
+	if p.Role == model.RoleCollector {
+		return p.TokenID, p.Refuses, true
+	}
+	return p.TokenID, nil, false
+}
+
 func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts HTTPOptions) {
 	var mapping *Mapping
 	if name := r.URL.Query().Get("mapping"); name != "" {
@@ -84,8 +102,12 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(opts.BodyTimeout))
 	body := http.MaxBytesReader(w, r.Body, opts.MaxBodyBytes)
+	id, permit, _ := caller(r)
 	origin := "http:" + r.RemoteAddr + ":" + time.Now().UTC().Format("20060102T150405.000000000")
-	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin, Mapping: mapping})
+	if id != "" {
+		origin = id + " " + origin
+	}
+	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin, Mapping: mapping, Permit: permit})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		var be *BodyError
@@ -116,6 +138,9 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.RejectFilter{Kind: q.Get("kind"), Source: q.Get("source")}
+	if id, _, own := caller(r); own {
+		f.OriginPrefix = id + " "
+	}
 	if f.Kind != "" {
 		if _, err := ParseKind(f.Kind); err != nil {
 			problem.Write(w, http.StatusBadRequest, "bad kind", err.Error())

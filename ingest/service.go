@@ -137,7 +137,14 @@ type Options struct {
 	Chunk    int      // records per submission; 0: the whole body at once
 	Mapping  *Mapping // adapts a foreign export; nil for our own format
 	Progress func(records int)
+	// Permit, when set, names the field ("source" or "site") for which a
+	// valid record is not allowed, or "" to let it through: a record it
+	// refuses is a reject, reason "not allowed for this token".
+	Permit func(source, site string) string
 }
+
+// ReasonNotAllowed is the reason of a record refused by Options.Permit.
+const ReasonNotAllowed = "not allowed for this token"
 
 // RejectInfo says why one record was refused.
 type RejectInfo struct {
@@ -295,6 +302,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			case KindSurveys:
 				c, e := v.Survey(raw, opt.Source)
 				rec, errs = Record{Survey: &c}, e
+			}
+			if len(errs) == 0 && opt.Permit != nil {
+				if field := opt.Permit(source, strings.TrimSpace(raw.getSlot(sSite))); field != "" {
+					errs = []FieldError{{Field: field, Reason: ReasonNotAllowed}}
+				}
 			}
 			if len(errs) > 0 {
 				reject(raw, sent, source, errs)

@@ -44,8 +44,11 @@ func (db *DB) InsertRejects(ctx context.Context, rows []Reject) error {
 type RejectFilter struct {
 	Kind   string
 	Source string
-	Since  time.Time
-	Limit  int // 1 to 10,000; anything else means 100
+	// OriginPrefix keeps the rejects whose origin starts with it (a
+	// collector token's rejects: their origin starts with its id).
+	OriginPrefix string
+	Since        time.Time
+	Limit        int // 1 to 10,000; anything else means 100
 }
 
 // ListRejects returns the newest rejects first.
@@ -81,6 +84,10 @@ func rejectsQuery(f RejectFilter) (string, []any) {
 	if f.Source != "" {
 		q += ` AND source = ?`
 		args = append(args, f.Source)
+	}
+	if f.OriginPrefix != "" {
+		q += ` AND startsWith(origin, ?)`
+		args = append(args, f.OriginPrefix)
 	}
 	if f.Limit <= 0 || f.Limit > 10000 {
 		f.Limit = 100
