@@ -27,6 +27,15 @@ func (s *Server) collector(rt problem.Route) gin.HandlerFunc {
 			problem.Write(c.Writer, status, http.StatusText(status), detail)
 			return
 		}
+		if rt.Method == http.MethodPost {
+			release, ok := s.bodies.acquire(c.Request.Context())
+			if !ok {
+				c.Header("Retry-After", "5")
+				problem.Write(c.Writer, http.StatusServiceUnavailable, "busy", "too many bodies are being received at once: send again shortly")
+				return
+			}
+			defer release()
+		}
 		// The collectors read the caller from the request's context: a
 		// collector token writes only for its sources and sites and reads
 		// only its own rejects.

@@ -48,6 +48,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, api.Limits{})
+}
+
+// newEnvWith is newEnv with limits.
+func newEnvWith(t *testing.T, limits api.Limits) *env {
+	t.Helper()
 	db := chtest.New(t)
 	ctx := context.Background()
 	if err := db.UpsertSites(ctx, fixtureSites); err != nil {
@@ -124,7 +130,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Deps{
-		Server:   &api.Server{Engine: eng, DB: db, Keyring: keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: eng.Now},
+		Server:   &api.Server{Engine: eng, DB: db, Keyring: keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: eng.Now, Limits: limits},
 		Ingest:   ingest.Routes(svc, ingest.HTTPOptions{}),
 		Gatherer: reg, Registry: reg,
 		Health: func(r *http.Request) error { return db.Ping(r.Context()) },

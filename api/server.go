@@ -24,6 +24,10 @@ type Server struct {
 	Keyring *auth.Keyring
 	Log     *slog.Logger
 	Now     func() time.Time
+	Limits  Limits
+
+	bodies    *bodySlots
+	anonymous *clientLimits
 }
 
 // principalOf is the caller of a request, set by authenticate (the

@@ -70,6 +70,26 @@ type Server struct {
 	// under heavy ingest the heap would otherwise grow to twice what is
 	// live before each collection.
 	MemoryLimitMB int `yaml:"memory_limit_mb" desc:"soft memory limit of the server in MiB: the garbage collector works harder near it (0: none; GOMEMLIMIT wins when set)"`
+	// TLS: both set, the server speaks HTTPS; otherwise put it behind a
+	// reverse proxy that does (see the README).
+	TLSCert string `yaml:"tls_cert" desc:"TLS certificate file (PEM); with tls_key the server speaks HTTPS"`
+	TLSKey  string `yaml:"tls_key" desc:"TLS private key file (PEM)"`
+	// Timeouts. The read timeout covers a whole request, body included, so
+	// it is longer than ingest.body_timeout; long answers (exports) set
+	// their own deadline per request.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" desc:"time allowed to receive a request's headers"`
+	ReadTimeout       time.Duration `yaml:"read_timeout" desc:"time allowed to receive a whole request, body included"`
+	WriteTimeout      time.Duration `yaml:"write_timeout" desc:"time allowed to send an answer (long downloads set their own)"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout" desc:"how long an idle keep-alive connection stays open"`
+	MaxHeaderBytes    int           `yaml:"max_header_bytes" desc:"largest request header"`
+	// IngestBodies caps the collector bodies being decoded at once: the
+	// others wait up to IngestWait, then get 503 with Retry-After.
+	IngestBodies int           `yaml:"ingest_bodies" desc:"collector request bodies decoded at once (others wait, then 503)"`
+	IngestWait   time.Duration `yaml:"ingest_wait" desc:"how long a collector request waits for a free slot before 503"`
+	// AnonymousRate limits each client address on requests without a
+	// token, per second, with bursts of AnonymousBurst.
+	AnonymousRate  float64 `yaml:"anonymous_rate" desc:"requests per second per client address without a token (0: no limit)"`
+	AnonymousBurst int     `yaml:"anonymous_burst" desc:"burst allowed above anonymous_rate"`
 }
 
 // Default returns the settings used when nothing is configured: everything
@@ -86,7 +106,9 @@ func Default() Config {
 			DialTimeout:  5 * time.Second,
 			QueryTimeout: 5 * time.Minute,
 		},
-		Server: Server{Addr: "127.0.0.1:8080", MemoryLimitMB: 170},
+		Server: Server{Addr: "127.0.0.1:8080", MemoryLimitMB: 170,
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 3 * time.Minute, WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute,
+			MaxHeaderBytes: 64 << 10, IngestBodies: 4, IngestWait: 10 * time.Second, AnonymousRate: 20, AnonymousBurst: 40},
 		Ingest: Ingest{
 			Channels:         []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
 			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
@@ -338,6 +360,12 @@ func (f leaf) set(s string) error {
 			return fmt.Errorf("%s: %q is not an integer", f.key, s)
 		}
 		f.v.SetInt(int64(n))
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a number", f.key, s)
+		}
+		f.v.SetFloat(x)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {

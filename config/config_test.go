@@ -146,3 +146,13 @@ func TestNamesDerivedFromKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestFloatSetting(t *testing.T) {
+	cfg, err := Load(Sources{Env: []string{"GLOBALOFFICE_SERVER_ANONYMOUS_RATE=2.5"}})
+	if err != nil || cfg.Server.AnonymousRate != 2.5 {
+		t.Fatalf("%v %v", cfg.Server.AnonymousRate, err)
+	}
+	if _, err := Load(Sources{Env: []string{"GLOBALOFFICE_SERVER_ANONYMOUS_RATE=fast"}}); err == nil || !strings.Contains(err.Error(), `server.anonymous_rate: "fast" is not a number`) {
+		t.Errorf("bad float: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -45,6 +46,10 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			sc := a.cfg.Server
+			if (sc.TLSCert == "") != (sc.TLSKey == "") {
+				return errors.New("server.tls_cert and server.tls_key go together")
+			}
 			cat, err := a.catalog()
 			if err != nil {
 				return err
@@ -67,16 +72,33 @@ func (a *app) serveCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("listen %s: %w", a.cfg.Server.Addr, err)
 			}
-			srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-			fmt.Fprintf(a.stdout, "globaloffice: serving on http://%s\n", ln.Addr())
+			srv := &http.Server{Handler: router, ReadHeaderTimeout: sc.ReadHeaderTimeout, ReadTimeout: sc.ReadTimeout,
+				WriteTimeout: sc.WriteTimeout, IdleTimeout: sc.IdleTimeout, MaxHeaderBytes: sc.MaxHeaderBytes,
+				ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+			scheme := "http"
+			if sc.TLSCert != "" {
+				scheme = "https"
+			} else if !loopback(ln.Addr()) {
+				log.Warn("listening on a non-loopback address without TLS: tokens and figures travel in clear; set server.tls_cert and server.tls_key, or serve behind a reverse proxy that terminates TLS", "addr", ln.Addr().String())
+			}
+			fmt.Fprintf(a.stdout, "globaloffice: serving on %s://%s\n", scheme, ln.Addr())
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			go func() {
+				if sc.TLSCert != "" {
+					errc <- srv.ServeTLS(ln, sc.TLSCert, sc.TLSKey)
+				} else {
+					errc <- srv.Serve(ln)
+				}
+			}()
 			select {
 			case err := <-errc:
 				return err
 			case <-ctx.Done():
 			}
-			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			// Requests in flight (an ingest body being read) finish, up to
+			// the read timeout; then the writer inserts what it holds
+			// (c.Close, deferred above).
+			sctx, cancel := context.WithTimeout(context.Background(), sc.ReadTimeout+10*time.Second)
 			defer cancel()
 			return srv.Shutdown(sctx)
 		},
@@ -95,4 +117,11 @@ func (a *app) memoryLimit() (int64, bool) {
 		return 0, false
 	}
 	return int64(mb) << 20, true
+}
+
+// loopback tells whether a listening address is reachable from this
+// machine only.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
