@@ -6,7 +6,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Everything local lives under var/ unless GLOBALOFFICE_HOME says otherwise.
 export GLOBALOFFICE_HOME ?= $(CURDIR)/var
 
-.PHONY: build clickhouse clickhouse-up test lint bench demo serve clean
+.PHONY: build clickhouse clickhouse-up test lint bench demo demo-load serve clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/globaloffice
@@ -33,19 +33,21 @@ lint:
 	  cp /tmp/globaloffice.go.mod.bak go.mod; cp /tmp/globaloffice.go.sum.bak go.sum; exit 1; fi
 
 ## bench: Go benchmarks, then end-to-end ingest over HTTP against
-## clickhouse-client's insert of the same records, and the whole catalog over
-## 10M contacts against hand-written SQL, each as a ratio in the same run
+## clickhouse-client's insert of the same records, the whole catalog over
+## 10M contacts against hand-written SQL, and GET /results and /scorecard
+## against a bare gin handler, each as a ratio in the same run
 bench: clickhouse-up
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(BIN) bench ingest --records 1000000
 	$(BIN) bench indicators --contacts 10000000
+	$(BIN) bench api
 
-## demo: ClickHouse installed and started, schema, 42 sample sites, a seeded
-## year and more of contacts, cases and surveys written as files and ingested
-## through the collectors (exit 2 = the deliberately invalid records were
-## refused, the rest stored), demo targets, every finished quarter closed,
-## and the results of the last one, nationally and by region.
-demo: clickhouse-up
+## demo-load: ClickHouse installed and started, schema, 42 sample sites, a
+## seeded year and more of contacts, cases and surveys written as files and
+## ingested through the collectors (exit 2 = the deliberately invalid records
+## were refused, the rest stored), demo targets, every finished quarter
+## closed, and the results of the last one, nationally and by region.
+demo-load: clickhouse-up
 	$(BIN) migrate
 	$(BIN) sites import demo/sites.csv
 	$(BIN) demo generate
@@ -57,7 +59,13 @@ demo: clickhouse-up
 	$(BIN) targets import demo/targets.csv --by demo
 	$(BIN) demo close
 
-## serve: the HTTP server (collectors, /metrics) on 127.0.0.1:8080, over the local ClickHouse
+## demo: demo-load, then a fresh director token and the URLs to try, then the
+## server in the foreground (Ctrl-C stops it).
+demo: demo-load
+	$(BIN) demo welcome
+	$(BIN) serve
+
+## serve: the HTTP server (API, collectors, /metrics) on 127.0.0.1:8080, over the local ClickHouse
 serve: clickhouse-up
 	$(BIN) migrate
 	$(BIN) serve

@@ -13,6 +13,13 @@ import (
 //go:embed sites.csv
 var sitesCSV []byte
 
+//go:embed targets.csv
+var targetsCSV []byte
+
+// TargetsCSV is the demo's management targets file (demo/targets.csv), in
+// the format of globaloffice targets import.
+func TargetsCSV() []byte { return bytes.Clone(targetsCSV) }
+
 // Sites parses the sample sites file (demo/sites.csv): 42 sites across 12
 // regions, Alsace-Moselle and the five overseas departments.
 func Sites() ([]model.Site, error) {

@@ -2,10 +2,12 @@ package commands
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"globaloffice/bench"
+	"globaloffice/ingest"
 )
 
 func (a *app) benchCommand() *cobra.Command {
@@ -35,7 +37,34 @@ func (a *app) benchCommand() *cobra.Command {
 	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request")
 	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
 	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
-	cmd.AddCommand(ing, a.benchIndicatorsCommand())
+	cmd.AddCommand(ing, a.benchIndicatorsCommand(), a.benchAPICommand())
+	return cmd
+}
+
+func (a *app) benchAPICommand() *cobra.Command {
+	var o bench.APIOptions
+	cmd := &cobra.Command{
+		Use:   "api",
+		Short: "GET /results and GET /scorecard of a closed quarter over the demo data vs a bare gin handler answering the same JSON",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Store = a.storeOptions()
+			o.Store.Database = "bench_api"
+			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
+			ic := a.cfg.Ingest
+			o.Lists = ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions}
+			o.Log = a.stderr
+			rs, err := bench.API(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			bench.WriteAPIReport(a.stdout, rs)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&o.Reuse, "reuse", true, "keep the demo data of an earlier run")
+	cmd.Flags().IntVar(&o.Clients, "clients", 4, "concurrent clients")
+	cmd.Flags().DurationVar(&o.Duration, "duration", 5*time.Second, "how long each measurement lasts")
 	return cmd
 }
 

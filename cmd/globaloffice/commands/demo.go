@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"globaloffice/auth"
 	"globaloffice/demo"
 	"globaloffice/indicators"
 	"globaloffice/model"
@@ -70,7 +71,7 @@ func (a *app) demoCommand() *cobra.Command {
 	gen.Flags().StringVar(&to, "to", "", "day after the last, YYYY-MM-DD (default today)")
 	gen.Flags().Int64Var(&seed, "seed", 2026, "random seed: the same seed gives the same files")
 	gen.Flags().Float64Var(&scale, "scale", 1, "volume factor: 1 is about 500,000 contacts a year over the 42 sample sites")
-	cmd.AddCommand(gen, a.demoCloseCommand())
+	cmd.AddCommand(gen, a.demoCloseCommand(), a.demoWelcomeCommand())
 	return cmd
 }
 
@@ -125,4 +126,48 @@ func (a *app) demoCloseCommand() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&since, "since", time.Now().Year()-1, "first year whose quarters are closed")
 	return cmd
+}
+
+func (a *app) demoWelcomeCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "welcome",
+		Short: "Create a director token for the demo (valid 30 days) and print it with the URLs to try",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			t, secret, err := auth.NewToken("demo director", model.RoleDirector, nil, nil, "demo", time.Now(), 30*24*time.Hour)
+			if err != nil {
+				return err
+			}
+			if err := db.PutToken(ctx, t); err != nil {
+				return err
+			}
+			quarter := "2026-Q1"
+			if qs := indicators.FinishedQuarters(time.Now().Year()-1, time.Now()); len(qs) > 0 {
+				quarter = qs[len(qs)-1].Name
+			}
+			base := "http://" + a.cfg.Server.Addr + "/api/v1"
+			fmt.Fprintf(a.stdout, `
+The demo is loaded. A director token (%s), shown this once, valid 30 days:
+
+  %s
+
+The public (no token): the published results of the last closed quarter
+  curl '%s/results?period=%s&scope=national'
+A director: the scorecard of the regions, live figures, targets
+  curl -H 'Authorization: Bearer %s' '%s/scorecard?period=%s'
+  curl -H 'Authorization: Bearer %s' '%s/results?period=%d-ytd&scope=national&live=true'
+  curl -H 'Authorization: Bearer %s' '%s/targets'
+The API's OpenAPI document: %s/openapi.json    metrics: http://%s/metrics
+
+More tokens: bin/globaloffice tokens create --role manager --site PAR-11 (see README).
+`, t.ID, secret, base, quarter, secret, base, quarter, secret, base, time.Now().Year(), secret, base, base, a.cfg.Server.Addr)
+			return nil
+		},
+	}
 }
