@@ -215,3 +215,77 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestScorecard: the sub-scopes of a scope × the indicators, misses first,
+// with the scope's own row; values as the engine computes them.
+func TestScorecard(t *testing.T) {
+	e := newEnv(t)
+	var sc struct {
+		Period string `json:"period"`
+		Scope  struct {
+			Scope, ScopeID string
+			Cells          []struct {
+				Indicator string   `json:"indicator"`
+				Value     *float64 `json:"value"`
+				Status    string   `json:"status"`
+			} `json:"cells"`
+		} `json:"scope"`
+		Indicators []struct {
+			ID string `json:"id"`
+		} `json:"indicators"`
+		Rows []struct {
+			ScopeID string `json:"scope_id"`
+			Name    string `json:"name"`
+			Missed  int    `json:"missed"`
+			Cells   []struct {
+				Indicator string   `json:"indicator"`
+				Value     *float64 `json:"value"`
+				Target    *float64 `json:"target"`
+				Status    string   `json:"status"`
+				Sample    uint64   `json:"sample"`
+			} `json:"cells"`
+		} `json:"rows"`
+	}
+	r := e.do("GET", "/api/v1/scorecard?period=2026-05&scope=department:75", "director", "")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	r.decode(t, &sc)
+	// PAR-18: 7 of 10 within 20 minutes, under the national 80: missed,
+	// so first; PAR-11: 9 of 10, met.
+	if len(sc.Rows) != 2 || sc.Rows[0].ScopeID != "PAR-18" || sc.Rows[0].Name != "Paris 18" || sc.Rows[0].Missed < 1 || sc.Rows[1].ScopeID != "PAR-11" {
+		t.Fatalf("rows: %+v", sc.Rows)
+	}
+	cell := func(i int, id string) (float64, string, uint64) {
+		for _, c := range sc.Rows[i].Cells {
+			if c.Indicator == id && c.Value != nil {
+				return *c.Value, c.Status, c.Sample
+			}
+		}
+		return -1, "", 0
+	}
+	if v, st, n := cell(0, "reception.wait_20min"); v != 70 || st != "missed" || n != 10 {
+		t.Errorf("PAR-18: %v %s %d", v, st, n)
+	}
+	if v, st, _ := cell(1, "reception.wait_20min"); v != 90 || st != "met" {
+		t.Errorf("PAR-11: %v %s", v, st)
+	}
+	for _, c := range sc.Scope.Cells {
+		if c.Indicator == "reception.wait_20min" && (c.Value == nil || *c.Value != 80) {
+			t.Errorf("department 75 pools 16 of 20: %v", c.Value)
+		}
+	}
+	if len(sc.Indicators) == 0 || sc.Indicators[0].ID != "reception.wait_20min" {
+		t.Errorf("columns: %+v", sc.Indicators)
+	}
+	// The nation's rows are its regions.
+	r = e.do("GET", "/api/v1/scorecard?period=2026-05", "director", "")
+	r.decode(t, &sc)
+	var regions []string
+	for _, row := range sc.Rows {
+		regions = append(regions, row.ScopeID)
+	}
+	if fmt.Sprint(regions) != "[11 44]" && fmt.Sprint(regions) != "[44 11]" {
+		t.Errorf("national rows %v", regions)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type APIOptions struct {
 	Clients  int          // concurrent clients (default 4)
 	Duration time.Duration
 	Log      io.Writer
+	// CPUProfile, when set, profiles the process while the API is
+	// measured (not the bare handler).
+	CPUProfile string
 }
 
 // APIResult is one endpoint against a bare gin handler answering a JSON
@@ -144,7 +148,13 @@ func API(ctx context.Context, o APIOptions) ([]APIResult, error) {
 			if rate > r.BareRate {
 				r.BareRate, r.BareP99, r.Bares = rate, p99, n
 			}
+			stopProfile, err := startProfile(o.CPUProfile, ep.path)
+			if err != nil {
+				stopBare()
+				return nil, err
+			}
 			n, rate, p99, err = hammer(ctx, url, secret, o.Clients, o.Duration)
+			stopProfile()
 			if err != nil {
 				stopBare()
 				return nil, err
@@ -161,6 +171,23 @@ func API(ctx context.Context, o APIOptions) ([]APIResult, error) {
 }
 
 func abs(x int) int { return max(x, -x) }
+
+// startProfile profiles the process into base.<endpoint> until stopped.
+func startProfile(base, path string) (stop func(), err error) {
+	if base == "" {
+		return func() {}, nil
+	}
+	name := strings.Trim(strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(strings.TrimPrefix(path, "/api/v1/")), "_")
+	f, err := os.Create(base + "." + strings.SplitN(name, "_", 2)[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
 
 // demoData makes sure the benchmark's database holds the demo data with the
 // quarter closed: generated, ingested through the collectors, targets

@@ -19,6 +19,8 @@ type Query struct {
 
 // Report is the answer to a Query: the results, ordered by the catalog,
 // then national, regions, departments, sites, and where they come from.
+// The slice is the caller's own; the values its pointers point to may be
+// shared with the engine's cache of closed revisions: never modify them.
 type Report struct {
 	Period     Period     `json:"-"`
 	Results    []Result   `json:"results"`
@@ -72,9 +74,10 @@ func (e *Engine) Results(ctx context.Context, q Query) (Report, error) {
 		}
 		rep.Provenance.Closed, rep.Provenance.Revision = true, rev
 		rep.Provenance.ClosedAt, rep.Provenance.ClosedBy = c.at, c.by
-		for _, r := range c.results {
-			if sel.keep(r) {
-				rep.Results = append(rep.Results, r)
+		rep.Results = make([]Result, 0, len(c.results))
+		for i := range c.results {
+			if sel.keep(&c.results[i]) {
+				rep.Results = append(rep.Results, c.results[i])
 			}
 		}
 		return rep, nil

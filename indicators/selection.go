@@ -94,6 +94,6 @@ func (s *selection) keepScope(k scopeKey) bool {
 }
 
 // keep tells whether a result is selected.
-func (s *selection) keep(r Result) bool {
+func (s *selection) keep(r *Result) bool {
 	return s.ids[r.Indicator] && s.keepScope(scopeKey{r.Scope, r.ScopeID})
 }

@@ -65,6 +65,7 @@ func (a *app) benchAPICommand() *cobra.Command {
 	cmd.Flags().BoolVar(&o.Reuse, "reuse", true, "keep the demo data of an earlier run")
 	cmd.Flags().IntVar(&o.Clients, "clients", 4, "concurrent clients")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 5*time.Second, "how long each measurement lasts")
+	cmd.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the API's measurements into FILE.<endpoint>")
 	return cmd
 }
 
