@@ -37,6 +37,7 @@ func (a *app) benchCommand() *cobra.Command {
 	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request")
 	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
 	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
+	ing.Flags().StringVar(&o.Binary, "server-binary", "", "the globaloffice binary that serves (default: this one), to compare builds")
 	cmd.AddCommand(ing, a.benchIndicatorsCommand(), a.benchAPICommand())
 	return cmd
 }
