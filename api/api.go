@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"globaloffice/api/pages"
 	"globaloffice/problem"
 )
 
@@ -51,6 +52,7 @@ func New(d Deps) *gin.Engine {
 	if d.Gatherer != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	}
+	pages.Register(r, pages.Deps{Engine: d.Server.Engine, Keyring: d.Server.Keyring, Log: d.Server.logger(), Now: d.Server.Now})
 	api, v1 := d.Server.registerV1(r)
 	for _, rt := range d.Ingest {
 		rel, ok := strings.CutPrefix(rt.Path, v1.BasePath())

@@ -224,3 +224,22 @@ func (m RepeatContact) describe(lang, pop string) string {
 	}
 	return fmt.Sprintf("Share of %s followed by another contact of the same user, on any channel, within %d hours.", pop, m.WindowHours)
 }
+
+// Channel is the channel an indicator measures: its filter's one channel;
+// for cases, the channel the reply goes out on (e-mail, mail) or the back
+// office; "" for an indicator across channels.
+func (d *Definition) Channel() string {
+	if ch := d.Filter["channel"]; len(ch) == 1 {
+		return ch[0]
+	}
+	if d.Source == "cases" {
+		switch k := d.Filter["kind"]; {
+		case len(k) == 1 && k[0] == "email_reply":
+			return "email"
+		case len(k) == 1 && k[0] == "mail_reply":
+			return "mail"
+		}
+		return "back_office"
+	}
+	return ""
+}

@@ -39,3 +39,16 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestChannel(t *testing.T) {
+	cat, _ := DefaultCatalog()
+	for id, want := range map[string]string{
+		"reception.wait_20min": "reception", "phone.pickup_rate": "phone", "email.reply_2wd": "email", "mail.reply_15wd": "mail",
+		"reimbursement.within_7d": "back_office", "satisfaction.overall": "", "satisfaction.overall.phone": "phone", "global.repeat_contact_7d": "",
+	} {
+		d, _ := cat.Get(id)
+		if got := d.Channel(); got != want {
+			t.Errorf("%s: channel %q, want %q", id, got, want)
+		}
+	}
+}
