@@ -21,6 +21,8 @@ type cache struct {
 	revisions map[string]cachedRevisions // by period name
 	closed    map[closedKey]*closedRevision
 	order     []closedKey // oldest first, for eviction
+	periods   []ClosedPeriod
+	periodsAt time.Time
 }
 
 type cachedRevisions struct {
@@ -98,7 +100,33 @@ func (e *Engine) noteRevisions(p Period, n int) {
 		e.cache.revisions = map[string]cachedRevisions{}
 	}
 	e.cache.revisions[p.Name] = cachedRevisions{n, time.Now()}
+	e.cache.periods = nil // a closing changes the list of closed periods
 	e.cache.mu.Unlock()
+}
+
+// ClosedPeriods lists the closed periods, the latest-starting first, each
+// with its revisions in order; from the cache when fresh (the list is then
+// shared: never modify it).
+func (e *Engine) ClosedPeriods(ctx context.Context) ([]ClosedPeriod, error) {
+	if e.cached() {
+		e.cache.mu.Lock()
+		ps, at := e.cache.periods, e.cache.periodsAt
+		e.cache.mu.Unlock()
+		if ps != nil && time.Since(at) < e.CacheFor {
+			return ps, nil
+		}
+	}
+	ps, err := e.readClosedPeriods(ctx)
+	if err != nil || !e.cached() {
+		return ps, err
+	}
+	if ps == nil {
+		ps = []ClosedPeriod{}
+	}
+	e.cache.mu.Lock()
+	e.cache.periods, e.cache.periodsAt = ps, time.Now()
+	e.cache.mu.Unlock()
+	return ps, nil
 }
 
 // closedRevision reads every result of a revision, from the cache when

@@ -96,9 +96,8 @@ type Revision struct {
 	Results  int       `json:"results"`
 }
 
-// ClosedPeriods lists the closed periods, the latest-starting first, each
-// with its revisions in order.
-func (e *Engine) ClosedPeriods(ctx context.Context) ([]ClosedPeriod, error) {
+// readClosedPeriods reads the closed periods and their revisions.
+func (e *Engine) readClosedPeriods(ctx context.Context) ([]ClosedPeriod, error) {
 	rows, err := e.DB.Conn().Query(ctx, `SELECT period, period_from, period_to, revision, min(closed_at) AS at, any(closed_by) AS who, toUInt64(count()) AS n
 FROM results GROUP BY period, period_from, period_to, revision ORDER BY period_from DESC, period_to DESC, period, revision`)
 	if err != nil {

@@ -210,6 +210,9 @@ func TestResultsCache(t *testing.T) {
 	if v, pv := value(server); v != 90 || pv.Revision != 1 {
 		t.Fatalf("closed by the server: %v %+v", v, pv)
 	}
+	if ps, err := server.ClosedPeriods(ctx); err != nil || len(ps) != 1 || len(ps[0].Revisions) != 1 {
+		t.Fatalf("closed periods: %+v %v", ps, err)
+	}
 	// Late data, closed again by another process: the server keeps
 	// revision 1 until its cache expires.
 	f.send(t, ingest.KindContacts, contactsHeader+"LATE,PAR-11,reception,2026-05-20T09:00:00,2026-05-20T10:00:00,2026-05-20T10:10:00,served,\n")
@@ -219,12 +222,18 @@ func TestResultsCache(t *testing.T) {
 	if v, pv := value(server); v != 90 || pv.Revision != 1 {
 		t.Errorf("within CacheFor: %v %+v", v, pv)
 	}
+	if ps, err := server.ClosedPeriods(ctx); err != nil || len(ps) != 1 || len(ps[0].Revisions) != 1 {
+		t.Errorf("closed periods within CacheFor: %+v %v", ps, err)
+	}
 	if v, pv := value(f.eng); math.Abs(v-100*9.0/11) > 1e-9 || pv.Revision != 2 {
 		t.Errorf("uncached engine: %v %+v", v, pv)
 	}
 	server.CacheFor = time.Nanosecond
 	if v, pv := value(server); math.Abs(v-100*9.0/11) > 1e-9 || pv.Revision != 2 || pv.ClosedBy != "other" {
 		t.Errorf("after CacheFor: %v %+v", v, pv)
+	}
+	if ps, err := server.ClosedPeriods(ctx); err != nil || len(ps) != 1 || len(ps[0].Revisions) != 2 {
+		t.Errorf("closed periods after CacheFor: %+v %v", ps, err)
 	}
 }
 

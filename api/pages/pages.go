@@ -34,6 +34,7 @@ type Deps struct {
 type Pages struct {
 	d     Deps
 	pages map[string]*template.Template
+	cache pageCache
 }
 
 // Register mounts the pages and their stylesheet on r.
@@ -50,7 +51,7 @@ func Register(r gin.IRouter, d Deps) *Pages {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
-	r.GET("/", p.charter)
+	r.GET("/", p.cached(p.charter))
 	return p
 }
 
