@@ -151,12 +151,16 @@ func (a *app) demoWelcomeCommand() *cobra.Command {
 			if qs := indicators.FinishedQuarters(time.Now().Year()-1, time.Now()); len(qs) > 0 {
 				quarter = qs[len(qs)-1].Name
 			}
-			base := "http://" + a.cfg.Server.Addr + "/api/v1"
+			site := "http://" + a.cfg.Server.Addr
+			base := site + "/api/v1"
 			fmt.Fprintf(a.stdout, `
 The demo is loaded. A director token (%s), shown this once, valid 30 days:
 
   %s
 
+Pages: the public charter %s/ · a site's results poster %s/sites/PAR-11
+       (print it) · the methodology %s/methodology · the director's scorecard
+       %s/scorecard (log in with the token above)
 The public (no token): the published results of the last closed quarter
   curl '%s/results?period=%s&scope=national'
 A director: the scorecard of the regions, live figures, targets
@@ -166,7 +170,7 @@ A director: the scorecard of the regions, live figures, targets
 The API's OpenAPI document: %s/openapi.json    metrics: http://%s/metrics
 
 More tokens: bin/globaloffice tokens create --role manager --site PAR-11 (see README).
-`, t.ID, secret, base, quarter, secret, base, quarter, secret, base, time.Now().Year(), secret, base, base, a.cfg.Server.Addr)
+`, t.ID, secret, site, site, site, site, base, quarter, secret, base, quarter, secret, base, time.Now().Year(), secret, base, base, a.cfg.Server.Addr)
 			return nil
 		},
 	}
