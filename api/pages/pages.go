@@ -34,6 +34,8 @@ type Deps struct {
 type Pages struct {
 	d     Deps
 	pages map[string]*template.Template
+	sess  *sessions // the scorecard's logins
+	fails *failures // failed logins by client address
 }
 
 // Register mounts the pages and their stylesheet on r.
@@ -51,6 +53,7 @@ func Register(r gin.IRouter, d Deps) *Pages {
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	r.GET("/", p.charter)
+	p.registerScorecard(r)
 	return p
 }
 
