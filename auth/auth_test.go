@@ -204,3 +204,58 @@ func TestKeyring(t *testing.T) {
 		t.Fatalf("never loaded: %v", err)
 	}
 }
+
+// TestKeyringByID: a session finds its token by id, and loses it when the
+// token is revoked (here at once, elsewhere at the next refresh) or
+// expires.
+func TestKeyringByID(t *testing.T) {
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	dir, _, _ := NewToken("dg", model.RoleDirector, nil, nil, "ops", now, time.Hour)
+	mgr, _, _ := NewToken("paris", model.RoleManager, []string{"PAR-11"}, nil, "ops", now, 0)
+	stored := []model.Token{dir, mgr}
+	loads := 0
+	var fail error
+	k := NewKeyring(func(context.Context) ([]model.Token, error) {
+		loads++
+		return append([]model.Token(nil), stored...), fail
+	}, 10*time.Second)
+	clock := now
+	k.now = func() time.Time { return clock }
+	ctx := context.Background()
+
+	f := func(id string, wantRole model.Role, wantErr error, wantLoads int) {
+		t.Helper()
+		p, err := k.ByID(ctx, id)
+		if !errors.Is(err, wantErr) || p.Role != wantRole || loads != wantLoads {
+			t.Fatalf("ByID(%q) = %+v, %v after %d loads; want %q, %v after %d", id, p, err, loads, wantRole, wantErr, wantLoads)
+		}
+		if err == nil && p.TokenID != id {
+			t.Fatalf("ByID(%q) found %s", id, p.TokenID)
+		}
+	}
+	f(dir.ID, model.RoleDirector, nil, 1) // the first call loads
+	f(mgr.ID, model.RoleManager, nil, 1)
+	f("tk_nope", "", ErrUnknownToken, 1) // a miss does not reload
+	f("", "", ErrUnknownToken, 1)
+	// Revoked elsewhere: seen at the next refresh, 10 s later.
+	stored[1].RevokedAt = clock
+	f(mgr.ID, model.RoleManager, nil, 1)
+	clock = clock.Add(10 * time.Second)
+	f(mgr.ID, "", ErrRevoked, 2)
+	// Revoked here: at once.
+	revoked := dir
+	revoked.RevokedAt = clock
+	k.Put(revoked)
+	f(dir.ID, "", ErrRevoked, 2)
+	// Expired one hour after its creation, even with the database away
+	// (the tokens known so far are kept).
+	k.Put(dir)
+	clock = now.Add(time.Hour)
+	fail = errors.New("clickhouse away")
+	f(dir.ID, "", ErrExpired, 3)
+	// Never loaded and the database away: an error, never a principal.
+	k2 := NewKeyring(func(context.Context) ([]model.Token, error) { return nil, errors.New("clickhouse away") }, time.Second)
+	if p, err := k2.ByID(ctx, dir.ID); err == nil || errors.Is(err, ErrUnknownToken) || !p.IsAnonymous() {
+		t.Fatalf("never loaded: %+v %v", p, err)
+	}
+}

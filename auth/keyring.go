@@ -78,16 +78,8 @@ func (k *Keyring) Authenticate(ctx context.Context, secret string) (Principal, e
 			k.tried = now
 			k.mu.Unlock()
 		}
-		if err := k.Reload(ctx); err != nil {
-			if k.loaded() {
-				// Keep serving the tokens known so far; the next
-				// request tries again.
-				k.mu.Lock()
-				k.loadedAt = now.Add(-k.refresh + time.Second)
-				k.mu.Unlock()
-			} else {
-				return Anonymous, err
-			}
+		if err := k.reloadOrKeep(ctx, now); err != nil {
+			return Anonymous, err
 		}
 		k.mu.RLock()
 		t, ok = k.byHash[h]
@@ -100,6 +92,54 @@ func (k *Keyring) Authenticate(ctx context.Context, secret string) (Principal, e
 		return Anonymous, err
 	}
 	return PrincipalOf(t), nil
+}
+
+// ByID finds the principal of a token by its public id, for a session
+// opened with it (the pages' login): ErrUnknownToken, ErrRevoked or
+// ErrExpired when it has none, so that revoking a token ends its sessions.
+// It reloads stale tokens as Authenticate does, but not on a miss: a
+// session's token was known when it was opened.
+func (k *Keyring) ByID(ctx context.Context, id string) (Principal, error) {
+	now := k.now()
+	k.mu.RLock()
+	stale := now.Sub(k.loadedAt) >= k.refresh
+	k.mu.RUnlock()
+	if stale {
+		if err := k.reloadOrKeep(ctx, now); err != nil {
+			return Anonymous, err
+		}
+	}
+	var t model.Token
+	ok := false
+	k.mu.RLock()
+	for _, c := range k.byHash { // tokens are few: a scan costs less than a second index to keep
+		if c.ID == id {
+			t, ok = c, true
+			break
+		}
+	}
+	k.mu.RUnlock()
+	if !ok || id == "" {
+		return Anonymous, ErrUnknownToken
+	}
+	if err := Active(t, now); err != nil {
+		return Anonymous, err
+	}
+	return PrincipalOf(t), nil
+}
+
+// reloadOrKeep reloads the tokens; when that fails after a first load, it
+// keeps serving the tokens known so far and lets the next request try again
+// within a second. It fails only when no token was ever loaded.
+func (k *Keyring) reloadOrKeep(ctx context.Context, now time.Time) error {
+	err := k.Reload(ctx)
+	if err == nil || !k.loaded() {
+		return err
+	}
+	k.mu.Lock()
+	k.loadedAt = now.Add(-k.refresh + time.Second)
+	k.mu.Unlock()
+	return nil
 }
 
 func (k *Keyring) loaded() bool {

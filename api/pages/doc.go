@@ -10,4 +10,11 @@
 // new indicator appears on every page; every figure comes from the one
 // results entry point, indicators.Engine.Results, and what a visitor may see
 // is asked of package auth, as for the API.
+//
+// The scorecard's login (login.go, session.go) trades a token of a role
+// that reads results for a random 256-bit session id in an HttpOnly,
+// SameSite=Strict cookie; the server keeps the sessions in memory (8 h
+// idle, 24 h at most) and asks the auth.Keyring about the token on every
+// request, so that revoking it ends its sessions. Posts from another site
+// are refused and failed logins are rate-limited per client address.
 package pages

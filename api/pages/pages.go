@@ -34,7 +34,9 @@ type Deps struct {
 type Pages struct {
 	d     Deps
 	pages map[string]*template.Template
-	cache pageCache
+	cache pageCache // public pages, rendered once per CacheFor
+	sess  *sessions // the scorecard's logins
+	fails *failures // failed logins by client address
 }
 
 // Register mounts the pages and their stylesheet on r.
@@ -52,6 +54,7 @@ func Register(r gin.IRouter, d Deps) *Pages {
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	r.GET("/", p.cached(p.charter))
+	p.registerScorecard(r)
 	return p
 }
 
