@@ -24,6 +24,9 @@ type Deps struct {
 	Gatherer prometheus.Gatherer
 	Registry prometheus.Registerer // where HTTP metrics go (nil: none)
 	Health   func(*http.Request) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (rate limits are per client); none by default.
+	TrustedProxies []string
 }
 
 // New builds the router: the REST API and the collectors under /api/v1
@@ -35,6 +38,9 @@ func New(d Deps) *gin.Engine {
 	// A collector path with a stray slash answers the 404 below, not a
 	// redirect that a client would follow with its body.
 	r.RedirectTrailingSlash = false
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		panic("trusted proxies: " + err.Error()) // checked by serve before
+	}
 	r.Use(recovery(d.Server), securityHeaders)
 	if d.Registry != nil {
 		r.Use(requestMetrics(d.Registry))

@@ -88,8 +88,12 @@ type Server struct {
 	IngestWait   time.Duration `yaml:"ingest_wait" desc:"how long a collector request waits for a free slot before 503"`
 	// AnonymousRate limits each client address on requests without a
 	// token, per second, with bursts of AnonymousBurst.
-	AnonymousRate  float64 `yaml:"anonymous_rate" desc:"requests per second per client address without a token (0: no limit)"`
-	AnonymousBurst int     `yaml:"anonymous_burst" desc:"burst allowed above anonymous_rate"`
+	AnonymousRate float64 `yaml:"anonymous_rate" desc:"requests per second per client address without a token (0: no limit)"`
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without them the client is the connection's address, so
+	// that a client cannot dodge its rate limit with a forged header.
+	TrustedProxies []string `yaml:"trusted_proxies" desc:"reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed"`
+	AnonymousBurst int      `yaml:"anonymous_burst" desc:"burst allowed above anonymous_rate"`
 }
 
 // Default returns the settings used when nothing is configured: everything

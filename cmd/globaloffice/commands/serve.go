@@ -50,6 +50,13 @@ func (a *app) serveCommand() *cobra.Command {
 			if (sc.TLSCert == "") != (sc.TLSKey == "") {
 				return errors.New("server.tls_cert and server.tls_key go together")
 			}
+			for _, p := range sc.TrustedProxies {
+				if net.ParseIP(p) == nil {
+					if _, _, err := net.ParseCIDR(p); err != nil {
+						return fmt.Errorf("server.trusted_proxies: %q is not an IP address or CIDR", p)
+					}
+				}
+			}
 			cat, err := a.catalog()
 			if err != nil {
 				return err
@@ -62,11 +69,12 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			router := api.New(api.Deps{
-				Server:   &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log},
-				Ingest:   ingest.Routes(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
-				Gatherer: c.reg,
-				Registry: c.reg,
-				Health:   func(r *http.Request) error { return c.db.Ping(r.Context()) },
+				Server:         &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log},
+				Ingest:         ingest.Routes(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
+				TrustedProxies: sc.TrustedProxies,
+				Gatherer:       c.reg,
+				Registry:       c.reg,
+				Health:         func(r *http.Request) error { return c.db.Ping(r.Context()) },
 			})
 			ln, err := net.Listen("tcp", a.cfg.Server.Addr)
 			if err != nil {
