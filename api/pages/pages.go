@@ -51,6 +51,9 @@ func Register(r gin.IRouter, d Deps) *Pages {
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	r.GET("/", p.charter)
+	r.GET("/sites", p.sites)
+	r.GET("/sites/:id", p.site)
+	r.GET("/methodology", p.methodology)
 	return p
 }
 
