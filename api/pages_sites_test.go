@@ -98,6 +98,9 @@ func TestSitePage(t *testing.T) {
 		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 			t.Fatalf("%s: %d %s", path, r.status, r.header.Get("Content-Type"))
 		}
+		if r.header.Get("Cache-Control") != "public, max-age=300" || r.header.Get("Vary") != "Accept-Language" {
+			t.Errorf("%s: Cache-Control %q, Vary %q", path, r.header.Get("Cache-Control"), r.header.Get("Vary"))
+		}
 		body := string(r.body)
 		if strings.Contains(body, " style=") {
 			t.Errorf("%s: a style attribute, which the CSP forbids", path)

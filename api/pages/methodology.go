@@ -79,7 +79,7 @@ func (p *Pages) methodology(c *gin.Context) {
 			})
 		}
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	publicPage(c)
 	p.render(c, http.StatusOK, "methodology", lg, t(lg, "methodology.title"), "methodology", data)
 }
 

@@ -70,7 +70,7 @@ func (p *Pages) site(c *gin.Context) {
 			return
 		}
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	publicPage(c)
 	p.render(c, http.StatusOK, "site", lg, site.Name, "sites", data)
 }
 

@@ -55,8 +55,15 @@ func (p *Pages) sites(c *gin.Context) {
 	default:
 		data.Caption = strings.ReplaceAll(t(lg, "sites.found"), "{q}", q) + " (" + number(lg, float64(len(data.Sites)), 0) + ")"
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	publicPage(c)
 	p.render(c, http.StatusOK, "sites", lg, t(lg, "sites.title"), "sites", data)
+}
+
+// publicPage marks an answer that any cache may keep for five minutes, per
+// language: the language may come from Accept-Language.
+func publicPage(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Vary", "Accept-Language")
 }
 
 // rowOf is a site as the lists show it.
