@@ -54,7 +54,10 @@ func (p *Pages) methodology(c *gin.Context) {
 		return
 	}
 	year := p.d.Now().Year()
-	cal := p.d.Engine.Compiler.Calendar
+	cal := calendar.New(calendar.Options{})
+	if cp := p.d.Engine.Compiler; cp != nil && cp.Calendar != nil {
+		cal = cp.Calendar // the one the figures are computed with
+	}
 	data := methodData{HolidaysTitle: strings.ReplaceAll(t(lg, "rules.holidays.h"), "{year}", strconv.Itoa(year)), Holidays: holidayRows(lg, cal, year)}
 	for _, d := range p.d.Engine.Catalog.Indicators {
 		if !auth.Anonymous.SeesIndicator(d.Published) {
