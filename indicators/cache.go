@@ -3,6 +3,7 @@ package indicators
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"globaloffice/model"
@@ -23,7 +24,12 @@ type cache struct {
 	order     []closedKey // oldest first, for eviction
 	periods   []ClosedPeriod
 	periodsAt time.Time
+	closings  atomic.Uint64 // closings made by this engine
 }
+
+// Closings counts the closings this engine made: what was derived from
+// closed figures before a change of it may be stale (a page cache, say).
+func (e *Engine) Closings() uint64 { return e.cache.closings.Load() }
 
 type cachedRevisions struct {
 	n  int
@@ -102,6 +108,7 @@ func (e *Engine) noteRevisions(p Period, n int) {
 	e.cache.revisions[p.Name] = cachedRevisions{n, time.Now()}
 	e.cache.periods = nil // a closing changes the list of closed periods
 	e.cache.mu.Unlock()
+	e.cache.closings.Add(1)
 }
 
 // ClosedPeriods lists the closed periods, the latest-starting first, each

@@ -13,17 +13,19 @@ import (
 
 // Public pages are alike for every visitor: a page is rendered at most once
 // per Engine.CacheFor for each URL and language, and served from memory in
-// between (closed figures do not change; a closing shows within CacheFor,
-// as in the engine). Without CacheFor nothing is kept.
+// between (closed figures do not change; a closing by this server shows at
+// once, one by another process within CacheFor, as in the engine). Without
+// CacheFor nothing is kept.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
 }
 
 type cachedPage struct {
-	header http.Header
-	body   []byte
-	at     time.Time
+	header   http.Header
+	body     []byte
+	at       time.Time
+	closings uint64 // the engine's closings when rendered
 }
 
 // maxCachedPages bounds the cache (a page is ~10–30 KB).
@@ -41,13 +43,14 @@ func (p *Pages) cached(h gin.HandlerFunc) gin.HandlerFunc {
 		p.cache.mu.Lock()
 		e, ok := p.cache.entries[key]
 		p.cache.mu.Unlock()
-		if ok && time.Since(e.at) < ttl {
+		if ok && time.Since(e.at) < ttl && e.closings == p.d.Engine.Closings() {
 			for k, v := range e.header {
 				c.Writer.Header()[k] = v
 			}
 			c.Data(http.StatusOK, e.header.Get("Content-Type"), e.body)
 			return
 		}
+		closings := p.d.Engine.Closings()
 		w := &capture{ResponseWriter: c.Writer, status: http.StatusOK}
 		c.Writer = w
 		h(c)
@@ -57,7 +60,7 @@ func (p *Pages) cached(h gin.HandlerFunc) gin.HandlerFunc {
 			if p.cache.entries == nil || len(p.cache.entries) >= maxCachedPages {
 				p.cache.entries = map[string]cachedPage{}
 			}
-			p.cache.entries[key] = cachedPage{header: c.Writer.Header().Clone(), body: bytes.Clone(w.buf.Bytes()), at: time.Now()}
+			p.cache.entries[key] = cachedPage{header: c.Writer.Header().Clone(), body: bytes.Clone(w.buf.Bytes()), at: time.Now(), closings: closings}
 			p.cache.mu.Unlock()
 		}
 		c.Writer.WriteHeader(w.status)

@@ -54,6 +54,9 @@ func Register(r gin.IRouter, d Deps) *Pages {
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	r.GET("/", p.cached(p.charter))
+	r.GET("/sites", p.cached(p.sites))
+	r.GET("/sites/:id", p.cached(p.site))
+	r.GET("/methodology", p.cached(p.methodology))
 	p.registerScorecard(r)
 	return p
 }
