@@ -130,6 +130,7 @@ func API(ctx context.Context, o APIOptions) ([]APIResult, error) {
 		{"/api/v1/results?period=" + quarter.Name + "&limit=1000", secret, jsonBare(new(api.ResultsBody))},
 		{"/api/v1/scorecard?period=" + quarter.Name, secret, jsonBare(new(api.Scorecard))},
 		{"/?lang=fr", "", htmlBare},
+		{"/sites/PAR-11?lang=fr", "", htmlBare},
 	} {
 		url := base + ep.path
 		first, err := get(http.DefaultClient, url, ep.token)

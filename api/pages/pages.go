@@ -109,6 +109,9 @@ func (p *Pages) render(c *gin.Context, status int, name, lang, title, nav string
 		return
 	}
 	c.Header("Content-Language", lang)
+	if c.Writer.Header().Get("Vary") == "" {
+		c.Header("Vary", "Accept-Language") // the language may come from it
+	}
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
 }
 
