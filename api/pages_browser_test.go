@@ -160,6 +160,7 @@ func TestScorecardInBrowser(t *testing.T) {
 	if err := chromedp.Do(b.ctx, chromedp.Submit(chromedp.CSS("#logout"))); err != nil {
 		t.Fatal(err)
 	}
+	waitPath(t, b, "/login") // logging out leads to the login: let that load finish first
 	login("manager")
 	b.open(e.srv.URL + "/scorecard?lang=fr&period=2026-05&scope=department:75")
 	rows = eval[[]string](b, `[...document.querySelectorAll("#scorecard tr[data-scope]")].map(r => r.dataset.scope)`)
