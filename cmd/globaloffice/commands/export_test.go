@@ -1,0 +1,66 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// exportCLI is a database with the demo sites and LYO-03's reception
+// visits of 12 May 2026: 9 of 12 within 20 minutes (75%), users u0…u11.
+func exportCLI(t *testing.T) (cli, string) {
+	t.Helper()
+	c := newCLI(t)
+	if code, _, stderr := c.run("migrate"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := c.run("sites", "import", repoFile("demo", "sites.csv")); code != exitOK {
+		t.Fatal(stderr)
+	}
+	dir := t.TempDir()
+	contacts := filepath.Join(dir, "c.csv")
+	var b strings.Builder
+	b.WriteString("id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n")
+	for i := range 12 {
+		ans := "09:05:00"
+		if i >= 9 {
+			ans = "09:45:00"
+		}
+		fmt.Fprintf(&b, "T%d,qms,LYO-03,reception,2026-05-12T09:00:00,2026-05-12T%s,2026-05-12T09:50:00,served,,u%d,\n", i, ans, i)
+	}
+	if err := os.WriteFile(contacts, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := c.run("ingest", "contacts", contacts); code != exitOK {
+		t.Fatalf("ingest: %d %s %s", code, out, stderr)
+	}
+	return c, dir
+}
+
+func TestExportAgency(t *testing.T) {
+	c, dir := exportCLI(t)
+	out := filepath.Join(dir, "lyon.xlsx")
+	if code, _, stderr := c.run("export", "agency", "--site", "LYO-03", "--period", "2026-05", "-o", out); code != exitOK {
+		t.Fatalf("export agency: %s", stderr)
+	}
+	x, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	a, _ := x.GetCellValue("Summary", "A2")
+	v, _ := x.GetCellValue("Summary", "E2", excelize.Options{RawCellValue: true})
+	if a != "reception.wait_20min" || v != "0.75" {
+		t.Errorf("summary A2 %q E2 %q", a, v)
+	}
+	if code, _, stderr := c.run("export", "agency", "--site", "NOPE", "--period", "2026-05", "-o", filepath.Join(dir, "x.xlsx")); code != exitFailure || !strings.Contains(stderr, `unknown site "NOPE"`) {
+		t.Errorf("unknown site: %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.xlsx")); !os.IsNotExist(err) {
+		t.Errorf("a failed export left a file: %v", err)
+	}
+}
