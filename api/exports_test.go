@@ -52,3 +52,52 @@ func TestAgencyExportAccess(t *testing.T) {
 	f("director", "site=PAR-11", 422)
 	f("director", "site=PAR-11&period=2026-05&colour=red", 422)
 }
+
+// TestOpenDataRoutes: anyone reads the open data, which holds nothing
+// unpublished, open or under the minimum sample; closed answers are
+// cached and revalidated by ETag.
+func TestOpenDataRoutes(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/opendata/results.csv", "", "")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || r.header.Get("Cache-Control") != "public, max-age=300" || r.header.Get("ETag") == "" {
+		t.Fatalf("results.csv: %d %v %s", r.status, r.header, r.body)
+	}
+	// May: PAR-11 9/10, PAR-18 7/10 (site rows), national and region 11,
+	// department 75 16/20 (STR-67's 4/5 is under the minimum sample, so are
+	// its department and region, though the nation pools all 20/25); June
+	// is not closed; reception.wait_p90 is not published.
+	lines := strings.Split(strings.TrimSpace(string(r.body)), "\n")
+	var keys []string
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		keys = append(keys, f[0]+" "+f[3]+":"+f[4]+" "+f[9]+" "+f[13])
+	}
+	want := "2026-05 national: reception.wait_20min 80|2026-05 region:11 reception.wait_20min 80|2026-05 department:75 reception.wait_20min 80|" +
+		"2026-05 site:PAR-11 reception.wait_20min 90|2026-05 site:PAR-18 reception.wait_20min 70"
+	if got := strings.Join(keys, "|"); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(string(r.body), "http://"+strings.TrimPrefix(e.srv.URL, "http://")+"/api/v1/indicators#reception.wait_20min") {
+		t.Errorf("no method link: %s", lines[1])
+	}
+	if again := e.do("GET", "/opendata/results.csv", "", "", "If-None-Match", r.header.Get("ETag")); again.status != 304 {
+		t.Errorf("revalidation: %d", again.status)
+	}
+	j := e.do("GET", "/opendata/results.json?site=PAR-18", "", "")
+	var rows []map[string]any
+	j.decode(t, &rows)
+	if len(rows) != 1 || rows[0]["site_id"] != "PAR-18" || rows[0]["met"] != false || rows[0]["value"] != 70.0 {
+		t.Errorf("results.json?site=PAR-18: %s", j.body)
+	}
+	if r := e.do("GET", "/opendata/results.csv?period=2026-06", "", ""); r.status != 200 || strings.Count(string(r.body), "\n") != 1 {
+		t.Errorf("an open period: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/opendata/results.csv?colour=red", "", ""); r.status != 422 {
+		t.Errorf("unknown parameter: %d", r.status)
+	}
+	for doc, want := range map[string]string{"/opendata/schema.json": `"primaryKey"`, "/opendata/datapackage.json": `"results.csv"`} {
+		if r := e.do("GET", doc, "", ""); r.status != 200 || !strings.Contains(string(r.body), want) {
+			t.Errorf("%s: %d %s", doc, r.status, r.body)
+		}
+	}
+}

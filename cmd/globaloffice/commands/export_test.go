@@ -64,3 +64,30 @@ func TestExportAgency(t *testing.T) {
 		t.Errorf("a failed export left a file: %v", err)
 	}
 }
+
+func TestExportOpenData(t *testing.T) {
+	c, dir := exportCLI(t)
+	if code, _, stderr := c.run("close", "--period", "2026-05"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "od")
+	code, stdout, stderr := c.run("export", "opendata", "-o", out, "--base-url", "https://qos.example.fr")
+	if code != exitOK {
+		t.Fatalf("export opendata: %s", stderr)
+	}
+	// LYO-03 9 of 12 (75%), and its department, region and the nation the
+	// same: 4 rows of reception.wait_20min.
+	if !strings.Contains(stdout, "4 rows") {
+		t.Errorf("stdout %q", stdout)
+	}
+	for _, name := range []string{"results.csv", "results.json", "schema.json", "datapackage.json"} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil || len(b) == 0 {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "results.csv"))
+	if !strings.Contains(string(b), "site,LYO-03,") || !strings.Contains(string(b), ",75,9,12,12,") {
+		t.Errorf("results.csv:\n%s", b)
+	}
+}
