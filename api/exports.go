@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -35,6 +36,19 @@ func (s *Server) registerExports(api huma.API, v1 *gin.RouterGroup) {
 			{Name: "site", In: "query", Required: true, Schema: &huma.Schema{Type: "string"}},
 			{Name: "period", In: "query", Required: true, Schema: &huma.Schema{Type: "string"}, Description: "as for /results"},
 		})
+	for _, ext := range []string{"xlsx", "csv"} {
+		v1.GET("/exports/raw."+ext, s.rawExport(ext))
+		documentExport(api, "/exports/raw."+ext, "export-raw-"+ext, "Raw records ("+ext+")",
+			"Contacts (by arrival date), cases (by reception date) or survey responses (by answer date) between two local dates, streamed; "+
+				"xlsx sheets are cut at Excel's row limit. User references are pseudonymised; survey comments only for the site's managers, directors and admins. "+
+				"Managers: their sites only.",
+			[]*huma.Param{
+				{Name: "kind", In: "query", Required: true, Schema: &huma.Schema{Type: "string", Enum: []any{"contacts", "cases", "surveys"}}},
+				{Name: "from", In: "query", Required: true, Schema: &huma.Schema{Type: "string", Format: "date"}},
+				{Name: "to", In: "query", Required: true, Schema: &huma.Schema{Type: "string", Format: "date"}},
+				{Name: "site", In: "query", Explode: ptr(true), Schema: &huma.Schema{Type: "array", Items: &huma.Schema{Type: "string"}}},
+			})
+	}
 }
 
 // documentExport adds a file route to the OpenAPI document.
@@ -136,4 +150,38 @@ func (s *Server) agencyExport(c *gin.Context) {
 		return
 	}
 	s.sendFile(c, fmt.Sprintf("agency-%s-%s.xlsx", site, per.Name), xlsxType, a.Write)
+}
+
+func (s *Server) rawExport(ext string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principalOf(c.Request.Context())
+		q, ok := exportQuery(c, "kind", "from", "to", "site")
+		if !ok || !allow(c, p, p.ReadsLive(), "raw records") {
+			return
+		}
+		from, err1 := time.Parse(time.DateOnly, q.Get("from"))
+		to, err2 := time.Parse(time.DateOnly, q.Get("to"))
+		kind := q.Get("kind")
+		if err1 != nil || err2 != nil || to.Before(from) || !slices.Contains(exports.RawKinds, kind) {
+			problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", "want kind=contacts|cases|surveys, from and to as YYYY-MM-DD, from ≤ to")
+			return
+		}
+		sites := q["site"]
+		for _, id := range sites {
+			if !p.ReadsSite(id) {
+				problem.Write(c.Writer, http.StatusForbidden, "forbidden", "site "+id+" is not among this token's sites")
+				return
+			}
+		}
+		if len(sites) == 0 && !p.ReadsAll() {
+			sites = p.Sites // a manager: its sites
+		}
+		rq := exports.RawQuery{Kind: kind, From: from, To: to, Sites: sites, Comments: p.ReadsSite}
+		write, ctype := exports.WriteRawXLSX, xlsxType
+		if ext == "csv" {
+			write, ctype = exports.WriteRawCSV, "text/csv; charset=utf-8"
+		}
+		ctx := c.Request.Context()
+		s.sendFile(c, fmt.Sprintf("%s-%s-%s.%s", kind, q.Get("from"), q.Get("to"), ext), ctype, func(w io.Writer) error { return write(ctx, s.DB, rq, w) })
+	}
 }

@@ -101,3 +101,32 @@ func TestOpenDataRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestRawExportAccess: raw records for tokens that read results, managers
+// their sites only; survey comments only where the caller reads the site.
+func TestRawExportAccess(t *testing.T) {
+	e := newEnv(t)
+	f := func(token, query string, want int) response {
+		t.Helper()
+		r := e.do("GET", "/api/v1/exports/raw.csv?"+query, token, "")
+		if r.status != want {
+			t.Fatalf("%s as %q: %d, want %d: %s", query, token, r.status, want, r.body)
+		}
+		return r
+	}
+	may := "kind=contacts&from=2026-05-01&to=2026-05-31"
+	// May: PAR-11 10 visits, PAR-18 10, STR-67 5 (a header line first).
+	if r := f("director", may, 200); strings.Count(string(r.body), "\n") != 26 {
+		t.Errorf("director: %d lines", strings.Count(string(r.body), "\n"))
+	}
+	if r := f("manager", may, 200); strings.Count(string(r.body), "\n") != 11 || strings.Contains(string(r.body), "PAR-18") {
+		t.Errorf("manager: %s", r.body)
+	}
+	f("manager", may+"&site=PAR-18", 403)
+	f("", may, 401)
+	f("collector", may, 403)
+	f("director", "kind=tickets&from=2026-05-01&to=2026-05-31", 422)
+	if r := e.do("GET", "/api/v1/exports/raw.xlsx?"+may, "admin", ""); r.status != 200 || r.header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("xlsx: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+}

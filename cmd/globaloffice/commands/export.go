@@ -5,9 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 
 	"globaloffice/exports"
 	"globaloffice/indicators"
@@ -17,7 +20,7 @@ import (
 // the local operator: it reads every site.
 func (a *app) exportCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "export", Short: "Workbooks (agency, director, raw data) and open data"}
-	cmd.AddCommand(a.exportAgencyCommand(), a.exportOpenDataCommand())
+	cmd.AddCommand(a.exportAgencyCommand(), a.exportRawCommand(), a.exportOpenDataCommand())
 	return cmd
 }
 
@@ -121,5 +124,60 @@ func (a *app) exportOpenDataCommand() *cobra.Command {
 	cmd.Flags().StringVar(&f.Period, "period", "", "one closed period only")
 	cmd.Flags().StringVar(&f.Indicator, "indicator", "", "one indicator only")
 	cmd.Flags().StringVar(&f.Site, "site", "", "one site's rows only")
+	return cmd
+}
+
+func (a *app) exportRawCommand() *cobra.Command {
+	var from, to, out string
+	var sites []string
+	cmd := &cobra.Command{
+		Use:       "raw contacts|cases|surveys --from D --to D [--site ID]… -o FILE.xlsx|FILE.csv",
+		Short:     "Raw records between two local dates, streamed (xlsx: a new sheet at Excel's row limit); progress bar on a terminal",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: exports.RawKinds,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			f, err := time.Parse(time.DateOnly, from)
+			if err != nil {
+				return fmt.Errorf("--from: want YYYY-MM-DD: %w", err)
+			}
+			t, err := time.Parse(time.DateOnly, to)
+			if err != nil {
+				return fmt.Errorf("--to: want YYYY-MM-DD: %w", err)
+			}
+			write := exports.WriteRawXLSX
+			switch strings.ToLower(filepath.Ext(out)) {
+			case ".xlsx":
+			case ".csv":
+				write = exports.WriteRawCSV
+			default:
+				return fmt.Errorf("-o %q: want FILE.xlsx or FILE.csv", out)
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			// The local operator reads every site, comments included.
+			q := exports.RawQuery{Kind: args[0], From: f, To: t, Sites: sites, Comments: func(string) bool { return true }}
+			var progress *mpb.Progress
+			if isTerminal(a.stderr) {
+				total, err := exports.CountRaw(ctx, db, q)
+				if err != nil {
+					return err
+				}
+				progress = mpb.New(mpb.WithOutput(a.stderr), mpb.WithWidth(40))
+				bar := progress.AddBar(total, mpb.PrependDecorators(decor.Name("export "+args[0]+" "), decor.CountersNoUnit("%d/%d rows")),
+					mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO)))
+				q.Progress = bar.SetCurrent
+				defer func() { bar.SetTotal(-1, true); progress.Wait() }()
+			}
+			return writeFile(out, func(w io.Writer) error { return write(ctx, db, q, w) })
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "first local date, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "last local date, included")
+	cmd.Flags().StringArrayVar(&sites, "site", nil, "only this site (repeatable)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "FILE.xlsx or FILE.csv")
 	return cmd
 }

@@ -91,3 +91,18 @@ func TestExportOpenData(t *testing.T) {
 		t.Errorf("results.csv:\n%s", b)
 	}
 }
+
+func TestExportRaw(t *testing.T) {
+	c, dir := exportCLI(t)
+	out := filepath.Join(dir, "contacts.csv")
+	if code, _, stderr := c.run("export", "raw", "contacts", "--from", "2026-05-01", "--to", "2026-05-31", "--site", "LYO-03", "-o", out); code != exitOK {
+		t.Fatalf("export raw: %s", stderr)
+	}
+	b, _ := os.ReadFile(out)
+	if n := strings.Count(string(b), "\n"); n != 13 || strings.Contains(string(b), ",u1\n") {
+		t.Errorf("%d lines (want a header and 12), user refs pseudonymised:\n%s", n, b)
+	}
+	if code, _, stderr := c.run("export", "raw", "contacts", "--from", "2026-05-01", "--to", "2026-05-31", "-o", filepath.Join(dir, "x.txt")); code != exitFailure || !strings.Contains(stderr, "want FILE.xlsx or FILE.csv") {
+		t.Errorf("bad extension: %d %s", code, stderr)
+	}
+}
