@@ -60,6 +60,8 @@ func New(d Deps) *gin.Engine {
 	}
 	pages.Register(r, pages.Deps{Engine: d.Server.Engine, Keyring: d.Server.Keyring, Log: d.Server.logger(), Now: d.Server.Now})
 	api, v1 := d.Server.registerV1(r)
+	d.Server.registerExports(api, v1)
+	d.Server.registerOpenData(r)
 	for _, rt := range d.Ingest {
 		rel, ok := strings.CutPrefix(rt.Path, v1.BasePath())
 		if !ok {

@@ -1,6 +1,12 @@
-// Package exports will write the spreadsheets (excelize) and open-data files
-// of indicator results: the agency and director workbooks, raw data and
-// open data. It holds nothing yet: the exports issue builds it, reading
-// figures only through indicators' Engine.Results so that a workbook shows
-// exactly what the API shows.
+// Package exports writes spreadsheets (excelize) and open data from the
+// indicator engine's figures, read only through Engine.Results (and
+// Series, held to it) so that a file shows exactly what the API shows:
+// the agency workbook (agency.go: summary against targets with status
+// colours and print setup, a day or week breakdown per channel as Excel
+// tables, 12-month charts of the published indicators, the method), raw
+// records streamed into CSV or an xlsx cut at Excel's row limit (raw.go),
+// and the open data — published, closed results with enough sample — as
+// CSV and JSON with a Frictionless Table Schema and data package
+// (opendata.go, schema.go). xlsx.go holds the shared styles, number
+// formats and print setup. Callers (api, cmd) decide who may read what.
 package exports

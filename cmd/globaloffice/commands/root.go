@@ -95,6 +95,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.targetsCommand(),
 		a.closeCommand(),
 		a.tokensCommand(),
+		a.exportCommand(),
 	)
 	return root
 }
