@@ -41,6 +41,7 @@ bench: clickhouse-up
 	$(BIN) bench ingest --records 1000000
 	$(BIN) bench indicators --contacts 10000000
 	$(BIN) bench api
+	$(BIN) bench export --rows 1000000
 
 ## demo-load: ClickHouse installed and started, schema, 42 sample sites, a
 ## seeded year and more of contacts, cases and surveys written as files and

@@ -41,6 +41,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/scorecard?period=2026-05", "", [7]int{200, 200, 200, 200, 200, 403, 403}},
 		{"GET", "/api/v1/scorecard?period=2026-05&scope=region:11", "", [7]int{200, 200, 200, 200, 200, 403, 403}},
 		{"GET", "/api/v1/scorecard?period=2026-05&scope=region:99", "", [7]int{404, 404, 404, 404, 404, 404, 404}},
+		{"GET", "/api/v1/exports/director.xlsx?period=2026-05", "", [7]int{401, 200, 200, 403, 403, 403, 403}},
 		{"GET", "/api/v1/targets", "", [7]int{401, 200, 200, 200, 200, 403, 403}},
 		{"PUT", "/api/v1/targets", `{"targets":[{"indicator":"reception.wait_20min","scope":"region:11","year":2026,"target":85}]}`, [7]int{401, 200, 200, 403, 403, 403, 403}},
 		{"GET", "/api/v1/targets/history?indicator=reception.wait_20min", "", [7]int{401, 200, 200, 200, 200, 403, 403}},

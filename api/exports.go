@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -34,6 +35,14 @@ func (s *Server) registerExports(api huma.API, v1 *gin.RouterGroup) {
 			"per channel, the headline indicators over 12 months with charts, and the method. Managers of the site, directors, admins.",
 		[]*huma.Param{
 			{Name: "site", In: "query", Required: true, Schema: &huma.Schema{Type: "string"}},
+			{Name: "period", In: "query", Required: true, Schema: &huma.Schema{Type: "string"}, Description: "as for /results"},
+		})
+	v1.GET("/exports/director.xlsx", s.directorExport)
+	documentExport(api, "/exports/director.xlsx", "export-director", "A scope's director workbook",
+		"The scope's own row and its sub-scopes (the regions of the nation, the departments of a region, the sites of a department) × the indicators, "+
+			"coloured by status; a sheet per indicator family with target, status and sample; the sub-scopes ranked on each published indicator. Directors and admins.",
+		[]*huma.Param{
+			{Name: "scope", In: "query", Schema: &huma.Schema{Type: "string", Default: "national"}, Description: "national, region:CODE or department:CODE"},
 			{Name: "period", In: "query", Required: true, Schema: &huma.Schema{Type: "string"}, Description: "as for /results"},
 		})
 	for _, ext := range []string{"xlsx", "csv"} {
@@ -115,8 +124,8 @@ func (s *Server) sendFile(c *gin.Context, name, contentType string, write func(i
 func (s *Server) failed(c *gin.Context, what string, err error) {
 	var se *indicators.SelectionError
 	switch {
-	case errors.As(err, &se):
-		problem.Write(c.Writer, http.StatusNotFound, "not found", se.Error())
+	case errors.As(err, &se), errors.Is(err, exports.ErrNoScope):
+		problem.Write(c.Writer, http.StatusNotFound, "not found", err.Error())
 	default:
 		s.logger().ErrorContext(c.Request.Context(), what, "err", err)
 		c.Header("Retry-After", "5")
@@ -150,6 +159,37 @@ func (s *Server) agencyExport(c *gin.Context) {
 		return
 	}
 	s.sendFile(c, fmt.Sprintf("agency-%s-%s.xlsx", site, per.Name), xlsxType, a.Write)
+}
+
+func (s *Server) directorExport(c *gin.Context) {
+	p := principalOf(c.Request.Context())
+	q, ok := exportQuery(c, "scope", "period")
+	if !ok || !allow(c, p, p.ReadsAll(), "a director workbook") {
+		return
+	}
+	scope, period := q.Get("scope"), q.Get("period")
+	if scope == "" {
+		scope = "national"
+	}
+	if period == "" {
+		problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", "period is required")
+		return
+	}
+	per, err := indicators.ParsePeriod(period, s.now())
+	if err != nil {
+		problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", err.Error())
+		return
+	}
+	if _, _, _, err := exports.ParseScope(scope); err != nil {
+		problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", err.Error())
+		return
+	}
+	d, err := exports.LoadDirector(c.Request.Context(), s.Engine, scope, per)
+	if err != nil {
+		s.failed(c, "the workbook of "+scope, err)
+		return
+	}
+	s.sendFile(c, fmt.Sprintf("director-%s-%s.xlsx", strings.ReplaceAll(scope, ":", "-"), per.Name), xlsxType, d.Write)
 }
 
 func (s *Server) rawExport(ext string) gin.HandlerFunc {

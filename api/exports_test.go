@@ -130,3 +130,55 @@ func TestRawExportAccess(t *testing.T) {
 		t.Errorf("xlsx: %d %s", r.status, r.header.Get("Content-Type"))
 	}
 }
+
+// TestDirectorExportAccess: directors and admins export any scope;
+// managers and collectors are refused, the public asked for a token.
+func TestDirectorExportAccess(t *testing.T) {
+	e := newEnv(t)
+	f := func(token, query string, want int, cells map[string]string) {
+		t.Helper()
+		r := e.do("GET", "/api/v1/exports/director.xlsx?"+query, token, "")
+		if r.status != want {
+			t.Fatalf("%s as %q: %d, want %d: %s", query, token, r.status, want, r.body)
+		}
+		if want != 200 {
+			if !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("%s as %q: %s", query, token, r.header.Get("Content-Type"))
+			}
+			return
+		}
+		if cd := r.header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="director-`) || !strings.HasSuffix(cd, `-2026-05.xlsx"`) {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		for ref, w := range cells {
+			sheet, c, _ := strings.Cut(ref, "!")
+			if v, _ := x.GetCellValue(sheet, c, excelize.Options{RawCellValue: true}); v != w {
+				t.Errorf("%s as %q: %s %q, want %q", query, token, ref, v, w)
+			}
+		}
+	}
+	// May 2026 (closed): the nation 20/25 (80%); region 11 16/20 (80%,
+	// met), region 44 4/5 (under the minimum sample): ranked 1, unranked.
+	national := map[string]string{"Overview!A2": "national", "Overview!E2": "0.8", "Overview!B3": "11", "Overview!E3": "0.8", "Overview!B4": "44",
+		"Rankings!E2": "11", "Rankings!C2": "1", "Rankings!E3": "44", "Rankings!C3": "", "Rankings!I3": "insufficient_data"}
+	f("director", "period=2026-05", 200, national)
+	f("admin", "scope=national&period=2026-05", 200, national)
+	// Department 75: PAR-18 (7/10, missed) before PAR-11 (9/10, met).
+	f("director", "scope=department:75&period=2026-05", 200, map[string]string{"Overview!B2": "75", "Overview!B3": "PAR-18", "Overview!E3": "0.7", "Overview!B4": "PAR-11",
+		"Rankings!E2": "PAR-11", "Rankings!E3": "PAR-18", "Rankings!C3": "2"})
+	f("manager", "period=2026-05", 403, nil)
+	f("manager", "scope=department:75&period=2026-05", 403, nil)
+	f("collector", "period=2026-05", 403, nil)
+	f("", "period=2026-05", 401, nil)
+	f("revoked", "period=2026-05", 401, nil)
+	f("director", "scope=region:99&period=2026-05", 404, nil)
+	f("director", "scope=site:PAR-11&period=2026-05", 422, nil)
+	f("director", "period=May", 422, nil)
+	f("director", "scope=national", 422, nil)
+	f("director", "period=2026-05&colour=red", 422, nil)
+}

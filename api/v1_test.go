@@ -196,6 +196,7 @@ func TestOpenAPI(t *testing.T) {
 			"GET /sites", "GET /sites/{id}", "GET /indicators", "GET /results", "GET /scorecard", "GET /targets", "PUT /targets",
 			"GET /targets/history", "GET /periods", "POST /periods/{period}/close", "GET /tokens", "POST /tokens", "DELETE /tokens/{id}",
 			"POST /ingest/contacts", "POST /ingest/cases", "POST /ingest/surveys", "GET /ingest/rejects",
+			"GET /exports/agency.xlsx", "GET /exports/director.xlsx", "GET /exports/raw.xlsx", "GET /exports/raw.csv",
 		} {
 			method, p, _ := strings.Cut(rt, " ")
 			if _, ok := doc.Paths[p][strings.ToLower(method)]; !ok {

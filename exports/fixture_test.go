@@ -115,6 +115,7 @@ type sheet struct {
 		Value  any    `json:"value"`
 		Format string `json:"format"`
 		Type   string `json:"type"`
+		Fill   string `json:"fill"`
 	} `json:"cells"`
 	Conditional []struct {
 		Range   string   `json:"range"`

@@ -21,6 +21,7 @@ type styles struct {
 	header, date, count int
 	byUnit              map[string]int // the value format of each unit
 	status              map[string]int // conditional formats by status
+	filled              map[string]int // value cells filled by status, by unit and status
 }
 
 // unitFormats are the number formats of the units: percentages are stored
@@ -38,7 +39,7 @@ var unitFormats = map[string]string{
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{byUnit: map[string]int{}, status: map[string]int{}}
+	s := &styles{byUnit: map[string]int{}, status: map[string]int{}, filled: map[string]int{}}
 	var err error
 	if s.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
 		return nil, err
@@ -168,4 +169,29 @@ func cell(col, row int) string {
 func absCell(col, row int) string {
 	c, _ := excelize.CoordinatesToCellName(col, row, true)
 	return c
+}
+
+// statusCell is the style of a value cell filled with its status's colour
+// (no fill for other statuses), made once per unit and status.
+func (s *styles) statusCell(f *excelize.File, unit, status string) (int, error) {
+	if _, ok := unitFormats[unit]; !ok {
+		unit = "points"
+	}
+	key := unit + "\x00" + status
+	if id, ok := s.filled[key]; ok {
+		return id, nil
+	}
+	st := &excelize.Style{CustomNumFmt: ptr(unitFormats[unit])}
+	for _, sf := range statusFills {
+		if sf.status == status {
+			st.Font = &excelize.Font{Color: sf.font}
+			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{sf.fill}}
+		}
+	}
+	id, err := f.NewStyle(st)
+	if err != nil {
+		return 0, err
+	}
+	s.filled[key] = id
+	return id, nil
 }

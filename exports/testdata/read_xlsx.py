@@ -1,5 +1,5 @@
 """Reads an xlsx with openpyxl and prints, as JSON, what the tests check:
-per sheet its cells (value and number format), conditional formats, charts,
+per sheet its cells (value, number format, solid fill), conditional formats, charts,
 tables, frozen panes, autofilter and print setup. Run with Debian's python3
 (/usr/bin/python3), which has python3-openpyxl."""
 import datetime
@@ -35,7 +35,8 @@ def main(path):
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None:
-                    sheet["cells"][c.coordinate] = {"value": plain(c.value), "format": c.number_format, "type": c.data_type}
+                    fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.fill_type == "solid" else None
+                    sheet["cells"][c.coordinate] = {"value": plain(c.value), "format": c.number_format, "type": c.data_type, "fill": fill}
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 fill = None

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -38,7 +39,7 @@ func (a *app) benchCommand() *cobra.Command {
 	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
 	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
 	ing.Flags().StringVar(&o.Binary, "server-binary", "", "the globaloffice binary that serves (default: this one), to compare builds")
-	cmd.AddCommand(ing, a.benchIndicatorsCommand(), a.benchAPICommand())
+	cmd.AddCommand(ing, a.benchIndicatorsCommand(), a.benchAPICommand(), a.benchExportCommand(), a.benchExportBaselineCommand())
 	return cmd
 }
 
@@ -91,5 +92,53 @@ func (a *app) benchIndicatorsCommand() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Contacts, "contacts", 10_000_000, "contacts in the data set")
 	cmd.Flags().BoolVar(&o.Reuse, "reuse", true, "keep the data set of an earlier run when it is large enough")
+	return cmd
+}
+
+func (a *app) benchExportCommand() *cobra.Command {
+	var o bench.ExportOptions
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "A 1,000,000-row raw xlsx export vs a minimal excelize StreamWriter program writing the same rows: time and peak RSS",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Store = a.storeOptions()
+			o.Store.Database = "bench_export"
+			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
+			o.Log = a.stderr
+			rs, err := bench.Export(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			bench.WriteExportReport(a.stdout, rs)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.Rows, "rows", 1_000_000, "contacts exported")
+	cmd.Flags().BoolVar(&o.Reuse, "reuse", true, "keep the contacts of an earlier run")
+	return cmd
+}
+
+// benchExportBaselineCommand is the baseline of bench export, run by it as
+// a child process: hidden, it is no tool of its own.
+func (a *app) benchExportBaselineCommand() *cobra.Command {
+	var from, to, out string
+	cmd := &cobra.Command{
+		Use:    "export-baseline --from D --to D -o FILE.xlsx",
+		Short:  "The minimal excelize StreamWriter program bench export measures against",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := bench.ExportBaseline(cmd.Context(), a.storeOptions(), from, to, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%d rows\n", n)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "first local date")
+	cmd.Flags().StringVar(&to, "to", "", "last local date")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the workbook to write")
 	return cmd
 }

@@ -20,7 +20,7 @@ import (
 // the local operator: it reads every site.
 func (a *app) exportCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "export", Short: "Workbooks (agency, director, raw data) and open data"}
-	cmd.AddCommand(a.exportAgencyCommand(), a.exportRawCommand(), a.exportOpenDataCommand())
+	cmd.AddCommand(a.exportAgencyCommand(), a.exportDirectorCommand(), a.exportRawCommand(), a.exportOpenDataCommand())
 	return cmd
 }
 
@@ -52,6 +52,42 @@ func (a *app) exportAgencyCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&site, "site", "", "site id")
+	cmd.Flags().StringVar(&period, "period", "", "2026-05, 2026-Q2, 2026… (as for indicators compute)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the workbook to write (.xlsx)")
+	return cmd
+}
+
+func (a *app) exportDirectorCommand() *cobra.Command {
+	var scope, period, out string
+	cmd := &cobra.Command{
+		Use:   "director --scope national|region:CODE|department:CODE --period P -o FILE.xlsx",
+		Short: "A scope's workbook: its sub-scopes × the indicators coloured by status, a sheet per indicator family, a ranking per commitment",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if period == "" || out == "" {
+				return fmt.Errorf("--period and -o are required")
+			}
+			if _, _, _, err := exports.ParseScope(scope); err != nil {
+				return fmt.Errorf("--scope: %w", err)
+			}
+			p, err := indicators.ParsePeriod(period, time.Now())
+			if err != nil {
+				return err
+			}
+			eng, closeDB, err := a.engine(ctx)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			d, err := exports.LoadDirector(ctx, eng, scope, p)
+			if err != nil {
+				return err
+			}
+			return writeFile(out, d.Write)
+		},
+	}
+	cmd.Flags().StringVar(&scope, "scope", "national", "national, region:CODE or department:CODE")
 	cmd.Flags().StringVar(&period, "period", "", "2026-05, 2026-Q2, 2026… (as for indicators compute)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the workbook to write (.xlsx)")
 	return cmd

@@ -65,6 +65,40 @@ func TestExportAgency(t *testing.T) {
 	}
 }
 
+func TestExportDirector(t *testing.T) {
+	c, dir := exportCLI(t)
+	out := filepath.Join(dir, "rhone.xlsx")
+	if code, _, stderr := c.run("export", "director", "--scope", "department:69", "--period", "2026-05", "-o", out); code != exitOK {
+		t.Fatalf("export director: %s", stderr)
+	}
+	x, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	// The department's row, then its sites: LYO-03's 9 of 12 (75%) is
+	// its only data, so the department shows the same.
+	got := map[string]string{}
+	for _, ref := range []string{"A2", "B2", "E2", "D1", "E1"} {
+		got[ref], _ = x.GetCellValue("Overview", ref, excelize.Options{RawCellValue: true})
+	}
+	if got["A2"] != "department" || got["B2"] != "69" || got["E2"] != "0.75" || got["D1"] != "Missed" || got["E1"] != "reception.wait_20min" {
+		t.Errorf("overview: %v", got)
+	}
+	if rows, _ := x.GetRows("Rankings"); len(rows) < 2 || rows[1][0] != "reception.wait_20min" || rows[1][4] != "LYO-03" || rows[1][2] != "1" {
+		t.Errorf("rankings: %q", rows[:min(len(rows), 2)])
+	}
+	for _, bad := range [][]string{{"--scope", "region:00"}, {"--scope", "site:LYO-03"}} {
+		args := append([]string{"export", "director", "--period", "2026-05", "-o", filepath.Join(dir, "x.xlsx")}, bad...)
+		if code, _, stderr := c.run(args...); code != exitFailure || !strings.Contains(stderr, bad[1]) {
+			t.Errorf("%v: %d %s", bad, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.xlsx")); !os.IsNotExist(err) {
+		t.Errorf("a failed export left a file: %v", err)
+	}
+}
+
 func TestExportOpenData(t *testing.T) {
 	c, dir := exportCLI(t)
 	if code, _, stderr := c.run("close", "--period", "2026-05"); code != exitOK {
