@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 
 	"context"
@@ -134,7 +135,7 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 type Options struct {
 	Source   string   // default source for records without one
 	Origin   string   // file name or request id, kept with rejects
-	Chunk    int      // records per submission; 0: the whole body at once
+	Chunk    int      // records per submission, with no limit on records; 0: the whole body at once, at most Limits.MaxRecords
 	Mapping  *Mapping // adapts a foreign export; nil for our own format
 	Progress func(records int)
 	// Permit, when set, names the field ("source" or "site") for which a
@@ -240,6 +241,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 	}
 	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
 	lim := s.limits
+	if opt.Chunk > 0 {
+		// A file streamed in chunks is never held whole: the body limits
+		// are for HTTP, where a body is one answer.
+		lim.MaxRecords = math.MaxInt
+	}
 	if m := opt.Mapping; m != nil {
 		if m.Kind != kind {
 			return res, fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Kind, kind)
