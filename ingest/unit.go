@@ -76,9 +76,8 @@ func (u *unit) records() int {
 type tally int
 
 const (
-	countStored     tally = iota // the kept records are stored: accepted; the others duplicates
-	countSpooled                 // the kept records are spooled: accepted and spooled; the others duplicates
-	countSpooledAll              // every record is spooled (an insert failed; the drain dedupes them): accepted and spooled
+	countStored  tally = iota // the kept records are stored: accepted; the others duplicates
+	countSpooled              // the kept records are spooled: accepted and spooled; the others duplicates
 )
 
 // count adds kw's records to their submissions' outcomes, those of the
@@ -95,7 +94,7 @@ func (w *Writer) count(u *unit, kw *kindWork, how tally, only []bool) {
 			continue
 		}
 		o := &u.outcomes[j]
-		if how == countSpooledAll || kw.keep[i] {
+		if kw.keep[i] {
 			o.Accepted++
 			if how != countStored {
 				o.Spooled++
