@@ -18,6 +18,7 @@ type Metrics struct {
 	spoolSegs   prometheus.Gauge
 	spoolAge    prometheus.Gauge
 	drainedRecs prometheus.Counter
+	failingSegs prometheus.Gauge
 	chErrors    *prometheus.CounterVec
 
 	mu      sync.Mutex
@@ -52,13 +53,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		drainedRecs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "globaloffice_ingest_spool_drained_records_total", Help: "Records moved from the spool to ClickHouse.",
 		}),
+		failingSegs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "globaloffice_ingest_spool_failing_segments", Help: "Spool segments ClickHouse refused at their last drain, waiting for their next try.",
+		}),
 		chErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "globaloffice_clickhouse_errors_total", Help: "ClickHouse errors seen by the collectors, by operation.",
 		}, []string{"op"}),
 		sources: map[string]bool{},
 	}
 	if reg != nil {
-		reg.MustRegister(m.records, m.rejects, m.batchSize, m.insertSecs, m.spoolSegs, m.spoolAge, m.drainedRecs, m.chErrors)
+		reg.MustRegister(m.records, m.rejects, m.batchSize, m.insertSecs, m.spoolSegs, m.spoolAge, m.drainedRecs, m.failingSegs, m.chErrors)
 	}
 	return m
 }
@@ -114,6 +118,12 @@ func (m *Metrics) spool(s *Spool) {
 func (m *Metrics) drained(n int) {
 	if m != nil {
 		m.drainedRecs.Add(float64(n))
+	}
+}
+
+func (m *Metrics) failing(n int) {
+	if m != nil {
+		m.failingSegs.Set(float64(n))
 	}
 }
 

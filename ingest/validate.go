@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,6 +207,7 @@ func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recor
 		f = &fieldValues{}
 	}
 	c := &recordCheck{v: v, kind: kind, f: f}
+	c.lengths()
 	for _, k := range f.unknown(kind) {
 		c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
 	}
@@ -226,6 +228,41 @@ func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recor
 		c.loc = loc
 	}
 	return c
+}
+
+// maxFieldBytes bounds every field but a survey comment (maxComment): an
+// id, a source or a user reference is a short code, and a long one would
+// make the key lookups of a re-sent record exceed ClickHouse's
+// max_query_size, blocking the spool's drain.
+const maxFieldBytes = 256
+
+// lengths refuses fields longer than maxFieldBytes (comments: maxComment),
+// checked on the slots that were sent before anything else reads them.
+func (c *recordCheck) lengths() {
+	f := c.f
+	for h := f.has; h != 0; h &= h - 1 {
+		s := slot(bits.TrailingZeros32(h))
+		limit := maxFieldBytes
+		if s == sComment {
+			limit = maxComment
+		}
+		if len(f.v[s]) > limit {
+			c.fail(slotNames[s], "longer than %d bytes", limit)
+		}
+	}
+	for _, e := range f.extra {
+		if len(e.name) > maxFieldBytes || len(e.value) > maxFieldBytes {
+			c.fail(trimName(e.name), "longer than %d bytes", maxFieldBytes)
+		}
+	}
+}
+
+// trimName shortens a field name for a reject's field.
+func trimName(name string) string {
+	if len(name) > 64 {
+		return name[:64] + "…"
+	}
+	return name
 }
 
 // Contact validates a contact record.
@@ -340,9 +377,6 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 		if c.loc != nil {
 			out.AnsweredDate = model.LocalDate(*t, c.loc)
 		}
-	}
-	if len(out.Comment) > maxComment {
-		c.fail("comment", "longer than %d bytes", maxComment)
 	}
 	lo, hi := out.Scale.Bounds()
 	out.Scores = map[string]int{}
