@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -83,6 +84,11 @@ func (w *Writer) drain(ctx context.Context, all bool) int {
 		w.drains.failing = map[string]*retrying{}
 	}
 	defer func() { w.metrics.failing(len(w.drains.failing)) }()
+	// Segments of processes that are gone (and those put back by spool
+	// retry) become this process's.
+	if err := w.spool.Adopt(); err != nil {
+		w.log.Error("spool", "err", err)
+	}
 	names, err := w.spool.Segments()
 	if err != nil {
 		w.log.Error("spool", "err", err)
@@ -109,9 +115,12 @@ func (w *Writer) drain(ctx context.Context, all bool) int {
 		if errors.Is(err, os.ErrNotExist) {
 			continue // owned when listed, stored and removed since
 		}
+		if errors.Is(err, ErrCorruptSegment) {
+			w.quarantine(name, err)
+			continue
+		}
 		if err != nil {
-			w.log.Error("unreadable spool segment, quarantined", "segment", name, "err", err)
-			_ = w.spool.Quarantine(name)
+			w.retryLater(name, 0, err) // a disk's error may pass: not quarantined
 			continue
 		}
 		s := &submission{recs: recs, segment: name, done: make(chan Outcome, 1)}
@@ -132,23 +141,12 @@ func (w *Writer) drain(ctx context.Context, all bool) int {
 			if badDataCodes[ex.Code] {
 				w.drains.attempts[name]++
 				if w.drains.attempts[name] >= maxDrainAttempts {
-					w.log.Error("clickhouse keeps refusing a spool segment, quarantined", "segment", name, "err", o.Err)
-					_ = w.spool.Quarantine(name)
+					w.quarantine(name, o.Err)
 					delete(w.drains.attempts, name)
-					delete(w.drains.failing, name)
 					continue
 				}
 			}
-			r := w.drains.failing[name]
-			if r == nil {
-				r = &retrying{}
-				w.drains.failing[name] = r
-			}
-			r.failures++
-			wait := min(w.opts.DrainEvery<<min(r.failures-1, 20), maxDrainBackoff)
-			r.next = time.Now().Add(wait)
-			w.log.Error("clickhouse refused a spool segment; the drain goes on with the others", "segment", name,
-				"records", len(recs), "failures", r.failures, "retry_in", wait, "err", o.Err)
+			w.retryLater(name, len(recs), o.Err)
 			continue
 		}
 		if err := w.spool.Remove(name); err != nil {
@@ -162,4 +160,31 @@ func (w *Writer) drain(ctx context.Context, all bool) int {
 	}
 	w.metrics.spool(w.spool)
 	return drained
+}
+
+// retryLater notes a segment's failure: the loop tries it again after a
+// backoff that doubles at each failure.
+func (w *Writer) retryLater(name string, records int, err error) {
+	r := w.drains.failing[name]
+	if r == nil {
+		r = &retrying{}
+		w.drains.failing[name] = r
+	}
+	r.failures++
+	wait := min(w.opts.DrainEvery<<min(r.failures-1, 20), maxDrainBackoff)
+	r.next = time.Now().Add(wait)
+	w.log.Error("spool segment not drained; the drain goes on with the others", "segment", name,
+		"records", records, "failures", r.failures, "retry_in", wait, "err", err)
+}
+
+// quarantine moves a segment to failed/ and counts its records there.
+func (w *Writer) quarantine(name string, cause error) {
+	n, _, _ := countLines(filepath.Join(w.spool.Dir(), name))
+	if err := w.spool.Quarantine(name); err != nil {
+		w.log.Error("spool segment could not be quarantined", "segment", name, "err", err)
+		return
+	}
+	delete(w.drains.failing, name)
+	w.log.Error("spool segment quarantined (globaloffice spool list|retry)", "segment", name, "records", n, "err", cause)
+	w.metrics.quarantined(n)
 }

@@ -99,6 +99,6 @@ func TestDrainGoesPastRefusedSegment(t *testing.T) {
 
 func quarantined(t *testing.T, sp *Spool) int {
 	t.Helper()
-	q, _ := filepath.Glob(filepath.Join(sp.Dir(), "failed", "*.ndjson"))
+	q, _ := filepath.Glob(filepath.Join(sp.FailedDir(), "*.ndjson"))
 	return len(q)
 }

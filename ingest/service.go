@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 
 	"context"
 	"fmt"
@@ -80,9 +81,17 @@ func (s *Service) writeSitesCache(sites []model.Site) {
 	if err != nil {
 		return
 	}
-	tmp := s.sitesCache + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		_ = os.Rename(tmp, s.sitesCache)
+	// A temporary name of its own: several processes may share the cache.
+	f, err := os.CreateTemp(filepath.Dir(s.sitesCache), ".sites-*.tmp")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil && cerr == nil {
+		err = os.Rename(f.Name(), s.sitesCache)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 type collectors struct {
 	db       *store.DB
 	writer   *ingest.Writer
+	spool    *ingest.Spool
 	service  *ingest.Service
 	reg      *prometheus.Registry
 	mappings ingest.MappingSet
@@ -45,6 +46,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 		db.Close()
 		return nil, err
 	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(promcollectors.NewGoCollector(), promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
@@ -56,16 +58,18 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	maps, err := a.mappings()
 	if err != nil {
 		w.Close()
+		spool.Close()
 		db.Close()
 		return nil, err
 	}
 	svc.SetMappings(maps)
-	svc.SetSitesCache(filepath.Join(spool.Dir(), "sites.json"))
-	return &collectors{db: db, writer: w, service: svc, reg: reg, mappings: maps}, nil
+	svc.SetSitesCache(filepath.Join(spool.Root(), "sites.json"))
+	return &collectors{db: db, writer: w, spool: spool, service: svc, reg: reg, mappings: maps}, nil
 }
 
 func (c *collectors) Close() {
 	c.writer.Close()
+	c.spool.Close() // its folder: removed when empty, else adopted by the next process
 	c.db.Close()
 }
 
