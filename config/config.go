@@ -36,7 +36,7 @@ type Indicators struct {
 type Ingest struct {
 	// PseudonymKey is the secret of the keyed hash that replaces user
 	// references; empty means a random key kept in home/pseudonym.key.
-	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref (empty: generated into home/pseudonym.key)"`
+	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref, at least 32 bytes (empty: generated into home/pseudonym.key); changing it changes every user_ref"`
 	MappingsDir      string        `yaml:"mappings_dir" desc:"folder of user mapping files (*.yaml); empty: home/mappings"`
 	Channels         []string      `yaml:"channels" desc:"accepted channels, comma-separated"`
 	CaseKinds        []string      `yaml:"case_kinds" desc:"accepted case kinds, comma-separated"`
@@ -275,6 +275,10 @@ func (c Config) check() error {
 			errs = append(errs, fmt.Errorf("%s: %d must be positive", key, n))
 		}
 	}
+	// As ingest.MinKeyBytes (config does not import ingest).
+	if k := c.Ingest.PseudonymKey; k != "" && len(k) < 32 {
+		errs = append(errs, fmt.Errorf("ingest.pseudonym_key: %d bytes, at least 32 are needed (a short key makes user references guessable by dictionary); leave it empty to use home/pseudonym.key", len(k)))
+	}
 	if c.Server.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("server.memory_limit_mb: %d must be 0 (none) or positive", c.Server.MemoryLimitMB))
 	}
@@ -411,6 +415,9 @@ func leaves(cfg *Config) []leaf {
 func (c Config) Write(w io.Writer) error {
 	if c.ClickHouse.Password != "" {
 		c.ClickHouse.Password = "********"
+	}
+	if c.Ingest.PseudonymKey != "" {
+		c.Ingest.PseudonymKey = "********"
 	}
 	b, err := yaml.MarshalWithOptions(c, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {
