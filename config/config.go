@@ -47,6 +47,13 @@ type Ingest struct {
 	BodyTimeout      time.Duration `yaml:"body_timeout" desc:"time allowed to receive one request body"`
 	BatchRecords     int           `yaml:"batch_records" desc:"records per ClickHouse insert"`
 	BatchLinger      time.Duration `yaml:"batch_linger" desc:"how long to wait to group small requests into one insert"`
+	// RejectsRetention bounds how long refused records (whose raw text may
+	// hold caller numbers) are kept: the server deletes older ones hourly.
+	RejectsRetention time.Duration `yaml:"rejects_retention" desc:"how long refused records and their raw text are kept (the server deletes older ones every hour)"`
+	// MaxClockSkew is how far ahead of the server's clock a case's
+	// updated_at may be: a version dated in the future would mask every
+	// genuine version sent after it.
+	MaxClockSkew time.Duration `yaml:"max_clock_skew" desc:"how far in the future a case's updated_at may be (clock skew between systems)"`
 }
 
 // ClickHouse says where the database is and how to run the local one.
@@ -123,6 +130,8 @@ func Default() Config {
 			BodyTimeout:      2 * time.Minute,
 			BatchRecords:     50_000,
 			BatchLinger:      20 * time.Millisecond,
+			RejectsRetention: 30 * 24 * time.Hour,
+			MaxClockSkew:     10 * time.Minute,
 		},
 	}
 }
@@ -284,6 +293,12 @@ func (c Config) check() error {
 	}
 	if c.Ingest.BodyTimeout <= 0 || c.Ingest.BatchLinger <= 0 {
 		errs = append(errs, errors.New("ingest.body_timeout and ingest.batch_linger must be positive"))
+	}
+	if c.Ingest.RejectsRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("ingest.rejects_retention: %s, at least 1h", c.Ingest.RejectsRetention))
+	}
+	if c.Ingest.MaxClockSkew < 0 {
+		errs = append(errs, fmt.Errorf("ingest.max_clock_skew: %s must not be negative", c.Ingest.MaxClockSkew))
 	}
 	return errors.Join(errs...)
 }

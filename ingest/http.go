@@ -26,7 +26,7 @@ type HTTPOptions struct {
 // registers, and measures, each under its own path:
 //
 //	POST /api/v1/ingest/{contacts|cases|surveys}[?source=NAME&mapping=NAME]
-//	GET  /api/v1/ingest/rejects[?kind=&source=&since=RFC3339&limit=N]
+//	GET  /api/v1/ingest/rejects[?kind=&source=&since=RFC3339&limit=N] (raw text: admins only)
 func Routes(s *Service, opts HTTPOptions) []problem.Route {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 20
@@ -54,6 +54,13 @@ func Handler(s *Service, opts HTTPOptions) http.Handler {
 		problem.NotFound(w, "no such collector", routes)
 	})
 	return mux
+}
+
+// readsRaw tells whether the caller may read rejects' raw text: admins,
+// and callers without a principal (the command line, tests).
+func readsRaw(r *http.Request) bool {
+	p, ok := auth.FromContext(r.Context())
+	return !ok || p.ReadsRawRejects()
 }
 
 // caller is what the collectors need to know of who makes a request, from
@@ -176,10 +183,14 @@ func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 		Line       uint32    `json:"line"`
 		Field      string    `json:"field"`
 		Reason     string    `json:"reason"`
-		Raw        string    `json:"raw"`
+		Raw        string    `json:"raw,omitempty"`
 	}
+	raw := readsRaw(r)
 	out := make([]item, 0, len(rejects))
 	for _, rj := range rejects {
+		if !raw {
+			rj.Raw = "" // it may hold raw identifiers: admins only
+		}
 		out = append(out, item{rj.RejectedAt, rj.Kind, rj.Source, rj.Origin, rj.Line, rj.Field, rj.Reason, rj.Raw})
 	}
 	w.Header().Set("Content-Type", "application/json")
