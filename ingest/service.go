@@ -32,6 +32,7 @@ type Service struct {
 
 	mappings   MappingSet
 	sitesCache string
+	clockSkew  time.Duration
 
 	mu       sync.Mutex
 	ref      *Reference
@@ -94,6 +95,10 @@ func (s *Service) writeSitesCache(sites []model.Site) {
 		_ = os.Remove(f.Name())
 	}
 }
+
+// SetMaxClockSkew bounds how far ahead of the server's clock a case's
+// updated_at may be (ingest.max_clock_skew; default DefaultMaxClockSkew).
+func (s *Service) SetMaxClockSkew(d time.Duration) { s.clockSkew = d }
 
 // SetMappings makes mappings available to the HTTP endpoints (?mapping=).
 func (s *Service) SetMappings(m MappingSet) { s.mappings = m }
@@ -248,7 +253,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: sent.RawText(),
 		}})
 	}
-	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
+	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now, MaxClockSkew: s.clockSkew}
 	lim := s.limits
 	if opt.Chunk > 0 {
 		// A file streamed in chunks is never held whole: the body limits
@@ -271,7 +276,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		res.Received++
 		sent := raw
 		if opt.Mapping != nil && raw.Err == nil {
-			fields, ferr := opt.Mapping.Apply(raw.Map())
+			in := raw.Map()
+			if be := opt.Mapping.collision(in, raw.Line); be != nil {
+				return be
+			}
+			fields, ferr := opt.Mapping.Apply(in)
 			if ferr != nil {
 				ferr.Line = raw.Line
 				raw.Err = ferr

@@ -87,6 +87,10 @@ type Validator struct {
 	Ref    *Reference
 	Pseudo *Pseudonymizer
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
+	// MaxClockSkew is how far ahead of now a case's updated_at may be: a
+	// version dated in the future masks every genuine version sent after
+	// it until that date. 0: DefaultMaxClockSkew.
+	MaxClockSkew time.Duration
 
 	latestAt, readAt time.Time
 	calls            int
@@ -115,6 +119,9 @@ var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // futureSkew is how far in the future a time may be (clock skew between systems).
 const futureSkew = 24 * time.Hour
+
+// DefaultMaxClockSkew is ingest.max_clock_skew's default.
+const DefaultMaxClockSkew = 10 * time.Minute
 
 // recordCheck collects the field errors of one record.
 type recordCheck struct {
@@ -341,6 +348,13 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 	}
 	out.CompletedAt = completed
 	if updated != nil {
+		skew := v.MaxClockSkew
+		if skew <= 0 {
+			skew = DefaultMaxClockSkew
+		}
+		if now := v.latest().Add(-futureSkew); updated.After(now.Add(skew)) {
+			c.fail("updated_at", "%s is more than %s ahead of the server's clock (ingest.max_clock_skew): a version from the future would mask the versions sent after it", updated.Format(time.RFC3339), skew)
+		}
 		out.UpdatedAt = *updated
 	}
 	if c.loc != nil {

@@ -56,6 +56,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 		return nil, err
 	}
 	svc.SetMappings(maps)
+	svc.SetMaxClockSkew(ic.MaxClockSkew)
 	svc.SetSitesCache(filepath.Join(spool.Root(), "sites.json"))
 	return &collectors{db: db, writer: w, spool: spool, service: svc, reg: reg, mappings: maps}, nil
 }
