@@ -134,7 +134,18 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 			}
 			problem.WriteWith(w, be.Status, title, be.Error()+"; nothing was stored", ext)
 		default:
-			problem.Write(w, http.StatusServiceUnavailable, "cannot store records", err.Error())
+			// A body larger than one insert is stored in several: the
+			// answer says exactly what of it was kept before the failure.
+			detail := err.Error() + "; nothing of this body was stored"
+			if kept := res.Accepted + res.Duplicates + res.RejectsStored; kept > 0 {
+				detail = fmt.Sprintf("%v; of this body, %d records were stored or spooled (accepted), %d were duplicates and %d rejects were stored before the failure, the rest not: send the body again (what was stored counts as duplicates)",
+					err, res.Accepted, res.Duplicates, res.RejectsStored)
+			}
+			w.Header().Set("Retry-After", "10")
+			problem.WriteWith(w, http.StatusServiceUnavailable, "cannot store records", detail, map[string]any{
+				"received": res.Received, "accepted": res.Accepted, "duplicates": res.Duplicates,
+				"spooled": res.Spooled, "rejects_stored": res.RejectsStored,
+			})
 		}
 		return
 	}

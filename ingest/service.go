@@ -175,15 +175,18 @@ const maxListedRejects = 1000
 
 // Result counts what happened to the records of one body or file.
 type Result struct {
-	Kind           Kind         `json:"kind"`
-	Origin         string       `json:"origin,omitempty"`
-	Received       int          `json:"received"`
-	Accepted       int          `json:"accepted"`
-	Duplicates     int          `json:"duplicates"`
-	Rejected       int          `json:"rejected"`
-	Spooled        int          `json:"spooled"`
-	Rejects        []RejectInfo `json:"rejects"`
-	RejectsOmitted int          `json:"rejects_omitted,omitempty"`
+	Kind       Kind         `json:"kind"`
+	Origin     string       `json:"origin,omitempty"`
+	Received   int          `json:"received"`
+	Accepted   int          `json:"accepted"`
+	Duplicates int          `json:"duplicates"`
+	Rejected   int          `json:"rejected"`
+	Spooled    int          `json:"spooled"`
+	Rejects    []RejectInfo `json:"rejects"`
+	// RejectsStored counts the rejects stored (or spooled): all of them
+	// in a 200, told in a 503's problem when a body failed half-way.
+	RejectsStored  int `json:"-"`
+	RejectsOmitted int `json:"rejects_omitted,omitempty"`
 }
 
 // Ingest reads records of kind in format from r and stores them. A
@@ -214,6 +217,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		res.Accepted += o.Accepted
 		res.Duplicates += o.Duplicates
 		res.Spooled += o.Spooled
+		res.RejectsStored += o.Rejects
 		pending = pending[:0]
 		if opt.Progress != nil {
 			opt.Progress(res.Received)

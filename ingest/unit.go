@@ -82,9 +82,15 @@ const (
 
 // count adds kw's records to their submissions' outcomes, those of the
 // submissions in only (all when nil), and to the records metric, with one
-// update per source and outcome. Rejects are counted by the Service.
+// update per source and outcome. Rejects are counted by the Service; here
+// only as stored, for an answer that failed half-way.
 func (w *Writer) count(u *unit, kw *kindWork, how tally, only []bool) {
 	if kw.kind == "rejects" {
+		for _, j := range kw.sub {
+			if only == nil || only[j] {
+				u.outcomes[j].Rejects++
+			}
+		}
 		return
 	}
 	counts := map[[2]string]int{} // (source, outcome) → records
