@@ -54,6 +54,9 @@ type Ingest struct {
 	// updated_at may be: a version dated in the future would mask every
 	// genuine version sent after it.
 	MaxClockSkew time.Duration `yaml:"max_clock_skew" desc:"how far in the future a case's updated_at may be (clock skew between systems)"`
+	// SpoolMaxBytes caps what one process keeps in the spool: past it,
+	// records are refused (503, Retry-After) rather than acknowledged.
+	SpoolMaxBytes int `yaml:"spool_max_bytes" desc:"most bytes one process keeps in the spool while ClickHouse is away (0: the disk is the limit); past it, collector requests get 503"`
 }
 
 // ClickHouse says where the database is and how to run the local one.
@@ -296,6 +299,9 @@ func (c Config) check() error {
 	}
 	if c.Ingest.RejectsRetention < time.Hour {
 		errs = append(errs, fmt.Errorf("ingest.rejects_retention: %s, at least 1h", c.Ingest.RejectsRetention))
+	}
+	if c.Ingest.SpoolMaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("ingest.spool_max_bytes: %d must be 0 (no cap) or positive", c.Ingest.SpoolMaxBytes))
 	}
 	if c.Ingest.MaxClockSkew < 0 {
 		errs = append(errs, fmt.Errorf("ingest.max_clock_skew: %s must not be negative", c.Ingest.MaxClockSkew))

@@ -25,6 +25,8 @@ type cutProxy struct {
 	// it are dropped: the insert is stored but the client never hears so.
 	armed     bool
 	muteAfter int
+	// delay holds every answer of the server this long: a slow ClickHouse.
+	delay time.Duration
 }
 
 func newCutProxy(t *testing.T, target string) *cutProxy {
@@ -84,6 +86,12 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 				buf := make([]byte, 32<<10)
 				for {
 					n, err := s.Read(buf)
+					p.mu.Lock()
+					delay := p.delay
+					p.mu.Unlock()
+					if n > 0 && delay > 0 {
+						time.Sleep(delay)
+					}
 					if n > 0 && !muted.Load() {
 						if _, werr := c.Write(buf[:n]); werr != nil {
 							break
@@ -118,6 +126,13 @@ func (p *cutProxy) arm(muteAfter int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.armed, p.muteAfter = true, muteAfter
+}
+
+// setDelay makes the server's answers wait d (0: none).
+func (p *cutProxy) setDelay(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
 }
 
 func (p *cutProxy) disarm() {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -38,7 +39,19 @@ type Spool struct {
 	// (a name is never reused), so that the gauge does not read them again.
 	qmu    sync.Mutex
 	qlines map[string]int
+	// maxBytes caps the bytes of this process's segments (0: the disk is
+	// the limit); used is their total, kept as segments come and go.
+	maxBytes int64
+	used     atomic.Int64
 }
+
+// ErrSpoolFull says a segment would take the spool past its size cap: the
+// records are not acknowledged (the client gets a 503 and sends again).
+var ErrSpoolFull = errors.New("spool full")
+
+// SetMaxBytes caps the bytes of this process's segments (0: no cap but the
+// disk's).
+func (s *Spool) SetMaxBytes(n int64) { s.maxBytes = n }
 
 // procPrefix starts the name of a process's folder; a folder being created
 // is named with newPrefix until it is locked, so that no other process
@@ -121,6 +134,7 @@ func (s *Spool) Adopt() error {
 		case !e.IsDir() && strings.HasSuffix(name, ".ndjson"):
 			if err := os.Rename(filepath.Join(s.root, name), filepath.Join(s.dir, name)); err == nil {
 				moved = true
+				s.count(name)
 			}
 		case e.IsDir() && strings.HasPrefix(name, procPrefix) && filepath.Join(s.root, name) != s.dir:
 			m, err := s.adoptFolder(filepath.Join(s.root, name))
@@ -158,6 +172,7 @@ func (s *Spool) adoptFolder(dir string) (bool, error) {
 		if err := os.Rename(filepath.Join(dir, n), filepath.Join(s.dir, n)); err != nil {
 			return false, fmt.Errorf("spool: adopting %s: %w", n, err)
 		}
+		s.count(n)
 	}
 	// What is left are temporary files: segments whose write did not
 	// finish, never acknowledged.
@@ -165,6 +180,13 @@ func (s *Spool) adoptFolder(dir string) (bool, error) {
 		return len(names) > 0, fmt.Errorf("spool: %w", err)
 	}
 	return len(names) > 0, syncDir(s.root)
+}
+
+// count adds an adopted segment to the bytes used.
+func (s *Spool) count(name string) {
+	if st, err := os.Stat(filepath.Join(s.dir, name)); err == nil {
+		s.used.Add(st.Size())
+	}
 }
 
 // Root is the spool's root folder (home/spool).
@@ -206,6 +228,15 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 		}
 	}
 	err = w.Flush()
+	var size int64
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil {
+			size = st.Size()
+		}
+		if s.maxBytes > 0 && s.used.Load()+size > s.maxBytes {
+			err = fmt.Errorf("%w: %d bytes more would pass its cap of %d", ErrSpoolFull, size, s.maxBytes)
+		}
+	}
 	if err == nil {
 		err = f.Sync() // the data is on disk before the segment is acknowledged
 	}
@@ -222,6 +253,7 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 		os.Remove(tmp)
 		return fmt.Errorf("spool: %w", err)
 	}
+	s.used.Add(size)
 	return nil
 }
 
@@ -290,8 +322,16 @@ func (s *Spool) Read(name string) ([]Record, error) {
 	}
 }
 
+// forget takes a segment leaving this process's folder out of the bytes used.
+func (s *Spool) forget(name string) {
+	if st, err := os.Stat(filepath.Join(s.dir, name)); err == nil {
+		s.used.Add(-st.Size())
+	}
+}
+
 // Remove deletes a segment once its records are stored.
 func (s *Spool) Remove(name string) error {
+	s.forget(name)
 	if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("spool: %w", err)
 	}
@@ -305,6 +345,7 @@ func (s *Spool) Quarantine(name string) error {
 	if err := os.MkdirAll(failed, 0o700); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
+	s.forget(name)
 	if err := os.Rename(filepath.Join(s.dir, name), filepath.Join(failed, name)); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}

@@ -40,6 +40,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 		return nil, err
 	}
 
+	spool.SetMaxBytes(int64(a.cfg.Ingest.SpoolMaxBytes))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(promcollectors.NewGoCollector(), promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
