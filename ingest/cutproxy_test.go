@@ -25,7 +25,8 @@ type cutProxy struct {
 	// it are dropped: the insert is stored but the client never hears so.
 	armed     bool
 	muteAfter int
-	// delay holds every answer of the server this long: a slow ClickHouse.
+	// delay holds every answer of the server this long: a slow ClickHouse
+	// (set by the fault tests).
 	delay time.Duration
 }
 
@@ -126,13 +127,6 @@ func (p *cutProxy) arm(muteAfter int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.armed, p.muteAfter = true, muteAfter
-}
-
-// setDelay makes the server's answers wait d (0: none).
-func (p *cutProxy) setDelay(d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.delay = d
 }
 
 func (p *cutProxy) disarm() {

@@ -83,3 +83,10 @@ func TestFaultClickHouseSlow(t *testing.T) {
 		t.Errorf("%d rows, %d distinct, %d acknowledged; want %d of each", rows, distinct, acked.Load(), clients*rounds*per)
 	}
 }
+
+// setDelay makes the server's answers wait d (0: none).
+func (p *cutProxy) setDelay(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
+}
