@@ -132,9 +132,9 @@ func (s *Spool) Adopt() error {
 		name := e.Name()
 		switch {
 		case !e.IsDir() && strings.HasSuffix(name, ".ndjson"):
-			if err := os.Rename(filepath.Join(s.root, name), filepath.Join(s.dir, name)); err == nil {
+			if n, err := s.moveIn(filepath.Join(s.root, name), name); err == nil {
 				moved = true
-				s.count(name)
+				s.count(n)
 			}
 		case e.IsDir() && strings.HasPrefix(name, procPrefix) && filepath.Join(s.root, name) != s.dir:
 			m, err := s.adoptFolder(filepath.Join(s.root, name))
@@ -169,10 +169,11 @@ func (s *Spool) adoptFolder(dir string) (bool, error) {
 		return false, err
 	}
 	for _, n := range names {
-		if err := os.Rename(filepath.Join(dir, n), filepath.Join(s.dir, n)); err != nil {
+		moved, err := s.moveIn(filepath.Join(dir, n), n)
+		if err != nil {
 			return false, fmt.Errorf("spool: adopting %s: %w", n, err)
 		}
-		s.count(n)
+		s.count(moved)
 	}
 	// What is left are temporary files: segments whose write did not
 	// finish, never acknowledged.
@@ -180,6 +181,23 @@ func (s *Spool) adoptFolder(dir string) (bool, error) {
 		return len(names) > 0, fmt.Errorf("spool: %w", err)
 	}
 	return len(names) > 0, syncDir(s.root)
+}
+
+// moveIn moves a segment into this process's folder without replacing one
+// of the same name (two processes may have named a segment alike): it then
+// takes a name of its own, still in order. It returns the name given.
+func (s *Spool) moveIn(src, name string) (string, error) {
+	dst := name
+	for i := 0; ; i++ {
+		err := os.Link(src, filepath.Join(s.dir, dst))
+		if err == nil {
+			return dst, os.Remove(src)
+		}
+		if !errors.Is(err, os.ErrExist) || i == 100 {
+			return "", err
+		}
+		dst = fmt.Sprintf("%s-%d.ndjson", strings.TrimSuffix(name, ".ndjson"), i+1)
+	}
 }
 
 // count adds an adopted segment to the bytes used.

@@ -72,3 +72,38 @@ func mustOne(t *testing.T, s *Spool) string {
 	}
 	return segs[0]
 }
+
+// TestAdoptKeepsSegmentOfSameName: a segment adopted under a name this
+// process already uses (two processes named one alike) takes a name of its
+// own; it used to replace the other (a rename replaces its target).
+func TestAdoptKeepsSegmentOfSameName(t *testing.T) {
+	root := t.TempDir()
+	s, err := OpenSpool(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	name := s.NextName()
+	if err := s.WriteAs(name, testContacts("n", "A", 2)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(s.Dir(), name))
+	if err := os.WriteFile(filepath.Join(root, name), append(b, b...), 0o600); err != nil { // put back by spool retry
+		t.Fatal(err)
+	}
+	if err := s.Adopt(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := s.Segments()
+	total := 0
+	for _, n := range segs {
+		recs, err := s.Read(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(recs)
+	}
+	if len(segs) != 2 || total != 6 {
+		t.Errorf("segments %v holding %d records; want 2 segments, 6 records", segs, total)
+	}
+}
