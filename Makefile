@@ -6,7 +6,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Everything local lives under var/ unless GLOBALOFFICE_HOME says otherwise.
 export GLOBALOFFICE_HOME ?= $(CURDIR)/var
 
-.PHONY: build clickhouse clickhouse-up test lint bench demo demo-load serve clean
+.PHONY: build clickhouse clickhouse-up test test-faults test-fuzz lint bench demo demo-load serve clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/globaloffice
@@ -22,6 +22,25 @@ clickhouse-up: build clickhouse
 ## test: every test against a real local ClickHouse, with the race detector
 test: clickhouse-up
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## test-faults: the fault tests (build tag faults), each on ClickHouse servers
+## of its own on loopback, counting records end to end: ClickHouse SIGKILLed
+## and restarted during multi-client ingest, the collector SIGKILLed with a
+## spool, the spool full, ClickHouse slow, a period closed during ingest
+test-faults: clickhouse-up
+	$(GO) test -race -count=1 -tags faults -run '^TestFault' -timeout 10m ./ingest ./cmd/globaloffice/commands
+
+## test-fuzz: each fuzz target of the decoders and the period/scope parsers
+## for FUZZTIME (15s), one after the other; no ClickHouse needed
+FUZZTIME ?= 15s
+FUZZ := ingest:FuzzDecode ingest:FuzzFlatObjectMatchesEncodingJSON ingest:FuzzParseTimeFastMatchesSlow \
+	ingest:FuzzMappingApply ingest:FuzzReadSites ingest:FuzzContactSpoolLine \
+	indicators:FuzzParsePeriod indicators:FuzzReadTargetsScope indicators:FuzzParseCatalog
+test-fuzz:
+	@set -e; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \
+	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

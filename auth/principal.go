@@ -129,10 +129,17 @@ func (p Principal) Refuses(source, site string) string {
 }
 
 // ReadsRejects tells whether the caller may list refused records (whose
-// raw text may hold personal data): admins all, collectors their own.
+// raw text may hold personal data): admins all, collectors their own,
+// without the raw text (ReadsRawRejects).
 func (p Principal) ReadsRejects() bool {
 	return p.Role == model.RoleAdmin || p.Role == model.RoleCollector
 }
+
+// ReadsRawRejects tells whether the caller may read the raw text of
+// refused records, which keeps what the record held as sent (caller
+// numbers of calls still in progress, user references before
+// pseudonymisation): admins only. Collectors list their rejects without it.
+func (p Principal) ReadsRawRejects() bool { return p.Role == model.RoleAdmin }
 
 // ReadsReject tells whether one refused record, of a source, is the
 // caller's to read.

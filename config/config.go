@@ -36,7 +36,7 @@ type Indicators struct {
 type Ingest struct {
 	// PseudonymKey is the secret of the keyed hash that replaces user
 	// references; empty means a random key kept in home/pseudonym.key.
-	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref (empty: generated into home/pseudonym.key)"`
+	PseudonymKey     string        `yaml:"pseudonym_key" desc:"secret key for pseudonymising user_ref, at least 32 bytes (empty: generated into home/pseudonym.key); changing it changes every user_ref"`
 	MappingsDir      string        `yaml:"mappings_dir" desc:"folder of user mapping files (*.yaml); empty: home/mappings"`
 	Channels         []string      `yaml:"channels" desc:"accepted channels, comma-separated"`
 	CaseKinds        []string      `yaml:"case_kinds" desc:"accepted case kinds, comma-separated"`
@@ -47,6 +47,16 @@ type Ingest struct {
 	BodyTimeout      time.Duration `yaml:"body_timeout" desc:"time allowed to receive one request body"`
 	BatchRecords     int           `yaml:"batch_records" desc:"records per ClickHouse insert"`
 	BatchLinger      time.Duration `yaml:"batch_linger" desc:"how long to wait to group small requests into one insert"`
+	// RejectsRetention bounds how long refused records (whose raw text may
+	// hold caller numbers) are kept: the server deletes older ones hourly.
+	RejectsRetention time.Duration `yaml:"rejects_retention" desc:"how long refused records and their raw text are kept (the server deletes older ones every hour)"`
+	// MaxClockSkew is how far ahead of the server's clock a case's
+	// updated_at may be: a version dated in the future would mask every
+	// genuine version sent after it.
+	MaxClockSkew time.Duration `yaml:"max_clock_skew" desc:"how far in the future a case's updated_at may be (clock skew between systems)"`
+	// SpoolMaxBytes caps what one process keeps in the spool: past it,
+	// records are refused (503, Retry-After) rather than acknowledged.
+	SpoolMaxBytes int `yaml:"spool_max_bytes" desc:"most bytes one process keeps in the spool while ClickHouse is away (0: the disk is the limit); past it, collector requests get 503"`
 }
 
 // ClickHouse says where the database is and how to run the local one.
@@ -123,6 +133,8 @@ func Default() Config {
 			BodyTimeout:      2 * time.Minute,
 			BatchRecords:     50_000,
 			BatchLinger:      20 * time.Millisecond,
+			RejectsRetention: 30 * 24 * time.Hour,
+			MaxClockSkew:     10 * time.Minute,
 		},
 	}
 }
@@ -275,11 +287,24 @@ func (c Config) check() error {
 			errs = append(errs, fmt.Errorf("%s: %d must be positive", key, n))
 		}
 	}
+	// As ingest.MinKeyBytes (config does not import ingest).
+	if k := c.Ingest.PseudonymKey; k != "" && len(k) < 32 {
+		errs = append(errs, fmt.Errorf("ingest.pseudonym_key: %d bytes, at least 32 are needed (a short key makes user references guessable by dictionary); leave it empty to use home/pseudonym.key", len(k)))
+	}
 	if c.Server.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("server.memory_limit_mb: %d must be 0 (none) or positive", c.Server.MemoryLimitMB))
 	}
 	if c.Ingest.BodyTimeout <= 0 || c.Ingest.BatchLinger <= 0 {
 		errs = append(errs, errors.New("ingest.body_timeout and ingest.batch_linger must be positive"))
+	}
+	if c.Ingest.RejectsRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("ingest.rejects_retention: %s, at least 1h", c.Ingest.RejectsRetention))
+	}
+	if c.Ingest.SpoolMaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("ingest.spool_max_bytes: %d must be 0 (no cap) or positive", c.Ingest.SpoolMaxBytes))
+	}
+	if c.Ingest.MaxClockSkew < 0 {
+		errs = append(errs, fmt.Errorf("ingest.max_clock_skew: %s must not be negative", c.Ingest.MaxClockSkew))
 	}
 	return errors.Join(errs...)
 }
@@ -411,6 +436,9 @@ func leaves(cfg *Config) []leaf {
 func (c Config) Write(w io.Writer) error {
 	if c.ClickHouse.Password != "" {
 		c.ClickHouse.Password = "********"
+	}
+	if c.Ingest.PseudonymKey != "" {
+		c.Ingest.PseudonymKey = "********"
 	}
 	b, err := yaml.MarshalWithOptions(c, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {

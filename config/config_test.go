@@ -112,6 +112,8 @@ func TestErrors(t *testing.T) {
 		{"flag out of range", Sources{Flags: flags(t, "--clickhouse-http-port=70000")}, []string{"clickhouse.http_port: 70000 is not a port"}},
 		{"same ports", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_HTTP_PORT=19000"}}, []string{"both 19000"}},
 		{"empty database", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_DATABASE="}}, []string{"clickhouse.database: must not be empty"}},
+		{"short pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=x"}}, []string{"ingest.pseudonym_key: 1 bytes, at least 32"}},
+		{"31-byte pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=" + strings.Repeat("k", 31)}}, []string{"ingest.pseudonym_key: 31 bytes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,5 +156,25 @@ func TestFloatSetting(t *testing.T) {
 	}
 	if _, err := Load(Sources{Env: []string{"GLOBALOFFICE_SERVER_ANONYMOUS_RATE=fast"}}); err == nil || !strings.Contains(err.Error(), `server.anonymous_rate: "fast" is not a number`) {
 		t.Errorf("bad float: %v", err)
+	}
+}
+
+// TestWriteMasksSecrets: globaloffice config printed the pseudonymisation
+// key in clear.
+func TestWriteMasksSecrets(t *testing.T) {
+	key := strings.Repeat("s3cret", 6)
+	cfg, err := Load(Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=" + key, "GLOBALOFFICE_CLICKHOUSE_PASSWORD=pw-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := cfg.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "s3cret") || strings.Contains(b.String(), "pw-secret") {
+		t.Errorf("secrets printed:\n%s", b.String())
+	}
+	if cfg.Ingest.PseudonymKey != key {
+		t.Error("Write changed the settings it printed")
 	}
 }

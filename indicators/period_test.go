@@ -101,3 +101,29 @@ func TestFinishedQuarters(t *testing.T) {
 	f(2026, date(2026, 3, 31), "")
 	f(2027, date(2026, 11, 28), "")
 }
+
+// FuzzParsePeriod: any text is either refused or a period whose days run
+// forward, whose name parses back to the same days, and which never starts
+// before 2000 nor ends after 2100 (ClickHouse's DateTime range).
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2026-05-14", "2026-W19", "2026-05", "2026-Q2", "2026", "2026-ytd", "2026-05-01..2026-05-31", "2026-W53", "2026-13", "0000-01", "9999-Q4", "2026-05-31..2026-05-01", "' OR 1=1 --", "../../etc/passwd", "2026-02-29"} {
+		f.Add(s)
+	}
+	today := date(2026, 11, 27)
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePeriod(s, today)
+		if err != nil {
+			return
+		}
+		if p.To.Before(p.From) || p.Days() < 1 {
+			t.Fatalf("%q: %s..%s runs backwards", s, p.From, p.To)
+		}
+		if p.From.Year() < 2000 || p.To.Year() > 2100 {
+			t.Fatalf("%q: %s..%s outside 2000–2100", s, p.From, p.To)
+		}
+		q, err := ParsePeriod(p.Name, today)
+		if err != nil || !q.From.Equal(p.From) || !q.To.Equal(p.To) {
+			t.Fatalf("%q: name %q parses to %v..%v, %v; want %v..%v", s, p.Name, q.From, q.To, err, p.From, p.To)
+		}
+	})
+}

@@ -119,3 +119,39 @@ func TestRequiredRestOfYear(t *testing.T) {
 // region-level row of "no region" like the national one; and empty codes
 // made phantom department and region scopes. Such a site's events belong
 // to its region (if any) and the nation only.
+
+// FuzzReadTargetsScope: any scope text is refused or names a scope that
+// exists (national, or a known region, department or site); nothing
+// panics.
+func FuzzReadTargetsScope(f *testing.F) {
+	for _, s := range []string{"national", "region:11", "department:75", "site:PAR-11", "region:", ":11", "region:11:x", "town:x", "' OR 1=1 --", "site:../../etc/passwd", "national:", "region:\x00"} {
+		f.Add(s)
+	}
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	known := map[model.ScopeKind]map[string]bool{model.ScopeRegion: {}, model.ScopeDepartment: {}, model.ScopeSite: {}}
+	for _, s := range fixtureSites {
+		known[model.ScopeRegion][s.Region] = true
+		known[model.ScopeDepartment][s.Department] = true
+		known[model.ScopeSite][s.ID] = true
+	}
+	f.Fuzz(func(t *testing.T, scope string) {
+		var b strings.Builder
+		b.WriteString("indicator,scope,year,target\n")
+		b.WriteString("reception.wait_20min,\"" + strings.ReplaceAll(scope, `"`, `""`) + "\",2026,80\n")
+		ts, err := indicators.ReadTargets(strings.NewReader(b.String()), cat, fixtureSites, "x", time.Now())
+		if err != nil {
+			return
+		}
+		for _, tg := range ts {
+			if tg.Scope == model.ScopeNational && tg.ScopeID == "" {
+				continue
+			}
+			if !known[tg.Scope][tg.ScopeID] {
+				t.Fatalf("scope %q accepted as %s %q", scope, tg.Scope, tg.ScopeID)
+			}
+		}
+	})
+}

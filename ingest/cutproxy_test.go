@@ -25,6 +25,9 @@ type cutProxy struct {
 	// it are dropped: the insert is stored but the client never hears so.
 	armed     bool
 	muteAfter int
+	// delay holds every answer of the server this long: a slow ClickHouse
+	// (set by the fault tests).
+	delay time.Duration
 }
 
 func newCutProxy(t *testing.T, target string) *cutProxy {
@@ -84,6 +87,12 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 				buf := make([]byte, 32<<10)
 				for {
 					n, err := s.Read(buf)
+					p.mu.Lock()
+					delay := p.delay
+					p.mu.Unlock()
+					if n > 0 && delay > 0 {
+						time.Sleep(delay)
+					}
 					if n > 0 && !muted.Load() {
 						if _, werr := c.Write(buf[:n]); werr != nil {
 							break

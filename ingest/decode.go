@@ -230,6 +230,10 @@ func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	reuse := &fieldValues{}
 	intern := newInterner(4096)
 	emit := func(i int, raw json.RawMessage) error {
+		if len(raw) > lim.MaxLineBytes {
+			// As an NDJSON line: one record is never that large.
+			return badBody(0, "record %d is longer than %d bytes", i+1, lim.MaxLineBytes)
+		}
 		rec := RawRecord{Index: i, Raw: string(raw)}
 		if !utf8.Valid(raw) {
 			rec.Err = &FieldError{Reason: "not valid UTF-8"}

@@ -31,6 +31,10 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 		}
 		return badBody(1, "malformed CSV header: %v", err)
 	}
+	if len(header) == 1 && cr.Comma != ';' && strings.Count(header[0], ";") > 0 {
+		// Every row would be refused one by one, answered 200.
+		return badBody(1, "the header is one column holding ';': a semicolon-separated file needs a mapping whose delimiter is ';' (?mapping=NAME on HTTP, --mapping on the command line; see globaloffice mappings)")
+	}
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {

@@ -39,10 +39,17 @@
 //     units into one large insert. No insert spans more than MaxPartitions
 //     months.
 //   - The spool (spool.go, spoolenc.go): segments of JSON lines written
-//     atomically and fsynced; when ClickHouse fails, accepted records go
-//     there, and the drain (drain.go) stores them again, through the same
-//     dedupe, once ClickHouse answers; segments ClickHouse keeps refusing as
-//     bad data are quarantined.
+//     atomically and fsynced, in a folder of each process's own, locked for
+//     its life, so that processes sharing a home never touch each other's
+//     segments; the segments of a process that is gone are adopted. When
+//     ClickHouse fails, accepted records go there (up to a size cap), and
+//     the drain (drain.go) stores them again, through the same dedupe, once
+//     ClickHouse answers, going past a segment it refuses and retrying it
+//     with backoff. Segments that cannot be decoded, or that ClickHouse keeps
+//     refusing as bad data, are quarantined (quarantine.go: counted, listed,
+//     put back by an operator).
+//   - The pseudonymisation key (pseudonym.go): at least MinKeyBytes, read
+//     from its file or created once, never replaced.
 //   - What the writer needs of ClickHouse is the small interface of db.go:
 //     *store.DB in production, an in-memory store in the writer's tests.
 //

@@ -229,7 +229,7 @@ func TestDrainRefusals(t *testing.T) {
 			for i := 0; i < drains; i++ {
 				drained += w.Drain(t.Context())
 			}
-			q, _ := filepath.Glob(filepath.Join(sp.Dir(), "failed", "*.ndjson"))
+			q, _ := filepath.Glob(filepath.Join(sp.FailedDir(), "*.ndjson"))
 			segs, _ := sp.Segments()
 			if drained != wantDrained || (len(q) == 1) != wantQuarantined || len(q)+len(segs)+drained != 1 {
 				t.Errorf("after %d drains: %d drained, quarantined %v, left %v; want %d drained, quarantined %v",

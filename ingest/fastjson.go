@@ -75,7 +75,10 @@ type flatParser struct {
 	intern *interner
 }
 
-var errSyntax = errors.New("syntax")
+var (
+	errSyntax = errors.New("syntax")
+	errNUL    = errors.New("NUL character")
+)
 
 func (p *flatParser) space() {
 	for p.i < len(p.b) {
@@ -102,6 +105,9 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 	for {
 		p.space()
 		keyBytes, keyStr, err := p.bytes()
+		if err == errNUL {
+			return &FieldError{Reason: `a field name holds a NUL character (\u0000)`}
+		}
 		if err != nil {
 			return p.fail(prefix)
 		}
@@ -117,12 +123,22 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 			}
 			return prefix + keyStr
 		}
+		// A name sent twice would keep its last value silently: the
+		// record is refused instead.
+		var dup *FieldError
 		setVal := func(v string) {
 			if known {
+				if f.has&(1<<sl) != 0 {
+					dup = &FieldError{Field: slotNames[sl], Reason: "sent twice in the record"}
+				}
 				f.setSlot(sl, v)
-			} else {
-				f.set(name(), v)
+				return
 			}
+			n := name()
+			if _, ok := f.lookup(n); ok {
+				dup = &FieldError{Field: trimName(n), Reason: "sent twice in the record"}
+			}
+			f.set(n, v)
 		}
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
@@ -140,6 +156,9 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 		switch c := p.b[p.i]; {
 		case c == '"':
 			vb, vs, err := p.bytes()
+			if err == errNUL {
+				return &FieldError{Field: trimName(name()), Reason: `holds a NUL character (\u0000)`}
+			}
 			if err != nil {
 				return p.fail(prefix)
 			}
@@ -184,6 +203,9 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 				}
 				setVal(lit)
 			}
+		}
+		if dup != nil {
+			return dup
 		}
 		p.space()
 		if p.i >= len(p.b) {
@@ -241,6 +263,9 @@ func (p *flatParser) bytes() ([]byte, string, error) {
 			var s string
 			if err := json.Unmarshal(p.b[start:p.i], &s); err != nil {
 				return nil, "", err
+			}
+			if strings.IndexByte(s, 0) >= 0 {
+				return nil, "", errNUL // raw NUL bytes are refused with the body; \u0000 here
 			}
 			if s == "" {
 				return []byte{}, "", nil

@@ -26,7 +26,7 @@ type HTTPOptions struct {
 // registers, and measures, each under its own path:
 //
 //	POST /api/v1/ingest/{contacts|cases|surveys}[?source=NAME&mapping=NAME]
-//	GET  /api/v1/ingest/rejects[?kind=&source=&since=RFC3339&limit=N]
+//	GET  /api/v1/ingest/rejects[?kind=&source=&since=RFC3339&limit=N] (raw text: admins only)
 func Routes(s *Service, opts HTTPOptions) []problem.Route {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 20
@@ -54,6 +54,13 @@ func Handler(s *Service, opts HTTPOptions) http.Handler {
 		problem.NotFound(w, "no such collector", routes)
 	})
 	return mux
+}
+
+// readsRaw tells whether the caller may read rejects' raw text: admins,
+// and callers without a principal (the command line, tests).
+func readsRaw(r *http.Request) bool {
+	p, ok := auth.FromContext(r.Context())
+	return !ok || p.ReadsRawRejects()
 }
 
 // caller is what the collectors need to know of who makes a request, from
@@ -127,7 +134,18 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 			}
 			problem.WriteWith(w, be.Status, title, be.Error()+"; nothing was stored", ext)
 		default:
-			problem.Write(w, http.StatusServiceUnavailable, "cannot store records", err.Error())
+			// A body larger than one insert is stored in several: the
+			// answer says exactly what of it was kept before the failure.
+			detail := err.Error() + "; nothing of this body was stored"
+			if kept := res.Accepted + res.Duplicates + res.RejectsStored; kept > 0 {
+				detail = fmt.Sprintf("%v; of this body, %d records were stored or spooled (accepted), %d were duplicates and %d rejects were stored before the failure, the rest not: send the body again (what was stored counts as duplicates)",
+					err, res.Accepted, res.Duplicates, res.RejectsStored)
+			}
+			w.Header().Set("Retry-After", "10")
+			problem.WriteWith(w, http.StatusServiceUnavailable, "cannot store records", detail, map[string]any{
+				"received": res.Received, "accepted": res.Accepted, "duplicates": res.Duplicates,
+				"spooled": res.Spooled, "rejects_stored": res.RejectsStored,
+			})
 		}
 		return
 	}
@@ -176,10 +194,14 @@ func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 		Line       uint32    `json:"line"`
 		Field      string    `json:"field"`
 		Reason     string    `json:"reason"`
-		Raw        string    `json:"raw"`
+		Raw        string    `json:"raw,omitempty"`
 	}
+	raw := readsRaw(r)
 	out := make([]item, 0, len(rejects))
 	for _, rj := range rejects {
+		if !raw {
+			rj.Raw = "" // it may hold raw identifiers: admins only
+		}
 		out = append(out, item{rj.RejectedAt, rj.Kind, rj.Source, rj.Origin, rj.Line, rj.Field, rj.Reason, rj.Raw})
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -83,8 +83,10 @@ func (w *Writer) finish(u *unit, freeLane func()) {
 		}
 		written[j] = true
 	}
+	// Counted as when stored: the records dedupe marked are duplicates
+	// (sent twice in the body, in flight, or found stored), spooled or not.
 	for _, kw := range failedKinds {
-		w.count(u, kw, countSpooledAll, written)
+		w.count(u, kw, countSpooled, written)
 	}
 	w.metrics.spool(w.spool)
 }

@@ -41,6 +41,10 @@ type Mapping struct {
 	// "score_*" applies to every score field. A value absent from a map is
 	// kept as is (and then validated).
 	Values map[string]map[string]string `yaml:"values"`
+
+	// keptTargets are the renames (source, field) whose field an export
+	// may also send under its own name: such an export is refused.
+	keptTargets [][2]string
 }
 
 var timeFields = map[string]bool{"arrived_at": true, "answered_at": true, "ended_at": true, "received_at": true, "completed_at": true, "updated_at": true}
@@ -78,9 +82,30 @@ func ParseMapping(name string, b []byte) (*Mapping, error) {
 	known := func(f string) bool {
 		return contains(fieldsOf[m.Kind], f) || (m.Kind == KindSurveys && strings.HasPrefix(f, "score_"))
 	}
-	for src, dst := range m.Columns {
+	// Two columns renamed to one field, or renamed onto a column that is
+	// itself kept under its own name, would give a record two values for
+	// the field, and which one won depended on a map's order.
+	srcs := make([]string, 0, len(m.Columns))
+	for src := range m.Columns {
+		srcs = append(srcs, src)
+	}
+	sort.Strings(srcs)
+	into := map[string]string{}
+	for _, src := range srcs {
+		dst := m.Columns[src]
 		if !known(dst) {
 			errs = append(errs, fmt.Errorf("columns.%s: %q is not a %s field", src, dst, m.Kind))
+		}
+		if other, ok := into[dst]; ok {
+			errs = append(errs, fmt.Errorf("columns.%s and columns.%s are both renamed to %q", other, src, dst))
+		}
+		into[dst] = src
+	}
+	for _, src := range srcs {
+		if dst := m.Columns[src]; dst != src && !contains(m.Ignore, dst) {
+			if _, renamed := m.Columns[dst]; !renamed {
+				m.keptTargets = append(m.keptTargets, [2]string{src, dst})
+			}
 		}
 	}
 	for f := range m.Constants {
@@ -206,6 +231,20 @@ func (m *Mapping) Apply(in map[string]string) (map[string]string, *FieldError) {
 
 // convertTime rewrites a time in the mapping's layout into our format: RFC
 // 3339 when the layout carries a zone, a local time without offset when not.
+// collision refuses a record that has both a column the mapping renames and
+// a column of the rename's name: the export does not fit the mapping, and
+// every record would be refused alike, so the body is refused whole.
+func (m *Mapping) collision(in map[string]string, line int) *BodyError {
+	for _, t := range m.keptTargets {
+		if _, ok := in[t[0]]; ok {
+			if _, also := in[t[1]]; also {
+				return badBody(line, "the export has both %q (renamed to %s by mapping %s) and %q: add %q to the mapping's ignore", t[0], t[1], m.Name, t[1], t[1])
+			}
+		}
+	}
+	return nil
+}
+
 func (m *Mapping) convertTime(v string) (string, error) {
 	if m.TimeLayout == "unix" {
 		sec, err := strconv.ParseFloat(v, 64)

@@ -18,6 +18,9 @@ type Metrics struct {
 	spoolSegs   prometheus.Gauge
 	spoolAge    prometheus.Gauge
 	drainedRecs prometheus.Counter
+	failingSegs prometheus.Gauge
+	quarRecs    prometheus.Gauge
+	quarTotal   prometheus.Counter
 	chErrors    *prometheus.CounterVec
 
 	mu      sync.Mutex
@@ -52,13 +55,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		drainedRecs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "globaloffice_ingest_spool_drained_records_total", Help: "Records moved from the spool to ClickHouse.",
 		}),
+		failingSegs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "globaloffice_ingest_spool_failing_segments", Help: "Spool segments ClickHouse refused at their last drain, waiting for their next try.",
+		}),
+		quarRecs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "globaloffice_ingest_spool_quarantined_records", Help: "Acknowledged records in quarantined spool segments (spool/failed/), not in ClickHouse: alert when above 0.",
+		}),
+		quarTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "globaloffice_ingest_spool_quarantined_records_total", Help: "Records moved to the spool's quarantine by this process.",
+		}),
 		chErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "globaloffice_clickhouse_errors_total", Help: "ClickHouse errors seen by the collectors, by operation.",
 		}, []string{"op"}),
 		sources: map[string]bool{},
 	}
 	if reg != nil {
-		reg.MustRegister(m.records, m.rejects, m.batchSize, m.insertSecs, m.spoolSegs, m.spoolAge, m.drainedRecs, m.chErrors)
+		reg.MustRegister(m.records, m.rejects, m.batchSize, m.insertSecs, m.spoolSegs, m.spoolAge, m.drainedRecs, m.failingSegs, m.quarRecs, m.quarTotal, m.chErrors)
 	}
 	return m
 }
@@ -108,12 +120,25 @@ func (m *Metrics) spool(s *Spool) {
 		n, age := s.Stats()
 		m.spoolSegs.Set(float64(n))
 		m.spoolAge.Set(age.Seconds())
+		m.quarRecs.Set(float64(s.QuarantinedRecords()))
 	}
 }
 
 func (m *Metrics) drained(n int) {
 	if m != nil {
 		m.drainedRecs.Add(float64(n))
+	}
+}
+
+func (m *Metrics) quarantined(n int) {
+	if m != nil {
+		m.quarTotal.Add(float64(n))
+	}
+}
+
+func (m *Metrics) failing(n int) {
+	if m != nil {
+		m.failingSegs.Set(float64(n))
 	}
 }
 

@@ -3,7 +3,9 @@ package ingest
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
+	"path/filepath"
 
 	"context"
 	"fmt"
@@ -30,6 +32,7 @@ type Service struct {
 
 	mappings   MappingSet
 	sitesCache string
+	clockSkew  time.Duration
 
 	mu       sync.Mutex
 	ref      *Reference
@@ -79,11 +82,23 @@ func (s *Service) writeSitesCache(sites []model.Site) {
 	if err != nil {
 		return
 	}
-	tmp := s.sitesCache + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		_ = os.Rename(tmp, s.sitesCache)
+	// A temporary name of its own: several processes may share the cache.
+	f, err := os.CreateTemp(filepath.Dir(s.sitesCache), ".sites-*.tmp")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil && cerr == nil {
+		err = os.Rename(f.Name(), s.sitesCache)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
 	}
 }
+
+// SetMaxClockSkew bounds how far ahead of the server's clock a case's
+// updated_at may be (ingest.max_clock_skew; default DefaultMaxClockSkew).
+func (s *Service) SetMaxClockSkew(d time.Duration) { s.clockSkew = d }
 
 // SetMappings makes mappings available to the HTTP endpoints (?mapping=).
 func (s *Service) SetMappings(m MappingSet) { s.mappings = m }
@@ -134,7 +149,7 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 type Options struct {
 	Source   string   // default source for records without one
 	Origin   string   // file name or request id, kept with rejects
-	Chunk    int      // records per submission; 0: the whole body at once
+	Chunk    int      // records per submission, with no limit on records; 0: the whole body at once, at most Limits.MaxRecords
 	Mapping  *Mapping // adapts a foreign export; nil for our own format
 	Progress func(records int)
 	// Permit, when set, names the field ("source" or "site") for which a
@@ -160,15 +175,18 @@ const maxListedRejects = 1000
 
 // Result counts what happened to the records of one body or file.
 type Result struct {
-	Kind           Kind         `json:"kind"`
-	Origin         string       `json:"origin,omitempty"`
-	Received       int          `json:"received"`
-	Accepted       int          `json:"accepted"`
-	Duplicates     int          `json:"duplicates"`
-	Rejected       int          `json:"rejected"`
-	Spooled        int          `json:"spooled"`
-	Rejects        []RejectInfo `json:"rejects"`
-	RejectsOmitted int          `json:"rejects_omitted,omitempty"`
+	Kind       Kind         `json:"kind"`
+	Origin     string       `json:"origin,omitempty"`
+	Received   int          `json:"received"`
+	Accepted   int          `json:"accepted"`
+	Duplicates int          `json:"duplicates"`
+	Rejected   int          `json:"rejected"`
+	Spooled    int          `json:"spooled"`
+	Rejects    []RejectInfo `json:"rejects"`
+	// RejectsStored counts the rejects stored (or spooled): all of them
+	// in a 200, told in a 503's problem when a body failed half-way.
+	RejectsStored  int `json:"-"`
+	RejectsOmitted int `json:"rejects_omitted,omitempty"`
 }
 
 // Ingest reads records of kind in format from r and stores them. A
@@ -199,6 +217,7 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		res.Accepted += o.Accepted
 		res.Duplicates += o.Duplicates
 		res.Spooled += o.Spooled
+		res.RejectsStored += o.Rejects
 		pending = pending[:0]
 		if opt.Progress != nil {
 			opt.Progress(res.Received)
@@ -238,8 +257,13 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: sent.RawText(),
 		}})
 	}
-	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now}
+	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now, MaxClockSkew: s.clockSkew}
 	lim := s.limits
+	if opt.Chunk > 0 {
+		// A file streamed in chunks is never held whole: the body limits
+		// are for HTTP, where a body is one answer.
+		lim.MaxRecords = math.MaxInt
+	}
 	if m := opt.Mapping; m != nil {
 		if m.Kind != kind {
 			return res, fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Kind, kind)
@@ -256,7 +280,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		res.Received++
 		sent := raw
 		if opt.Mapping != nil && raw.Err == nil {
-			fields, ferr := opt.Mapping.Apply(raw.Map())
+			in := raw.Map()
+			if be := opt.Mapping.collision(in, raw.Line); be != nil {
+				return be
+			}
+			fields, ferr := opt.Mapping.Apply(in)
 			if ferr != nil {
 				ferr.Line = raw.Line
 				raw.Err = ferr

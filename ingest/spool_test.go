@@ -74,6 +74,7 @@ func TestClickHouseDownSpoolDrainAndRestart(t *testing.T) {
 	// The collector process restarts (a new writer over the same spool),
 	// ClickHouse comes back, and the drain resumes.
 	e.w.Close()
+	e.spool.Close() // the process is gone: its folder's lock is free
 	if _, err := srv.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -296,10 +297,12 @@ func TestRestartMidDrain(t *testing.T) {
 		t.Fatalf("%d segments, want 3", len(segs))
 	}
 	e.w.Close()
-	// Keep a copy of the first segment: put back after the drain, it is a
-	// segment whose records were stored but which was not deleted.
+	e.spool.Close()
+	// Keep a copy of the first segment: put back after the drain (under
+	// the root, where a drain adopts it), it is a segment whose records
+	// were stored but which was not deleted.
+	saved, err := os.ReadFile(filepath.Join(e.spool.Dir(), segs[0]))
 	first := filepath.Join(spoolDir, segs[0])
-	saved, err := os.ReadFile(first)
 	if err != nil {
 		t.Fatal(err)
 	}

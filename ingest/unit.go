@@ -76,16 +76,21 @@ func (u *unit) records() int {
 type tally int
 
 const (
-	countStored     tally = iota // the kept records are stored: accepted; the others duplicates
-	countSpooled                 // the kept records are spooled: accepted and spooled; the others duplicates
-	countSpooledAll              // every record is spooled (an insert failed; the drain dedupes them): accepted and spooled
+	countStored  tally = iota // the kept records are stored: accepted; the others duplicates
+	countSpooled              // the kept records are spooled: accepted and spooled; the others duplicates
 )
 
 // count adds kw's records to their submissions' outcomes, those of the
 // submissions in only (all when nil), and to the records metric, with one
-// update per source and outcome. Rejects are counted by the Service.
+// update per source and outcome. Rejects are counted by the Service; here
+// only as stored, for an answer that failed half-way.
 func (w *Writer) count(u *unit, kw *kindWork, how tally, only []bool) {
 	if kw.kind == "rejects" {
+		for _, j := range kw.sub {
+			if only == nil || only[j] {
+				u.outcomes[j].Rejects++
+			}
+		}
 		return
 	}
 	counts := map[[2]string]int{} // (source, outcome) → records
@@ -95,7 +100,7 @@ func (w *Writer) count(u *unit, kw *kindWork, how tally, only []bool) {
 			continue
 		}
 		o := &u.outcomes[j]
-		if how == countSpooledAll || kw.keep[i] {
+		if kw.keep[i] {
 			o.Accepted++
 			if how != countStored {
 				o.Spooled++

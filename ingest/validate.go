@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,6 +87,10 @@ type Validator struct {
 	Ref    *Reference
 	Pseudo *Pseudonymizer
 	Now    func() time.Time // for "in the future" checks; time.Now if nil
+	// MaxClockSkew is how far ahead of now a case's updated_at may be: a
+	// version dated in the future masks every genuine version sent after
+	// it until that date. 0: DefaultMaxClockSkew.
+	MaxClockSkew time.Duration
 
 	latestAt, readAt time.Time
 	calls            int
@@ -114,6 +119,9 @@ var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // futureSkew is how far in the future a time may be (clock skew between systems).
 const futureSkew = 24 * time.Hour
+
+// DefaultMaxClockSkew is ingest.max_clock_skew's default.
+const DefaultMaxClockSkew = 10 * time.Minute
 
 // recordCheck collects the field errors of one record.
 type recordCheck struct {
@@ -206,6 +214,7 @@ func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recor
 		f = &fieldValues{}
 	}
 	c := &recordCheck{v: v, kind: kind, f: f}
+	c.lengths()
 	for _, k := range f.unknown(kind) {
 		c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
 	}
@@ -226,6 +235,41 @@ func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recor
 		c.loc = loc
 	}
 	return c
+}
+
+// maxFieldBytes bounds every field but a survey comment (maxComment): an
+// id, a source or a user reference is a short code, and a long one would
+// make the key lookups of a re-sent record exceed ClickHouse's
+// max_query_size, blocking the spool's drain.
+const maxFieldBytes = 256
+
+// lengths refuses fields longer than maxFieldBytes (comments: maxComment),
+// checked on the slots that were sent before anything else reads them.
+func (c *recordCheck) lengths() {
+	f := c.f
+	for h := f.has; h != 0; h &= h - 1 {
+		s := slot(bits.TrailingZeros32(h))
+		limit := maxFieldBytes
+		if s == sComment {
+			limit = maxComment
+		}
+		if len(f.v[s]) > limit {
+			c.fail(slotNames[s], "longer than %d bytes", limit)
+		}
+	}
+	for _, e := range f.extra {
+		if len(e.name) > maxFieldBytes || len(e.value) > maxFieldBytes {
+			c.fail(trimName(e.name), "longer than %d bytes", maxFieldBytes)
+		}
+	}
+}
+
+// trimName shortens a field name for a reject's field.
+func trimName(name string) string {
+	if len(name) > 64 {
+		return name[:64] + "…"
+	}
+	return name
 }
 
 // Contact validates a contact record.
@@ -304,6 +348,13 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 	}
 	out.CompletedAt = completed
 	if updated != nil {
+		skew := v.MaxClockSkew
+		if skew <= 0 {
+			skew = DefaultMaxClockSkew
+		}
+		if now := v.latest().Add(-futureSkew); updated.After(now.Add(skew)) {
+			c.fail("updated_at", "%s is more than %s ahead of the server's clock (ingest.max_clock_skew): a version from the future would mask the versions sent after it", updated.Format(time.RFC3339), skew)
+		}
 		out.UpdatedAt = *updated
 	}
 	if c.loc != nil {
@@ -340,9 +391,6 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 		if c.loc != nil {
 			out.AnsweredDate = model.LocalDate(*t, c.loc)
 		}
-	}
-	if len(out.Comment) > maxComment {
-		c.fail("comment", "longer than %d bytes", maxComment)
 	}
 	lo, hi := out.Scale.Bounds()
 	out.Scores = map[string]int{}

@@ -99,6 +99,7 @@ type Outcome struct {
 	Accepted   int // stored in ClickHouse or spooled
 	Duplicates int // already stored (or sent twice in one batch)
 	Spooled    int // of Accepted, in the spool waiting for ClickHouse (away, or the writer busy)
+	Rejects    int // rejects stored or spooled
 	Err        error
 }
 
@@ -161,6 +162,7 @@ func (w *Writer) Submit(ctx context.Context, recs []Record) Outcome {
 		total.Accepted += o.Accepted
 		total.Duplicates += o.Duplicates
 		total.Spooled += o.Spooled
+		total.Rejects += o.Rejects
 		if o.Err != nil {
 			total.Err = o.Err
 			return total

@@ -94,3 +94,23 @@ func rejectsQuery(f RejectFilter) (string, []any) {
 	}
 	return q + fmt.Sprintf(` ORDER BY rejected_at DESC, origin, line LIMIT %d`, f.Limit), args
 }
+
+// PurgeRejects deletes the rejects refused before before: their raw text
+// may hold personal data, kept only as long as operators need it. ClickHouse
+// 18.16 has no TTL, so the server calls this on a schedule. The delete is a
+// mutation, asynchronous: it returns the rows it asked to delete, once the
+// mutation is issued (none is issued when there is nothing to delete).
+func (db *DB) PurgeRejects(ctx context.Context, before time.Time) (uint64, error) {
+	cutoff := fmt.Sprintf("toDateTime('%s', 'UTC')", before.UTC().Format("2006-01-02 15:04:05"))
+	var n uint64
+	if err := db.conn.QueryRow(ctx, "SELECT toUInt64(count()) FROM ingest_rejects WHERE rejected_at < "+cutoff).Scan(&n); err != nil {
+		return 0, fmt.Errorf("purge rejects: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := db.conn.Exec(ctx, "ALTER TABLE ingest_rejects DELETE WHERE rejected_at < "+cutoff); err != nil {
+		return 0, fmt.Errorf("purge rejects: %w", err)
+	}
+	return n, nil
+}

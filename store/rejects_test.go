@@ -70,3 +70,41 @@ func TestRejectsInsertAndList(t *testing.T) {
 	f(store.RejectFilter{Source: "lime"}, in[3])
 	f(store.RejectFilter{Kind: "cases", Source: "acd"})
 }
+
+// TestPurgeRejects: rejects older than the retention are deleted (their raw
+// text may hold caller numbers); 18.16 has no TTL, so the server calls
+// this every hour. Three rejects, 40, 31 and 1 days old, a 30-day
+// retention: the first two go.
+func TestPurgeRejects(t *testing.T) {
+	db := chtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	now := time.Now().UTC().Truncate(time.Second)
+	var in []store.Reject
+	for _, days := range []int{40, 31, 1} {
+		in = append(in, store.Reject{RejectedAt: now.AddDate(0, 0, -days), Kind: "contacts", Source: "acd", Origin: "x", Line: uint32(days), Field: "site", Reason: "r", Raw: "+33612345678"})
+	}
+	if err := db.InsertRejects(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeRejects(ctx, now.Add(-30*24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("purge: %d, %v; want 2", n, err)
+	}
+	for {
+		got, err := db.ListRejects(ctx, store.RejectFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && got[0].Line == 1 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("rejects left: %+v", got)
+		}
+		time.Sleep(100 * time.Millisecond) // the delete is an asynchronous mutation
+	}
+	if n, err := db.PurgeRejects(ctx, now.Add(-30*24*time.Hour)); err != nil || n != 0 {
+		t.Errorf("second purge: %d, %v; want 0 and no mutation", n, err)
+	}
+}

@@ -2,15 +2,8 @@ package commands
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
@@ -23,6 +16,7 @@ import (
 type collectors struct {
 	db       *store.DB
 	writer   *ingest.Writer
+	spool    *ingest.Spool
 	service  *ingest.Service
 	reg      *prometheus.Registry
 	mappings ingest.MappingSet
@@ -45,6 +39,8 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 		db.Close()
 		return nil, err
 	}
+
+	spool.SetMaxBytes(int64(a.cfg.Ingest.SpoolMaxBytes))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(promcollectors.NewGoCollector(), promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
@@ -56,16 +52,19 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	maps, err := a.mappings()
 	if err != nil {
 		w.Close()
+		spool.Close()
 		db.Close()
 		return nil, err
 	}
 	svc.SetMappings(maps)
-	svc.SetSitesCache(filepath.Join(spool.Dir(), "sites.json"))
-	return &collectors{db: db, writer: w, service: svc, reg: reg, mappings: maps}, nil
+	svc.SetMaxClockSkew(ic.MaxClockSkew)
+	svc.SetSitesCache(filepath.Join(spool.Root(), "sites.json"))
+	return &collectors{db: db, writer: w, spool: spool, service: svc, reg: reg, mappings: maps}, nil
 }
 
 func (c *collectors) Close() {
 	c.writer.Close()
+	c.spool.Close() // its folder: removed when empty, else adopted by the next process
 	c.db.Close()
 }
 
@@ -79,30 +78,12 @@ func (a *app) mappings() (ingest.MappingSet, error) {
 	return ingest.LoadMappings(dir)
 }
 
-// pseudonymKey is the configured key, or a random one generated once into
-// home/pseudonym.key so that references stay stable across runs.
+// pseudonymKey is the configured key (config refuses one shorter than
+// ingest.MinKeyBytes), or the one generated once into home/pseudonym.key
+// so that references stay stable across runs.
 func (a *app) pseudonymKey() ([]byte, error) {
 	if k := a.cfg.Ingest.PseudonymKey; k != "" {
 		return []byte(k), nil
 	}
-	path := filepath.Join(a.cfg.Home, "pseudonym.key")
-	b, err := os.ReadFile(path)
-	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		return []byte(strings.TrimSpace(string(b))), nil
-	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("pseudonym key: %w", err)
-	}
-	var k [32]byte
-	if _, err := rand.Read(k[:]); err != nil {
-		return nil, err
-	}
-	key := hex.EncodeToString(k[:])
-	if err := os.MkdirAll(a.cfg.Home, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("pseudonym key: %w", err)
-	}
-	return []byte(key), nil
+	return ingest.LoadOrCreateKey(filepath.Join(a.cfg.Home, "pseudonym.key"))
 }

@@ -7,7 +7,8 @@
 // defaults < file < GLOBALOFFICE_* < flags, the database, the catalog and
 // engine, who acts) and the one list of commands; each top-level command has
 // its file: clickhouse (the local server), migrate, sites, config, status,
-// serve (the HTTP collectors, /metrics), ingest (files and folders), rejects,
+// serve (the HTTP collectors, /metrics, the hourly purge of old rejects),
+// ingest (files and folders), rejects, spool (the quarantine: list, retry),
 // mappings, bench, demo (data generation, closing the demo quarters),
 // indicators (catalog, compute), targets and close. collectors.go builds the
 // ingest pipeline that serve and ingest share; print.go the indicator results

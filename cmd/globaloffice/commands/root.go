@@ -88,6 +88,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.ingestCommand(),
 		a.rejectsCommand(),
+		a.spoolCommand(),
 		a.mappingsCommand(),
 		a.benchCommand(),
 		a.demoCommand(),

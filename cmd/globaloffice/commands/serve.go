@@ -18,6 +18,7 @@ import (
 	"globaloffice/auth"
 	"globaloffice/indicators"
 	"globaloffice/ingest"
+	"globaloffice/store"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -90,6 +91,7 @@ func (a *app) serveCommand() *cobra.Command {
 				log.Warn("listening on a non-loopback address without TLS: tokens and figures travel in clear; set server.tls_cert and server.tls_key, or serve behind a reverse proxy that terminates TLS", "addr", ln.Addr().String())
 			}
 			fmt.Fprintf(a.stdout, "globaloffice: serving on %s://%s\n", scheme, ln.Addr())
+			go purgeRejects(ctx, c.db, a.cfg.Ingest.RejectsRetention, time.Hour, log)
 			errc := make(chan error, 1)
 			go func() {
 				if sc.TLSCert != "" {
@@ -132,4 +134,27 @@ func (a *app) memoryLimit() (int64, bool) {
 func loopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// purgeRejects deletes the rejects older than retention now and then every
+// period, until ctx ends: ClickHouse 18.16 has no TTL.
+func purgeRejects(ctx context.Context, db *store.DB, retention, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := db.PurgeRejects(qctx, time.Now().Add(-retention))
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("purging old rejects", "err", err)
+		case n > 0:
+			log.Info("purged old rejects", "rows", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -34,10 +34,13 @@ func (a *app) statusCommand() *cobra.Command {
 			for _, t := range []string{"sites", "contacts", "cases", "survey_responses", "targets", "ingest_rejects"} {
 				fmt.Fprintf(a.stdout, "  %-17s %10d\n", t, counts[t])
 			}
-			if sp, err := ingest.OpenSpool(filepath.Join(a.cfg.Home, "spool")); err == nil {
-				n, age := sp.Stats()
-				fmt.Fprintf(a.stdout, "  spool: %d segments waiting, oldest %s\n", n, age.Round(time.Second))
+			// Read only: a server or an ingest may be writing there.
+			st, err := ingest.ReadSpoolStats(filepath.Join(a.cfg.Home, "spool"))
+			if err != nil {
+				return err
 			}
+			fmt.Fprintf(a.stdout, "  spool: %d segments waiting, oldest %s\n", st.Segments, st.Oldest.Round(time.Second))
+			fmt.Fprintf(a.stdout, "  spool quarantine: %d segments, %d records (globaloffice spool list)\n", st.Quarantined, st.QuarantinedRecords)
 			return nil
 		},
 	}
