@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"globaloffice/auth"
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
+)
+
+// serveAndPost starts `globaloffice serve` on a fresh database, posts the
+// bodies with several clients, and stops it.
+func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, ctype string, bodies [][]byte) (IngestResult, error) {
+	if err := freshDB(ctx, opts); err != nil {
+		return IngestResult{}, err
+	}
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	err = db.UpsertSites(ctx, sites)
+	// The clients send as a collector, as real senders do.
+	tok, secret, terr := auth.NewToken("bench", model.RoleCollector, nil, nil, "bench", time.Now(), 0)
+	if err == nil {
+		err = terr
+	}
+	if err == nil {
+		err = db.PutToken(ctx, tok)
+	}
+	db.Close()
+	if err != nil {
+		return IngestResult{}, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return IngestResult{}, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	home := filepath.Join(o.WorkDir, "home-"+opts.Database)
+	_ = os.RemoveAll(home)
+	args := []string{"serve"}
+	if o.CPUProfile != "" {
+		args = append(args, "--cpuprofile", o.CPUProfile+"."+strings.Fields(ctype)[0][strings.Index(ctype, "/")+1:])
+	}
+	cmd := exec.CommandContext(ctx, o.Binary, args...)
+	cmd.Env = append(os.Environ(),
+		"GLOBALOFFICE_HOME="+home,
+		"GLOBALOFFICE_SERVER_ADDR="+addr,
+		"GLOBALOFFICE_CLICKHOUSE_ADDR="+opts.Addr,
+		"GLOBALOFFICE_CLICKHOUSE_DATABASE="+opts.Database,
+	)
+	var serverLog bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &serverLog, &serverLog
+	if err := cmd.Start(); err != nil {
+		return IngestResult{}, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return IngestResult{}, fmt.Errorf("server did not answer: %s", serverLog.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	var next, accepted atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 5 * time.Minute}
+	ch0, srv0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid)
+	t0 := time.Now()
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(bodies) {
+					return
+				}
+				req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/ingest/contacts", bytes.NewReader(bodies[i]))
+				if err != nil {
+					return
+				}
+				req.Header.Set("Content-Type", ctype)
+				req.Header.Set("Authorization", "Bearer "+secret)
+				resp, err := client.Do(req)
+				if err == nil {
+					var res ingest.Result
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
+					} else if err = json.Unmarshal(b, &res); err == nil {
+						accepted.Add(int64(res.Accepted))
+						if res.Rejected > 0 {
+							err = fmt.Errorf("%d rejected: %+v", res.Rejected, res.Rejects[0])
+						}
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(t0).Seconds()
+	if firstErr != nil {
+		return IngestResult{}, firstErr
+	}
+	rss, _ := peakRSS(cmd.Process.Pid)
+	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}, nil
+}
