@@ -136,10 +136,17 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 		default:
 			// A body larger than one insert is stored in several: the
 			// answer says exactly what of it was kept before the failure.
-			detail := err.Error() + "; nothing of this body was stored"
+			// The cause is logged, not sent: internal error text (paths,
+			// addresses) never reaches a client.
+			s.writer.log.Error("store records", "origin", origin, "err", err)
+			cause := "neither ClickHouse nor the local spool could take the records"
+			if errors.Is(err, ErrSpoolFull) {
+				cause = "ClickHouse is away and the local spool is full"
+			}
+			detail := cause + "; nothing of this body was stored"
 			if kept := res.Accepted + res.Duplicates + res.RejectsStored; kept > 0 {
-				detail = fmt.Sprintf("%v; of this body, %d records were stored or spooled (accepted), %d were duplicates and %d rejects were stored before the failure, the rest not: send the body again (what was stored counts as duplicates)",
-					err, res.Accepted, res.Duplicates, res.RejectsStored)
+				detail = fmt.Sprintf("%s; of this body, %d records were stored or spooled (accepted), %d were duplicates and %d rejects were stored before the failure, the rest not: send the body again (what was stored counts as duplicates)",
+					cause, res.Accepted, res.Duplicates, res.RejectsStored)
 			}
 			w.Header().Set("Retry-After", "10")
 			problem.WriteWith(w, http.StatusServiceUnavailable, "cannot store records", detail, map[string]any{
@@ -183,7 +190,8 @@ func (s *Service) listRejects(w http.ResponseWriter, r *http.Request) {
 	}
 	rejects, err := s.db.ListRejects(r.Context(), f)
 	if err != nil {
-		problem.Write(w, http.StatusServiceUnavailable, "cannot read rejects", err.Error())
+		s.writer.log.Error("list rejects", "err", err)
+		problem.Write(w, http.StatusServiceUnavailable, "cannot read rejects", "the rejects cannot be read right now; try again")
 		return
 	}
 	type item struct {
