@@ -58,7 +58,7 @@ func New(d Deps) *gin.Engine {
 	if d.Gatherer != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	}
-	pages.Register(r, pages.Deps{Engine: d.Server.Engine, Keyring: d.Server.Keyring, Log: d.Server.logger(), Now: d.Server.Now})
+	pg := pages.Register(r, pages.Deps{Engine: d.Server.Engine, Keyring: d.Server.Keyring, Log: d.Server.logger(), Now: d.Server.Now})
 	api, v1 := d.Server.registerV1(r)
 	d.Server.registerExports(api, v1)
 	d.Server.registerOpenData(r)
@@ -82,6 +82,12 @@ func New(d Deps) *gin.Engine {
 				problem.NotFound(c.Writer, "no such collector", d.Ingest)
 				return
 			}
+		}
+		// A browser asking for a page that does not exist gets a page.
+		if c.Request.Method == http.MethodGet && !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/opendata/") &&
+			strings.Contains(c.GetHeader("Accept"), "text/html") {
+			pg.NotFound(c)
+			return
 		}
 		problem.Write(c.Writer, http.StatusNotFound, "not found", "no route "+c.Request.Method+" "+p)
 	})

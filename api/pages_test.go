@@ -39,3 +39,21 @@ func TestCharterPage(t *testing.T) {
 		t.Errorf("stylesheet: %d", css.status)
 	}
 }
+
+// TestPageNotFound: a browser asking for a page that does not exist gets
+// an HTML page; a program (or an API path) gets problem details.
+func TestPageNotFound(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/nope", "", "", "Accept", "text/html,application/xhtml+xml")
+	if r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "Page introuvable") {
+		t.Errorf("browser: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	if r := e.do("GET", "/nope?lang=en", "", "", "Accept", "text/html"); !strings.Contains(string(r.body), "Page not found") {
+		t.Errorf("English: %s", r.body)
+	}
+	for _, tc := range []struct{ path, accept string }{{"/nope", "application/json"}, {"/api/v1/nope", "text/html"}, {"/opendata/nope", "text/html"}} {
+		if r := e.do("GET", tc.path, "", "", "Accept", tc.accept); r.status != 404 || r.header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s (%s): %d %s", tc.path, tc.accept, r.status, r.header.Get("Content-Type"))
+		}
+	}
+}

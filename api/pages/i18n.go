@@ -158,6 +158,8 @@ var messages = map[string][2]string{
 	"chart.not_closed":                 {"période non close", "period not closed"},
 	"chart.not_published":              {"non publié", "not published"},
 	"status.no_result":                 {"· Pas de résultat pour cette période", "· No result for this period"},
+	"notfound.page.title":              {"Page introuvable", "Page not found"},
+	"notfound.page":                    {"Cette page n'existe pas. Les engagements, les sites et la méthode sont dans le menu.", "There is no such page. The commitments, the sites and the methodology are in the menu."},
 	"notfound.title":                   {"Site introuvable", "Site not found"},
 	"notfound.site":                    {"Aucun site n'a le code « {id} ». Cherchez-le sur la page des sites.", "No site has the code “{id}”. Look for it on the sites page."},
 	"methodology.title":                {"Méthode", "Methodology"},

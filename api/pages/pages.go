@@ -61,6 +61,13 @@ func Register(r gin.IRouter, d Deps) *Pages {
 	return p
 }
 
+// NotFound answers a page that does not exist with an HTML page, for a
+// browser (the API's paths answer problem details instead).
+func (p *Pages) NotFound(c *gin.Context) {
+	lg := lang(c)
+	p.render(c, http.StatusNotFound, "error", lg, t(lg, "notfound.page.title"), "", t(lg, "notfound.page"))
+}
+
 // parse reads each page's template with the layout.
 func parse() map[string]*template.Template {
 	funcs := template.FuncMap{"t": t, "value": value, "number": number}
