@@ -180,7 +180,7 @@ func (s *Server) directorExport(c *gin.Context) {
 		problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", err.Error())
 		return
 	}
-	if _, _, _, err := exports.ParseScope(scope); err != nil {
+	if _, err := indicators.ParseScope(scope); err != nil {
 		problem.Write(c.Writer, http.StatusUnprocessableEntity, "unprocessable entity", err.Error())
 		return
 	}

@@ -89,15 +89,7 @@ func (s *Server) report(ctx context.Context, p auth.Principal, period string, se
 	if p.ReadsAll() {
 		return rep, nil
 	}
-	kept := rep.Results[:0] // the report's own copy: filtered in place
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		d, _ := s.Engine.Catalog.Get(r.Indicator)
-		if d != nil && p.SeesResult(r.Scope, r.ScopeID, d.Published, rep.Provenance.Closed, r.Status != indicators.StatusInsufficientData) {
-			kept = append(kept, *r)
-		}
-	}
-	rep.Results = kept
+	rep.Keep(s.Engine.Catalog, p.SeesResult)
 	return rep, nil
 }
 
@@ -235,17 +227,9 @@ func (s *Server) registerScorecard(api huma.API) {
 		Description: "The sub-scopes of a scope × the indicators, with value, target, status, sample, interval, trend and required rest of year, the rows with the most misses first.",
 	}, func(ctx context.Context, in *scorecardInput) (*scorecardOutput, error) {
 		p := principalOf(ctx)
-		kind, code, _ := strings.Cut(in.Scope, ":")
-		var sub model.ScopeKind
-		switch {
-		case in.Scope == "national":
-			sub = model.ScopeRegion
-		case kind == "region" && code != "":
-			sub = model.ScopeDepartment
-		case kind == "department" && code != "":
-			sub = model.ScopeSite
-		default:
-			return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("scope %q: want national, region:CODE or department:CODE", in.Scope), &huma.ErrorDetail{Location: "query.scope", Value: in.Scope})
+		sc, err := indicators.ParseScope(in.Scope)
+		if err != nil {
+			return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "query.scope", Value: in.Scope})
 		}
 		sites, err := s.Engine.Sites(ctx)
 		if err != nil {
@@ -257,7 +241,7 @@ func (s *Server) registerScorecard(api huma.API) {
 		exists := false
 		for _, st := range sites {
 			names[st.ID] = st.Name
-			if kind == "national" || kind == "region" && st.Region == code || kind == "department" && st.Department == code {
+			if sc.Holds(st) {
 				exists = true
 				if p.Role != model.RoleManager || p.ReadsSite(st.ID) {
 					within = append(within, st.ID)
@@ -267,19 +251,14 @@ func (s *Server) registerScorecard(api huma.API) {
 		if !exists {
 			return nil, huma.Error404NotFound("no site in " + in.Scope)
 		}
-		scopeKind := model.ScopeKind(kind)
-		if kind == "national" {
-			scopeKind, within = model.ScopeNational, nil // every site: no need to name them
-		}
-		// Two narrow reads rather than every scope: the scope itself, and
-		// its sub-scopes (regions, its departments or its sites).
-		own, err := s.report(ctx, p, in.Period, indicators.Selection{Scope: scopeKind, Sites: within}, in.Live, 0)
+		ownSel, subSel := sc.Selections(within)
+		own, err := s.report(ctx, p, in.Period, ownSel, in.Live, 0)
 		if err != nil {
 			return nil, err
 		}
 		var subs indicators.Report
-		if kind == "national" || len(within) > 0 {
-			if subs, err = s.report(ctx, p, in.Period, indicators.Selection{Scope: sub, Sites: within}, in.Live, 0); err != nil {
+		if sc.Kind == model.ScopeNational || len(within) > 0 {
+			if subs, err = s.report(ctx, p, in.Period, subSel, in.Live, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -287,19 +266,19 @@ func (s *Server) registerScorecard(api huma.API) {
 		if err := notModified(in.IfNoneMatch, etag, cc); err != nil {
 			return nil, err
 		}
-		sc := Scorecard{Period: own.Period.Name, Provenance: own.Provenance, Scope: ScopeRow{Scope: scopeKind, ScopeID: code, Cells: []Cell{}}, Rows: []ScopeRow{}}
+		card := Scorecard{Period: own.Period.Name, Provenance: own.Provenance, Scope: ScopeRow{Scope: sc.Kind, ScopeID: sc.Code, Cells: []Cell{}}, Rows: []ScopeRow{}}
 		rows := map[string]*ScopeRow{}
 		used := map[string]bool{}
 		for _, r := range append(own.Results, subs.Results...) {
 			d, _ := s.Engine.Catalog.Get(r.Indicator)
 			var row *ScopeRow
 			switch {
-			case r.Scope == sc.Scope.Scope && r.ScopeID == sc.Scope.ScopeID:
-				row = &sc.Scope
-			case r.Scope == sub:
+			case r.Scope == card.Scope.Scope && r.ScopeID == card.Scope.ScopeID:
+				row = &card.Scope
+			case r.Scope == sc.Sub:
 				if row = rows[r.ScopeID]; row == nil {
-					row = &ScopeRow{Scope: sub, ScopeID: r.ScopeID, Cells: []Cell{}}
-					if sub == model.ScopeSite {
+					row = &ScopeRow{Scope: sc.Sub, ScopeID: r.ScopeID, Cells: []Cell{}}
+					if sc.Sub == model.ScopeSite {
 						row.Name = names[r.ScopeID]
 					}
 					rows[r.ScopeID] = row
@@ -315,21 +294,21 @@ func (s *Server) registerScorecard(api huma.API) {
 		}
 		for _, d := range s.Engine.Catalog.Indicators {
 			if used[d.ID] {
-				sc.Indicators = append(sc.Indicators, ScorecardColumn{ID: d.ID, Title: d.Title, Unit: d.Unit, Direction: d.Direction})
+				card.Indicators = append(card.Indicators, ScorecardColumn{ID: d.ID, Title: d.Title, Unit: d.Unit, Direction: d.Direction})
 			}
 		}
 		for _, row := range rows {
-			sc.Rows = append(sc.Rows, *row)
+			card.Rows = append(card.Rows, *row)
 		}
-		slices.SortFunc(sc.Rows, func(a, b ScopeRow) int {
+		slices.SortFunc(card.Rows, func(a, b ScopeRow) int {
 			if a.Missed != b.Missed {
 				return b.Missed - a.Missed
 			}
 			return strings.Compare(a.ScopeID, b.ScopeID)
 		})
-		if sc.Indicators == nil {
-			sc.Indicators = []ScorecardColumn{}
+		if card.Indicators == nil {
+			card.Indicators = []ScorecardColumn{}
 		}
-		return &scorecardOutput{ETag: etag, CacheControl: cc, Vary: "Authorization", Body: sc}, nil
+		return &scorecardOutput{ETag: etag, CacheControl: cc, Vary: "Authorization", Body: card}, nil
 	})
 }

@@ -34,47 +34,34 @@ type Director struct {
 	Names   map[string]string // site names, for rows of sites
 }
 
-// ParseScope reads national, region:CODE or department:CODE and gives the
-// level of its rows.
-func ParseScope(s string) (kind model.ScopeKind, code string, sub model.ScopeKind, err error) {
-	k, code, _ := strings.Cut(s, ":")
-	switch {
-	case s == "national":
-		return model.ScopeNational, "", model.ScopeRegion, nil
-	case k == "region" && code != "":
-		return model.ScopeRegion, code, model.ScopeDepartment, nil
-	case k == "department" && code != "":
-		return model.ScopeDepartment, code, model.ScopeSite, nil
-	}
-	return "", "", "", fmt.Errorf("scope %q: want national, region:CODE or department:CODE", s)
-}
-
 // LoadDirector reads the figures of a director's workbook; scope as for
-// ParseScope. The caller checks who may read every site.
+// indicators.ParseScope. The caller checks who may read every site.
 func LoadDirector(ctx context.Context, eng *indicators.Engine, scope string, p indicators.Period) (*Director, error) {
-	kind, code, sub, err := ParseScope(scope)
+	sc, err := indicators.ParseScope(scope)
 	if err != nil {
 		return nil, err
 	}
+	kind, code, sub := sc.Kind, sc.Code, sc.Sub
 	sites, err := eng.Sites(ctx)
 	if err != nil {
 		return nil, err
 	}
 	d := &Director{Scope: kind, Code: code, Sub: sub, Period: p, Catalog: eng.Catalog, Names: map[string]string{}}
-	var within []string // the scope's sites; nil for the nation: every site
+	var within []string // the scope's sites
 	for _, s := range sites {
 		d.Names[s.ID] = s.Name
-		if kind == model.ScopeRegion && s.Region == code || kind == model.ScopeDepartment && s.Department == code {
+		if sc.Holds(s) {
 			within = append(within, s.ID)
 		}
 	}
 	if kind != model.ScopeNational && len(within) == 0 {
 		return nil, fmt.Errorf("%s: %w", scope, ErrNoScope)
 	}
-	if d.Own, err = eng.Results(ctx, indicators.Query{Period: p, Selection: indicators.Selection{Scope: kind, Sites: within}}); err != nil {
+	ownSel, subSel := sc.Selections(within)
+	if d.Own, err = eng.Results(ctx, indicators.Query{Period: p, Selection: ownSel}); err != nil {
 		return nil, fmt.Errorf("director workbook of %s: %w", scope, err)
 	}
-	if d.Subs, err = eng.Results(ctx, indicators.Query{Period: p, Selection: indicators.Selection{Scope: sub, Sites: within}}); err != nil {
+	if d.Subs, err = eng.Results(ctx, indicators.Query{Period: p, Selection: subSel}); err != nil {
 		return nil, fmt.Errorf("director workbook of %s: sub-scopes: %w", scope, err)
 	}
 	return d, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"globaloffice/model"
 )
 
 // Query asks for the results of one period.
@@ -87,4 +89,19 @@ func (e *Engine) Results(ctx context.Context, q Query) (Report, error) {
 	}
 	e.Catalog.sortResults(rep.Results)
 	return rep, nil
+}
+
+// Keep keeps, in place, the results a reader may see: seen is asked of
+// each with its scope, whether its indicator is published, whether the
+// period is closed and whether its sample is enough — the shape of
+// auth.Principal.SeesResult, so that every consumer applies the same rule.
+func (r *Report) Keep(cat *Catalog, seen func(scope model.ScopeKind, scopeID string, published, closed, enoughSample bool) bool) {
+	kept := r.Results[:0] // the report's own slice (see Report)
+	for i := range r.Results {
+		res := &r.Results[i]
+		if d, ok := cat.Get(res.Indicator); ok && seen(res.Scope, res.ScopeID, d.Published, r.Provenance.Closed, res.Status != StatusInsufficientData) {
+			kept = append(kept, *res)
+		}
+	}
+	r.Results = kept
 }

@@ -10,6 +10,7 @@ import (
 
 	"globaloffice/indicators"
 	"globaloffice/ingest"
+	"globaloffice/model"
 )
 
 func TestTargetsStatusAndClosing(t *testing.T) {
@@ -254,5 +255,37 @@ func TestSelectionOfSites(t *testing.T) {
 	want := "national: region:11 region:44 department:67 department:75 site:PAR-11 site:STR-67"
 	if strings.Join(got, " ") != want {
 		t.Errorf("scopes %v, want %s", got, want)
+	}
+}
+
+// TestReportKeep: Keep asks seen of each result with its indicator's
+// publication, the period's closing and the sample, and keeps the order.
+func TestReportKeep(t *testing.T) {
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := indicators.Report{Provenance: indicators.Provenance{Closed: true}, Results: []indicators.Result{
+		{Indicator: "reception.wait_20min", Scope: "national", Status: indicators.StatusMet},    // published, enough
+		{Indicator: "reception.wait_p90", Scope: "national", Status: indicators.StatusNoTarget}, // not published
+		{Indicator: "phone.pickup_rate", Scope: "site", ScopeID: "PAR-11", Status: indicators.StatusInsufficientData},
+		{Indicator: "email.reply_2wd", Scope: "region", ScopeID: "11", Status: indicators.StatusMissed}, // published, enough
+		{Indicator: "nope", Scope: "national", Status: indicators.StatusMet},                            // not in the catalog
+	}}
+	var asked []string
+	rep.Keep(cat, func(scope model.ScopeKind, id string, published, closed, enough bool) bool {
+		asked = append(asked, fmt.Sprintf("%s:%s %v %v %v", scope, id, published, closed, enough))
+		return published && closed && enough
+	})
+	var kept []string
+	for _, r := range rep.Results {
+		kept = append(kept, r.Indicator)
+	}
+	if got := strings.Join(kept, " "); got != "reception.wait_20min email.reply_2wd" {
+		t.Errorf("kept %s", got)
+	}
+	want := "national: true true true|national: false true true|site:PAR-11 true true false|region:11 true true true"
+	if got := strings.Join(asked, "|"); got != want {
+		t.Errorf("asked\n%s\nwant\n%s", got, want)
 	}
 }

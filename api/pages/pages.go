@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -188,14 +189,10 @@ func trend(lang string, d *indicators.Definition, v, before *float64) string {
 	return t(lang, "trend.same")
 }
 
-// publicOnly keeps what the public may see of a report.
+// publicOnly is what the public may see of a report, leaving the report
+// whole (its caller reads all of it too).
 func publicOnly(cat *indicators.Catalog, rep indicators.Report) []indicators.Result {
-	var out []indicators.Result
-	for _, r := range rep.Results {
-		d, _ := cat.Get(r.Indicator)
-		if d != nil && auth.Anonymous.SeesResult(r.Scope, r.ScopeID, d.Published, rep.Provenance.Closed, r.Status != indicators.StatusInsufficientData) {
-			out = append(out, r)
-		}
-	}
-	return out
+	rep.Results = slices.Clone(rep.Results)
+	rep.Keep(cat, auth.Anonymous.SeesResult)
+	return rep.Results
 }

@@ -135,16 +135,8 @@ func (p *Pages) scorecard(c *gin.Context) {
 // first. It answers the page's status: 400 for a malformed scope, 404 for
 // one without sites.
 func (p *Pages) fill(ctx context.Context, lg string, pr auth.Principal, per indicators.Period, data *scorecardData) (int, error) {
-	kind, code, _ := strings.Cut(data.Scope, ":")
-	var sub model.ScopeKind
-	switch {
-	case data.Scope == "national":
-		sub = model.ScopeRegion
-	case kind == "region" && code != "":
-		sub = model.ScopeDepartment
-	case kind == "department" && code != "":
-		sub = model.ScopeSite
-	default:
+	sc, err := indicators.ParseScope(data.Scope)
+	if err != nil {
 		data.Error = t(lg, "sc.bad_scope")
 		return http.StatusBadRequest, nil
 	}
@@ -157,30 +149,28 @@ func (p *Pages) fill(ctx context.Context, lg string, pr auth.Principal, per indi
 	exists, region := false, ""
 	for _, st := range sites {
 		names[st.ID] = st.Name
-		if kind == "national" || kind == "region" && st.Region == code || kind == "department" && st.Department == code {
+		if sc.Holds(st) {
 			exists, region = true, st.Region
 			if pr.Role != model.RoleManager || pr.ReadsSite(st.ID) {
 				within = append(within, st.ID)
 			}
 		}
 	}
-	ownKind := model.ScopeKind(kind)
-	if kind == "national" {
-		ownKind, within = model.ScopeNational, nil // every site: no need to name them
-	}
+	ownKind, code, sub := sc.Kind, sc.Code, sc.Sub
 	data.Crumbs = p.crumbs(lg, per.Name, ownKind, code, region)
 	data.Caption = t(lg, "nav.scorecard") + " — " + scopeLabel(lg, ownKind, code, "") + " — " + per.Name
 	if !exists {
 		data.Error = t(lg, "sc.no_scope")
 		return http.StatusNotFound, nil
 	}
-	own, err := p.visible(ctx, pr, per, indicators.Selection{Scope: ownKind, Sites: within})
+	ownSel, subSel := sc.Selections(within)
+	own, err := p.visible(ctx, pr, per, ownSel)
 	if err != nil {
 		return 0, err
 	}
 	var subs indicators.Report
-	if kind == "national" || len(within) > 0 {
-		if subs, err = p.visible(ctx, pr, per, indicators.Selection{Scope: sub, Sites: within}); err != nil {
+	if ownKind == model.ScopeNational || len(within) > 0 {
+		if subs, err = p.visible(ctx, pr, per, subSel); err != nil {
 			return 0, err
 		}
 	}
@@ -282,14 +272,7 @@ func (p *Pages) visible(ctx context.Context, pr auth.Principal, per indicators.P
 	if pr.ReadsAll() {
 		return rep, nil
 	}
-	kept := rep.Results[:0] // the report's own copy: filtered in place
-	for _, r := range rep.Results {
-		d, _ := p.d.Engine.Catalog.Get(r.Indicator)
-		if d != nil && pr.SeesResult(r.Scope, r.ScopeID, d.Published, rep.Provenance.Closed, r.Status != indicators.StatusInsufficientData) {
-			kept = append(kept, r)
-		}
-	}
-	rep.Results = kept
+	rep.Keep(p.d.Engine.Catalog, pr.SeesResult)
 	return rep, nil
 }
 

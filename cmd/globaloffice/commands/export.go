@@ -68,7 +68,7 @@ func (a *app) exportDirectorCommand() *cobra.Command {
 			if period == "" || out == "" {
 				return fmt.Errorf("--period and -o are required")
 			}
-			if _, _, _, err := exports.ParseScope(scope); err != nil {
+			if _, err := indicators.ParseScope(scope); err != nil {
 				return fmt.Errorf("--scope: %w", err)
 			}
 			p, err := indicators.ParsePeriod(period, time.Now())
