@@ -187,7 +187,7 @@ func TestWorkingDaysEveryZone(t *testing.T) {
 		rows = append(rows, model.Case{Source: "test", ID: ids[i], Site: e.site, Kind: "email_reply", Channel: "email",
 			ReceivedAt: r.Add(12 * time.Hour), ReceivedDate: r, CompletedAt: &c, CompletedDate: &c, Status: model.CaseCompleted, UpdatedAt: c})
 	}
-	if err := f.db.InsertCases(context.Background(), rows, time.Now()); err != nil {
+	if err := f.db.InsertCases(context.Background(), rows, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// Working days of each case, computed by the compiler's expression.

@@ -42,6 +42,11 @@ const firstHolidayYear = 2000
 // for working days.
 type Compiler struct {
 	Calendar *calendar.Calendar
+	// Raw reads cases from the cases table (every version, FINAL) instead
+	// of case_completions (the period's months only): the path before the
+	// completions table, kept to check that both give the same figures
+	// and to measure what the table saves.
+	Raw bool
 }
 
 // Compile builds the query of d over the given periods, which must not
@@ -103,21 +108,31 @@ func (b *builder) filter(f Filter) []string {
 }
 
 // dateColumn is the local date that places an event in a period.
-func dateColumn(source string) string {
-	switch source {
+func (b *builder) dateColumn() string {
+	switch b.d.Source {
 	case "contacts":
 		return "arrived_date"
 	case "cases":
-		return "assumeNotNull(completed_date)"
+		if b.c.Raw {
+			return "assumeNotNull(completed_date)"
+		}
+		// Not Nullable there, and bare: the partition pruning sees it.
+		return "completed_date"
 	}
 	return "answered_date"
 }
 
-func table(source string) string {
-	if source == "surveys" {
+// table is the table a source is read from.
+func (b *builder) table() string {
+	switch b.d.Source {
+	case "surveys":
 		return "survey_responses"
+	case "cases":
+		if !b.c.Raw {
+			return "case_completions"
+		}
 	}
-	return source
+	return b.d.Source
 }
 
 // periodKey renders the pk expression: the 1-based index of the period the
@@ -161,12 +176,17 @@ const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toStrin
 // scopes and the zone of working days), then aggregated by scope.
 func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	d := b.d
-	col := dateColumn(d.Source)
+	col := b.dateColumn()
 	// Inner: the population, with the columns the value needs.
 	sel := []string{"site", b.periodKey(col, periods) + " AS pk"}
 	where := []string{b.periodWhere(col, periods, 0)}
-	if d.Source == "cases" {
+	switch {
+	case d.Source == "cases" && b.c.Raw:
 		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
+	case d.Source == "cases":
+		// Each case's newest entry in its completion month (FINAL): a
+		// completion not taken out by a later version.
+		where = append(where, "status = 'completed'", "entry = 'completion'")
 	}
 	where = append(where, b.filter(d.Filter)...)
 	// An exclusion on working days needs the site's zone: the inner query
@@ -206,7 +226,7 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	}
 	msel, mwhere := m.columns(b)
 	sel, where = append(sel, msel...), append(where, mwhere...)
-	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + table(d.Source) + " FINAL WHERE " + strings.Join(where, " AND ")
+	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE " + strings.Join(where, " AND ")
 
 	// Middle: joined with the sites, the value computed.
 	middleCols := scopeCols

@@ -18,6 +18,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestCompileGolden compiles every default indicator for May 2026 with its
 // previous month and May 2025, and compares SQL and bound values with
 // testdata/sql/<id>.golden (go test -update rewrites them; review the diff).
+// Case indicators also have the raw path's SQL (Compiler.Raw), in
+// testdata/sql/raw/<id>.golden; the others compile the same on both paths.
 func TestCompileGolden(t *testing.T) {
 	cat, err := DefaultCatalog()
 	if err != nil {
@@ -25,41 +27,60 @@ func TestCompileGolden(t *testing.T) {
 	}
 	p, _ := ParsePeriod("2026-05", date(2026, 11, 27))
 	c := &Compiler{Calendar: calendar.New(calendar.Options{})}
+	raw := &Compiler{Calendar: c.Calendar, Raw: true}
 	for _, d := range cat.Indicators {
-		q, err := c.Compile(d, []Period{p, p.Previous(), p.LastYear()})
-		if err != nil {
-			t.Fatalf("%s: %v", d.ID, err)
+		got := goldenText(t, c, d, p)
+		checkGolden(t, filepath.Join("testdata", "sql", d.ID+".golden"), got)
+		rawText := goldenText(t, raw, d, p)
+		if d.Source == "cases" {
+			checkGolden(t, filepath.Join("testdata", "sql", "raw", d.ID+".golden"), rawText)
+		} else if rawText != got {
+			t.Errorf("%s: the raw path compiles another query for %s", d.ID, d.Source)
 		}
-		var b strings.Builder
-		// Holiday arrays are long and checked by the working-day tests.
-		sql := q.SQL
-		if i := strings.Index(sql, "multiIf(zone = "); i >= 0 {
-			end := strings.Index(sql[i:], "]), ")
-			if j := strings.LastIndex(sql[i:], "])"); j > 0 {
-				end = j
-			}
-			sql = sql[:i] + "multiIf(zone = …holidays…)" + sql[i+end+2:]
+	}
+}
+
+// goldenText renders the query of d over p, its previous period and last
+// year, and its bound values.
+func goldenText(t *testing.T, c *Compiler, d *Definition, p Period) string {
+	t.Helper()
+	q, err := c.Compile(d, []Period{p, p.Previous(), p.LastYear()})
+	if err != nil {
+		t.Fatalf("%s: %v", d.ID, err)
+	}
+	var b strings.Builder
+	// Holiday arrays are long and checked by the working-day tests.
+	sql := q.SQL
+	if i := strings.Index(sql, "multiIf(zone = "); i >= 0 {
+		end := strings.Index(sql[i:], "]), ")
+		if j := strings.LastIndex(sql[i:], "])"); j > 0 {
+			end = j
 		}
-		fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(sql, " FROM (", "\n  FROM ("))
-		for _, a := range q.Args {
-			nv := a.(driver.NamedValue)
-			fmt.Fprintf(&b, "@%s = %#v\n", nv.Name, nv.Value)
+		sql = sql[:i] + "multiIf(zone = …holidays…)" + sql[i+end+2:]
+	}
+	fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(sql, " FROM (", "\n  FROM ("))
+	for _, a := range q.Args {
+		nv := a.(driver.NamedValue)
+		fmt.Fprintf(&b, "@%s = %#v\n", nv.Name, nv.Value)
+	}
+	return b.String()
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		_ = os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		path := filepath.Join("testdata", "sql", d.ID+".golden")
-		if *update {
-			_ = os.MkdirAll(filepath.Dir(path), 0o755)
-			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run go test -update)", d.ID, err)
-		}
-		if b.String() != string(want) {
-			t.Errorf("%s: compiled SQL differs from %s:\n%s", d.ID, path, b.String())
-		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("compiled SQL differs from %s:\n%s", path, got)
 	}
 }
 

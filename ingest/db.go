@@ -27,7 +27,13 @@ type eventStore interface {
 	// NewContacts starts an insert of contacts ingested at ingestedAt; ctx
 	// bounds it until Send.
 	NewContacts(ctx context.Context, ingestedAt time.Time) (contactBatch, error)
-	InsertCases(ctx context.Context, rows []model.Case, ingestedAt time.Time) error
+	// InsertCases writes case versions and their completions; stale
+	// gives, by case, the months where a stored or in-flight version was
+	// completed (see store.DB.InsertCases).
+	InsertCases(ctx context.Context, rows []model.Case, stale map[store.CaseKey][]int, ingestedAt time.Time) error
+	// CompletionMonths returns, of ids of one source, the months in which
+	// a stored version of each case was completed.
+	CompletionMonths(ctx context.Context, source string, ids []string) (map[string][]int, error)
 	InsertSurveys(ctx context.Context, rows []model.SurveyResponse, ingestedAt time.Time) error
 	InsertRejects(ctx context.Context, rows []store.Reject) error
 	// ExistingKeys returns, of ids of one source, those stored in table

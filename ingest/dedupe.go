@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"globaloffice/store"
 )
 
 var tableOf = map[string]string{"contacts": "contacts", "cases": "cases", "surveys": "survey_responses"}
@@ -64,7 +66,7 @@ func inflightHas(sets []*keySet, h uint64, k recordKey, v int64) bool {
 // key filter.
 func (w *Writer) dedupeInFlight(kw *kindWork) {
 	var hashes []uint64
-	kw.keep, kw.maybe, hashes, kw.seen = w.dedupe(kw.kind, kw.recs)
+	kw.keep, kw.maybe, hashes, kw.seen, kw.stale = w.dedupe(kw.kind, kw.recs)
 	if kw.seen == nil {
 		return
 	}
@@ -103,15 +105,17 @@ func (w *Writer) release(u *unit) {
 // earlier in the batch: so every new version is stored (the newest wins when
 // read), and sending a file again counts all its records as duplicates even
 // after merges dropped old versions. It also returns the records' key
-// hashes and the batch's key set (nil for rejects). It only marks what this
-// process knows; confirm then asks ClickHouse about keys that may be stored.
-func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes []uint64, seen *keySet) {
+// hashes and the batch's key set (nil for rejects), and for cases the
+// months where older versions in flight were completed. It only marks what
+// this process knows; confirm then asks ClickHouse about keys that may be
+// stored.
+func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes []uint64, seen *keySet, stale map[store.CaseKey][]int) {
 	keep = make([]bool, len(recs))
 	if kind == "rejects" {
 		for i := range keep {
 			keep[i] = true
 		}
-		return keep, nil, nil, nil
+		return keep, nil, nil, nil, nil
 	}
 	type version struct {
 		key recordKey
@@ -120,6 +124,7 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes 
 	var versions map[version]bool // cases: the versions met in the batch
 	if kind == "cases" {
 		versions = make(map[version]bool, len(recs))
+		stale = map[store.CaseKey][]int{}
 	}
 	table := tableOf[kind]
 	hashes = make([]uint64, len(recs))
@@ -152,8 +157,23 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes 
 			continue
 		}
 		keep[i] = true
+		if versions != nil {
+			if d := r.Case.CompletedDate; d != nil {
+				seen.addMonth(k, store.Month(*d))
+			}
+			if maybe[i] {
+				// Older versions in flight, being stored now: this one
+				// must take their completions out.
+				for _, s := range inflight {
+					if ms := s.months[k]; len(ms) > 0 {
+						ck := store.CaseKey{Source: k.source, ID: k.id}
+						stale[ck] = append(stale[ck], ms...)
+					}
+				}
+			}
+		}
 	}
-	return keep, maybe, hashes, seen
+	return keep, maybe, hashes, seen, stale
 }
 
 // confirm looks up in ClickHouse the kept records whose key the filter says
@@ -193,13 +213,30 @@ func (w *Writer) confirm(kw *kindWork) error {
 			stored[recordKey{source, id}] = v
 		}
 	}
+	newer := map[string][]string{} // cases stored at an older version, by source
 	for i, r := range kw.recs {
 		if !kw.keep[i] {
 			continue
 		}
-		v, ok := stored[r.key()]
-		if ok && (kw.kind != "cases" || !r.version().After(v)) {
+		k := r.key()
+		v, ok := stored[k]
+		switch {
+		case ok && (kw.kind != "cases" || !r.version().After(v)):
 			kw.keep[i] = false
+		case ok:
+			newer[k.source] = append(newer[k.source], k.id)
+		}
+	}
+	// A newer version of a stored case takes out the completions of its
+	// stored versions.
+	for source, ids := range newer {
+		months, err := w.db.CompletionMonths(ctx, source, ids)
+		if err != nil {
+			return err
+		}
+		for id, ms := range months {
+			ck := store.CaseKey{Source: source, ID: id}
+			kw.stale[ck] = append(kw.stale[ck], ms...)
 		}
 	}
 	return nil

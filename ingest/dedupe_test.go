@@ -3,12 +3,14 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"globaloffice/model"
+	"globaloffice/store"
 )
 
 // TestConcurrentResendsAcrossLanes: the same records submitted at once by
@@ -100,5 +102,43 @@ func TestDedupeAgainstUnitInFlight(t *testing.T) {
 	// C1, C2; K at 2 and 3 May.
 	if c, k := ts.rows(t, "contacts"), ts.rows(t, "cases"); c != 2 || k != 2 {
 		t.Errorf("%d contacts and %d cases stored, want 2 and 2", c, k)
+	}
+}
+
+// TestNewerVersionWhileOlderInFlight: a newer version of a case arriving
+// while an older one is being inserted (not yet in ClickHouse, so no
+// lookup finds it) is told the older one's completion month, so that its
+// insert takes that completion out of case_completions.
+func TestNewerVersionWhileOlderInFlight(t *testing.T) {
+	ts := memTestStore(t)
+	hold, entered := make(chan struct{}), make(chan struct{}, 1)
+	ts.mem.inject(opInsert("cases"), 1, fault{hold: hold, entered: entered})
+	w, _ := newTestWriter(t, ts, WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2})
+	waitFilter(t, w)
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 8, 0, 0, 0, time.UTC) }
+	version := func(completed, updated time.Time) Record {
+		day := completed.Truncate(24 * time.Hour)
+		return Record{Case: &model.Case{Source: "flight", ID: "K", Site: "PAR-11", Kind: "reimbursement", Channel: "mail",
+			ReceivedAt: at(4, 1), ReceivedDate: at(4, 1).Truncate(24 * time.Hour), CompletedAt: &completed, CompletedDate: &day,
+			Status: model.CaseCompleted, UpdatedAt: updated}}
+	}
+	first := make(chan Outcome, 1)
+	go func() { first <- w.Submit(context.Background(), []Record{version(at(4, 28), at(4, 28))}) }()
+	within(t, entered) // completed in April, being inserted
+	if o := w.Submit(context.Background(), []Record{version(at(5, 3), at(5, 3))}); o.Err != nil || o.Accepted != 1 {
+		t.Fatalf("the newer version: %+v", o)
+	}
+	close(hold)
+	within(t, first)
+	w.Close()
+	ts.mem.mu.Lock()
+	defer ts.mem.mu.Unlock()
+	if len(ts.mem.stale) != 2 {
+		t.Fatalf("%d inserts of cases, want 2", len(ts.mem.stale))
+	}
+	// The held insert is the first call; the newer version's is the second.
+	got := ts.mem.stale[1][store.CaseKey{Source: "flight", ID: "K"}]
+	if !slices.Contains(got, 202604) {
+		t.Errorf("the newer version's insert was told months %v, want April (202604) among them", got)
 	}
 }

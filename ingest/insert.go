@@ -40,7 +40,7 @@ func (w *Writer) finish(u *unit, freeLane func()) {
 					kept = append(kept, kw.recs[i])
 				}
 			}
-			err = w.insert(kw.kind, kept)
+			err = w.insert(kw.kind, kept, kw.stale)
 		}
 		if err != nil {
 			failed = err
@@ -92,10 +92,14 @@ func (w *Writer) finish(u *unit, freeLane func()) {
 }
 
 // insert writes records of one kind, at most MaxPartitions months and
-// MaxBatch rows per insert.
-func (w *Writer) insert(kind string, recs []Record) error {
+// MaxBatch rows per insert. For cases, stale gives the months where older
+// versions, stored or in flight, were completed.
+func (w *Writer) insert(kind string, recs []Record, stale map[store.CaseKey][]int) error {
 	if len(recs) == 0 {
 		return nil
+	}
+	if kind == "cases" {
+		stale = batchStale(recs, stale)
 	}
 	monthOf := make([]int, len(recs))
 	ordered := true
@@ -131,7 +135,7 @@ func (w *Writer) insert(kind string, recs []Record) error {
 		chunk := recs[start:end]
 		ctx, cancel := context.WithTimeout(context.Background(), w.opts.InsertTimeout)
 		t0 := time.Now()
-		err := w.insertChunk(ctx, kind, chunk, now)
+		err := w.insertChunk(ctx, kind, chunk, stale, now)
 		cancel()
 		if err != nil {
 			return err
@@ -143,7 +147,7 @@ func (w *Writer) insert(kind string, recs []Record) error {
 }
 
 // insertChunk writes records of one kind as one insert.
-func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, now time.Time) error {
+func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, stale map[store.CaseKey][]int, now time.Time) error {
 	switch kind {
 	case "contacts":
 		cb, err := w.db.NewContacts(ctx, now)
@@ -157,7 +161,7 @@ func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, no
 		for i, r := range recs {
 			rows[i] = *r.Case
 		}
-		return w.db.InsertCases(ctx, rows, now)
+		return w.db.InsertCases(ctx, rows, stale, now)
 	case "surveys":
 		rows := make([]model.SurveyResponse, len(recs))
 		for i, r := range recs {
@@ -172,4 +176,22 @@ func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, no
 		return w.db.InsertRejects(ctx, rows)
 	}
 	return fmt.Errorf("unknown record kind %q", kind)
+}
+
+// batchStale adds to stale the completion months of every version in recs:
+// a batch split into several inserts may put a case's versions in
+// different ones, and each insert's newest version of the case must take
+// the others' completions out.
+func batchStale(recs []Record, stale map[store.CaseKey][]int) map[store.CaseKey][]int {
+	out := make(map[store.CaseKey][]int, len(stale))
+	for k, ms := range stale {
+		out[k] = ms
+	}
+	for _, r := range recs {
+		if d := r.Case.CompletedDate; d != nil {
+			k := store.CaseKey{Source: r.Case.Source, ID: r.Case.ID}
+			out[k] = append(out[k], store.Month(*d))
+		}
+	}
+	return out
 }

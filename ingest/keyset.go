@@ -12,6 +12,18 @@ type keySet struct {
 	keys   []recordKey // not the records: a set in flight outlives them
 	byHash map[uint64]keyEntry
 	other  map[recordKey]int64 // hash collisions (practically never)
+	// months holds, for cases, the months (toYYYYMM) in which the set's
+	// versions of a key were completed: a newer version arriving while
+	// they are in flight must take those completions out.
+	months map[recordKey][]int
+}
+
+// addMonth records that a version of k in the set was completed in month m.
+func (s *keySet) addMonth(k recordKey, m int) {
+	if s.months == nil {
+		s.months = map[recordKey][]int{}
+	}
+	s.months[k] = append(s.months[k], m)
 }
 
 type keyEntry struct {

@@ -41,6 +41,9 @@ type memStore struct {
 	calls    map[string]int          // operation → calls so far
 	open     int                     // contact batches not yet sent
 	misuse   []string                // batches sent twice, appended to after Send
+	// stale is what each InsertCases call was told of older versions'
+	// completion months, by case.
+	stale []map[store.CaseKey][]int
 }
 
 // The operations faults apply to: "insert " or "lookup " (ExistingKeys) or
@@ -253,11 +256,14 @@ func (b *memContacts) Send() error {
 	return b.m.do(b.ctx, opInsert("contacts"), "contacts", func() { b.m.contacts = append(b.m.contacts, b.rows...) })
 }
 
-func (m *memStore) InsertCases(ctx context.Context, rows []model.Case, ingestedAt time.Time) error {
+func (m *memStore) InsertCases(ctx context.Context, rows []model.Case, stale map[store.CaseKey][]int, ingestedAt time.Time) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	rows = append([]model.Case(nil), rows...)
+	m.mu.Lock()
+	m.stale = append(m.stale, stale)
+	m.mu.Unlock()
 	return m.do(ctx, opInsert("cases"), "cases", func() { m.cases = append(m.cases, rows...) })
 }
 
@@ -347,6 +353,27 @@ func (m *memStore) ExistingKeys(ctx context.Context, table, source string, ids [
 	return out, nil
 }
 
+// CompletionMonths is store.DB's: the months in which a stored version of
+// each case was completed.
+func (m *memStore) CompletionMonths(ctx context.Context, source string, ids []string) (map[string][]int, error) {
+	asked := map[string]bool{}
+	for _, id := range ids {
+		asked[id] = true
+	}
+	out := map[string][]int{}
+	err := m.do(ctx, opLookup("cases"), "cases", func() {
+		for _, c := range m.cases {
+			if c.Source == source && asked[c.ID] && c.CompletedDate != nil {
+				out[c.ID] = append(out[c.ID], store.Month(*c.CompletedDate))
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("completion months of cases: %w", err)
+	}
+	return out, nil
+}
+
 func (m *memStore) RowCount(ctx context.Context, table string) (uint64, error) {
 	var n int
 	var nerr error
@@ -407,7 +434,7 @@ func TestStoresAgree(t *testing.T) {
 		caseAt := func(id string, d int) model.Case {
 			return model.Case{Source: "s", ID: id, Site: "PAR-11", Kind: "reimbursement", Channel: "mail", ReceivedAt: day(1), ReceivedDate: day(1).Truncate(24 * time.Hour), Status: model.CaseStatus("open"), UpdatedAt: day(d)}
 		}
-		if err := ts.db.InsertCases(ctx, []model.Case{caseAt("K1", 1), caseAt("K1", 9), caseAt("K1", 5), caseAt("K2", 3)}, at); err != nil {
+		if err := ts.db.InsertCases(ctx, []model.Case{caseAt("K1", 1), caseAt("K1", 9), caseAt("K1", 5), caseAt("K2", 3)}, nil, at); err != nil {
 			t.Fatal(err)
 		}
 		survey := model.SurveyResponse{Source: "s", ID: "R1", Site: "PAR-11", Channel: "phone", Survey: "post", Mode: model.SurveyMode("sms"), AnsweredAt: at, AnsweredDate: at.Truncate(24 * time.Hour), Scale: model.Scale("1-5"), Scores: map[string]int{"overall": 4}}

@@ -170,7 +170,9 @@ func (w *Writer) insertSpooledKinds(batch []spooledUnit, kinds []string) {
 				}
 			}
 		}
-		if err := w.insert(kind, recs); err != nil {
+		// Spooled units hold only keys certainly new (see spoolAck): no
+		// stored version to take out.
+		if err := w.insert(kind, recs, nil); err != nil {
 			w.spooledFailed(batch, err) // rejects are never stored by an attempt the drain repeats
 			return
 		}

@@ -1,6 +1,10 @@
 package ingest
 
-import "sort"
+import (
+	"sort"
+
+	"globaloffice/store"
+)
 
 // submission is one call's records (or a spool segment's) waiting for the
 // loop; done gets its outcome.
@@ -27,6 +31,9 @@ type kindWork struct {
 	keep  []bool  // not a duplicate
 	maybe []bool  // the key filter said the key may be stored (nil for rejects)
 	seen  *keySet // the keys, in flight until the unit is released
+	// stale holds, for cases, the months in which an older version of a
+	// kept case, stored or in flight, was completed (see store.InsertCases).
+	stale map[store.CaseKey][]int
 }
 
 // prepare groups the records of subs by kind and dedupes them, putting the

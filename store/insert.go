@@ -57,6 +57,7 @@ type (
 	enumCol         nativeCol // Enum8, put by name
 	strArrayCol     nativeCol
 	uint8ArrayCol   nativeCol
+	uint64Col       nativeCol
 )
 
 func (w *rowWriter) str(name string) *strCol { return (*strCol)(w.col(name, kindStr)) }
@@ -74,6 +75,7 @@ func (w *rowWriter) enum(name string) *enumCol { return (*enumCol)(w.col(name, k
 func (w *rowWriter) strArray(name string) *strArrayCol {
 	return (*strArrayCol)(w.col(name, kindStrArray))
 }
+func (w *rowWriter) uint64(name string) *uint64Col { return (*uint64Col)(w.col(name, kindUInt64)) }
 func (w *rowWriter) uint8Array(name string) *uint8ArrayCol {
 	return (*uint8ArrayCol)(w.col(name, kindUInt8Array))
 }
@@ -86,6 +88,7 @@ func (c *nullDateCol) put(v *time.Time)     { (*nativeCol)(c).nullDate(v) }
 func (c *enumCol) put(v string)             { (*nativeCol)(c).enum(v) }
 func (c *strArrayCol) put(v []string)       { (*nativeCol)(c).strs(v) }
 func (c *uint8ArrayCol) put(v []uint8)      { (*nativeCol)(c).uint8s(v) }
+func (c *uint64Col) put(v uint64)           { (*nativeCol)(c).uint64(v) }
 
 // A table is what an insert needs of a table, derived from its spec.
 type table struct {

@@ -58,7 +58,7 @@ func TestExistingKeysAndKeyHashes(t *testing.T) {
 	kase := model.Case{Source: "ged", ID: "D-1", Site: "PAR-11", Kind: "claim", Channel: "mail", ReceivedAt: day, ReceivedDate: day, Status: model.CaseOpen, UpdatedAt: day}
 	later := kase
 	later.UpdatedAt = day.Add(time.Hour)
-	if err := db.InsertCases(ctx, []model.Case{kase, later}, day); err != nil {
+	if err := db.InsertCases(ctx, []model.Case{kase, later}, nil, day); err != nil {
 		t.Fatal(err)
 	}
 

@@ -115,6 +115,16 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 	return out, rows.Err()
 }
 
+// fillAfter fills, after a migration's statements, what it creates from
+// the data already stored (before it is recorded: if the fill fails, the
+// migration runs again).
+var fillAfter = map[uint32]func(context.Context, *DB) error{
+	4: func(ctx context.Context, db *DB) error {
+		_, err := db.RebuildCaseCompletions(ctx)
+		return err
+	},
+}
+
 // Migrate applies every embedded migration not yet recorded and returns the
 // ones it applied. Running it again applies nothing.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
@@ -138,6 +148,11 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		for i, stmt := range m.Statements {
 			if err := db.conn.Exec(db.ddlContext(ctx), stmt); err != nil {
 				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+		}
+		if fill := fillAfter[m.Version]; fill != nil {
+			if err := fill(ctx, db); err != nil {
+				return ran, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 			}
 		}
 		if err := db.conn.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, now()`, m.Version, m.Name); err != nil {

@@ -43,6 +43,7 @@ const (
 	kindEnum8                       // Enum8, appended by name
 	kindStrArray                    // Array(String)
 	kindUInt8Array                  // Array(UInt8)
+	kindUInt64                      // UInt64
 )
 
 // nativeCol is one column's data. LowCardinality strings and Enum8 names
@@ -118,6 +119,8 @@ func checkKind(t column.Type, k colKind) (lc bool, err error) {
 		ok = s == "Array(String)"
 	case kindUInt8Array:
 		ok = s == "Array(UInt8)"
+	case kindUInt64:
+		ok = s == "UInt64"
 	}
 	if !ok {
 		return false, fmt.Errorf("unexpected type %s", s)
@@ -214,6 +217,8 @@ func (c *nativeCol) dateTime(t time.Time) {
 	c.data = binary.LittleEndian.AppendUint32(c.data, uint32(chproto.ToDateTime(t)))
 }
 
+func (c *nativeCol) uint64(v uint64) { c.data = binary.LittleEndian.AppendUint64(c.data, v) }
+
 func (c *nativeCol) date(t time.Time) {
 	c.data = binary.LittleEndian.AppendUint16(c.data, uint16(chproto.ToDate(t)))
 }
@@ -262,6 +267,8 @@ func (c *nativeCol) rows() int {
 		return len(c.data) / 4
 	case c.kind == kindDate:
 		return len(c.data) / 2
+	case c.kind == kindUInt64:
+		return len(c.data) / 8
 	case c.kind == kindNullDateTime || c.kind == kindNullDate:
 		return len(c.nulls)
 	}

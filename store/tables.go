@@ -96,10 +96,26 @@ var casesTable = newTable("cases", "insert cases", func(w *rowWriter) {
 	caseColumns(w, &model.Case{}, time.Time{})
 })
 
-// InsertCases writes case versions as one insert.
-func (db *DB) InsertCases(ctx context.Context, rows []model.Case, ingestedAt time.Time) error {
+// InsertCases writes case versions as one insert, after their entries in
+// case_completions (see completionEntries): stale gives, by case, the
+// months in which a stored version was completed (CompletionMonths), where
+// the newest version of the batch takes that completion out; nil looks
+// them up for every case of the batch (ingest passes what it found while
+// deduping, so that new cases cost no lookup). The completions go first: if the versions then fail, the whole batch is
+// written again later (ingest spools it and dedupes it against the cases
+// table), and entries written twice collapse.
+func (db *DB) InsertCases(ctx context.Context, rows []model.Case, stale map[CaseKey][]int, ingestedAt time.Time) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if stale == nil {
+		var err error
+		if stale, err = db.staleMonths(ctx, rows); err != nil {
+			return err
+		}
+	}
+	if err := db.writeCompletions(ctx, completionEntries(rows, stale), ingestedAt); err != nil {
+		return err
 	}
 	ins, err := newInsert(ctx, db, casesTable)
 	if err != nil {

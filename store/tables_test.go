@@ -235,7 +235,7 @@ func TestInsertCasesStoresWhatAppendStores(t *testing.T) {
 		rows[i] = r
 		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.ReceivedDate, r.CompletedAt, r.CompletedDate, string(r.Status), r.UserRef, r.UpdatedAt, now}
 	}
-	if err := db.InsertCases(ctx, rows, now); err != nil {
+	if err := db.InsertCases(ctx, rows, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := appendRows(ctx, db, `INSERT INTO cases_ref (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)`, ref); err != nil {

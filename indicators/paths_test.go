@@ -1,0 +1,309 @@
+package indicators_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"globaloffice/demo"
+	"globaloffice/indicators"
+	"globaloffice/ingest"
+	"globaloffice/store"
+	"globaloffice/store/chtest"
+)
+
+// The case indicators read case_completions (written at ingest, one
+// partition a month) instead of every case version with FINAL. These tests
+// load demo data and hand-made version histories through the collectors,
+// and check that both paths give the same figures for every indicator,
+// scope and kind of period, and again after a rebuild.
+
+// pathsSite is the demo site the hand-made cases are filed at (Paris time).
+const pathsSite = "PAR-11"
+
+// caseLine is one case version as a collector sends it.
+func caseLine(id, received, completed, status, updated string) string {
+	c := ""
+	if completed != "" {
+		c = fmt.Sprintf(`,"completed_at":%q`, completed)
+	}
+	return fmt.Sprintf(`{"id":%q,"source":"hand","site":%q,"kind":"reimbursement","channel":"mail","received_at":%q%s,"status":%q,"user_ref":"u-%s","updated_at":%q}`,
+		id, pathsSite, received, c, status, id, updated) + "\n"
+}
+
+// histories are hand-made version histories, each sent as a sequence of
+// requests (one string each, possibly several versions in one).
+var histories = []struct {
+	name string
+	sent []string
+	// months where the case counts as completed (toYYYYMM), as worked by
+	// hand from the newest version
+	want []int
+}{
+	{"reopened then completed later", []string{
+		caseLine("reopen", "2026-01-05T09:00:00Z", "2026-01-20T10:00:00Z", "completed", "2026-01-20T10:00:00Z"),
+		caseLine("reopen", "2026-01-05T09:00:00Z", "", "open", "2026-02-02T10:00:00Z"),
+		caseLine("reopen", "2026-01-05T09:00:00Z", "2026-02-10T10:00:00Z", "completed", "2026-02-10T10:00:00Z"),
+	}, []int{202602}},
+	{"reopened and left open", []string{
+		caseLine("reopen-open", "2026-01-05T09:00:00Z", "2026-01-20T10:00:00Z", "completed", "2026-01-20T10:00:00Z"),
+		caseLine("reopen-open", "2026-01-05T09:00:00Z", "", "open", "2026-02-02T10:00:00Z"),
+	}, nil},
+	{"out of order: the newest first, an older one late", []string{
+		caseLine("late", "2026-01-02T09:00:00Z", "2026-02-03T10:00:00Z", "completed", "2026-02-03T10:00:00Z"),
+		caseLine("late", "2026-01-02T09:00:00Z", "2026-01-25T10:00:00Z", "completed", "2026-01-25T10:00:00Z"),
+	}, []int{202602}},
+	{"completion corrected to the month before", []string{
+		caseLine("moved-back", "2026-01-10T09:00:00Z", "2026-02-05T10:00:00Z", "completed", "2026-02-05T10:00:00Z"),
+		caseLine("moved-back", "2026-01-10T09:00:00Z", "2026-01-28T10:00:00Z", "completed", "2026-02-06T10:00:00Z"),
+	}, []int{202601}},
+	{"received date moves to another month", []string{
+		caseLine("received-moves", "2026-01-30T09:00:00Z", "2026-02-03T10:00:00Z", "completed", "2026-02-03T10:00:00Z"),
+		caseLine("received-moves", "2026-02-01T09:00:00Z", "2026-02-03T10:00:00Z", "completed", "2026-02-04T10:00:00Z"),
+	}, []int{202602}},
+	{"re-sent", []string{
+		caseLine("resent", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "completed", "2026-01-19T10:00:00Z"),
+		caseLine("resent", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "completed", "2026-01-19T10:00:00Z"),
+	}, []int{202601}},
+	{"three versions in one request, out of order", []string{
+		caseLine("one-request", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "completed", "2026-01-19T10:00:00Z") +
+			caseLine("one-request", "2026-01-12T09:00:00Z", "2026-03-02T10:00:00Z", "completed", "2026-03-02T10:00:00Z") +
+			caseLine("one-request", "2026-01-12T09:00:00Z", "2026-02-16T10:00:00Z", "completed", "2026-02-20T10:00:00Z"),
+	}, []int{202603}},
+	{"cancelled after completion", []string{
+		caseLine("cancelled", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "completed", "2026-01-19T10:00:00Z"),
+		caseLine("cancelled", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "cancelled", "2026-01-21T10:00:00Z"),
+	}, nil},
+	{"completed across a year", []string{
+		caseLine("year", "2025-02-03T09:00:00Z", "2025-02-10T10:00:00Z", "completed", "2025-02-10T10:00:00Z"),
+		caseLine("year", "2025-02-03T09:00:00Z", "2026-02-09T10:00:00Z", "completed", "2026-02-09T10:00:00Z"),
+	}, []int{202602}},
+}
+
+// loadPaths loads three months of demo data (with its re-sent records and
+// its case versions) and the hand-made histories through the collectors.
+func loadPaths(t *testing.T, db *store.DB) *ingest.Service {
+	t.Helper()
+	ctx := context.Background()
+	sites, err := demo.Sites()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpsertSites(ctx, sites); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := demo.Generate(ctx, filepath.Join(dir, "demo"), demo.Options{Seed: 13, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), Scale: 0.02, Sites: sites, BadRate: -1}); err != nil {
+		t.Fatal(err)
+	}
+	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, spool, ingest.WriterOptions{}, nil, nil)
+	defer w.Close() // flushes what it answered from the spool
+	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("paths")), ingest.Lists{
+		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+	}, ingest.DefaultLimits, nil)
+	for _, k := range []struct {
+		kind   ingest.Kind
+		format ingest.Format
+		glob   string
+	}{{ingest.KindContacts, ingest.FormatCSV, "contacts/*.csv"}, {ingest.KindCases, ingest.FormatNDJSON, "cases/*.ndjson"}, {ingest.KindSurveys, ingest.FormatCSV, "surveys/*.csv"}} {
+		files, _ := filepath.Glob(filepath.Join(dir, "demo", k.glob))
+		if len(files) == 0 {
+			t.Fatalf("no demo files %s", k.glob)
+		}
+		sort.Strings(files)
+		for _, p := range files {
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Small submissions: a case's versions land in different
+			// inserts, found stored or in flight.
+			_, err = svc.Ingest(ctx, k.kind, k.format, f, ingest.Options{Origin: "file:" + p, Chunk: 700})
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+		}
+	}
+	send := func(body string) {
+		res, err := svc.Ingest(ctx, ingest.KindCases, ingest.FormatNDJSON, strings.NewReader(body), ingest.Options{Origin: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rejects) > 0 {
+			t.Fatalf("rejects: %+v", res.Rejects)
+		}
+	}
+	for _, h := range histories {
+		for _, body := range h.sent {
+			send(body)
+		}
+	}
+	// Concurrent versions of the same cases: a version arrives while an
+	// older one is being inserted.
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				id := fmt.Sprintf("race-%d", i)
+				day := 3 + (i+g)%20
+				month := 1 + (g % 2)
+				completed := fmt.Sprintf("2026-%02d-%02dT10:00:00Z", month, day)
+				updated := fmt.Sprintf("2026-03-%02dT%02d:00:00Z", 1+g, 8+i%10)
+				send(caseLine(id, "2026-01-02T09:00:00Z", completed, "completed", updated))
+			}
+		}()
+	}
+	wg.Wait()
+	return svc
+}
+
+func TestCasePathsAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads demo data")
+	}
+	ctx := context.Background()
+	db := chtest.New(t)
+	loadPaths(t, db)
+
+	checkHistories(t, db)
+	compareCases(t, db, "after ingest")
+	comparePaths(t, db, "after ingest")
+
+	st, err := db.RebuildCaseCompletions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Completions == 0 {
+		t.Fatal("rebuild wrote no completion")
+	}
+	checkHistories(t, db)
+	compareCases(t, db, "after rebuild")
+	comparePaths(t, db, "after rebuild")
+}
+
+// checkHistories compares where each hand-made case counts as completed
+// with the months worked by hand.
+func checkHistories(t *testing.T, db *store.DB) {
+	t.Helper()
+	for _, h := range histories {
+		id := strings.SplitN(strings.SplitN(h.sent[0], `"id":"`, 2)[1], `"`, 2)[0]
+		rows, err := db.Conn().Query(context.Background(), `SELECT toUInt32(toYYYYMM(completed_date)) AS m FROM case_completions FINAL WHERE source = 'hand' AND id = ? AND entry = 'completion' AND status = 'completed' ORDER BY m`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for rows.Next() {
+			var m uint32
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, int(m))
+		}
+		rows.Close()
+		if !reflect.DeepEqual(got, h.want) {
+			t.Errorf("%s (%s): completed in %v, want %v", h.name, id, got, h.want)
+		}
+	}
+}
+
+// compareCases compares, case by case, the completions of the newest
+// versions (cases FINAL) with those of case_completions.
+func compareCases(t *testing.T, db *store.DB, when string) {
+	t.Helper()
+	read := func(q string) map[string]string {
+		rows, err := db.Conn().Query(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = v
+		}
+		return out
+	}
+	want := read(`SELECT concat(source, '/', id), concat(toString(assumeNotNull(completed_date)), ' ', toString(received_date), ' ', site, ' ', kind) FROM cases FINAL WHERE status = 'completed' AND isNotNull(completed_date)`)
+	got := read(`SELECT concat(source, '/', id), concat(toString(completed_date), ' ', toString(received_date), ' ', site, ' ', kind) FROM case_completions FINAL WHERE status = 'completed' AND entry = 'completion'`)
+	bad := 0
+	for k, w := range want {
+		if g := got[k]; g != w && bad < 10 {
+			t.Errorf("%s: case %s completed %q in case_completions, %q by its newest version", when, k, g, w)
+			bad++
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok && bad < 10 {
+			t.Errorf("%s: case %s completed %q in case_completions, not by its newest version", when, k, g)
+			bad++
+		}
+	}
+	if len(want) < 1000 {
+		t.Errorf("%s: only %d completed cases: the comparison proves little", when, len(want))
+	}
+}
+
+// comparePaths computes the whole catalog, live, at every scope, on both
+// paths, for a period of each kind, and requires the same results.
+func comparePaths(t *testing.T, db *store.DB, when string) {
+	t.Helper()
+	ctx := context.Background()
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	structured := indicators.NewEngine(db, cat, false)
+	raw := indicators.NewEngine(db, cat, false)
+	raw.Compiler.Raw = true
+	today := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
+	for _, ps := range []string{"2026-02-10", "2026-W06", "2026-02", "2026-01", "2026-Q1", "2025", "2026-ytd", "2026-01-20..2026-02-19"} {
+		p, err := indicators.ParsePeriod(ps, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := indicators.Query{Period: p, Live: true}
+		want, err := raw.Results(ctx, q)
+		if err != nil {
+			t.Fatalf("%s raw: %v", ps, err)
+		}
+		got, err := structured.Results(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", ps, err)
+		}
+		if len(got.Results) != len(want.Results) || len(want.Results) == 0 {
+			t.Fatalf("%s %s: %d results, raw path %d", when, ps, len(got.Results), len(want.Results))
+		}
+		cases := 0
+		for i := range want.Results {
+			w, g := want.Results[i], got.Results[i]
+			if !reflect.DeepEqual(w, g) {
+				t.Errorf("%s %s: %s %s %s differs:\n got %+v\nwant %+v", when, ps, w.Indicator, w.Scope, w.ScopeID, g, w)
+			}
+			if def, ok := cat.Get(w.Indicator); ok && def.Source == "cases" && w.Sample > 0 {
+				cases++
+			}
+		}
+		if cases == 0 {
+			t.Errorf("%s %s: no case result with a sample: the comparison proves nothing", when, ps)
+		}
+	}
+}
