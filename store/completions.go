@@ -230,7 +230,11 @@ func (db *DB) completionMonths(ctx context.Context, q, source string, set []any,
 // RebuildStats says what a rebuild wrote.
 type RebuildStats struct {
 	Completions uint64 // entries in case_completions after the rebuild
-	CaughtUp    int    // cases written meanwhile, whose entries were written again
+	// CaughtUp is the number of cases with a version ingested since Since
+	// (the start, less a margin for inserts under way), whose entries were
+	// written again after the new table replaced the old one.
+	CaughtUp int
+	Since    time.Time
 }
 
 // completionsSelect selects, from cases FINAL (each case's newest version,
@@ -248,10 +252,10 @@ const completionsColumns = `(source, id, site, kind, channel, received_at, recei
 // RebuildCaseCompletions builds case_completions again from the cases
 // table, for a schema change or a repair: into a new table, which then
 // replaces the old one, so that readers never see it half built. Cases
-// written while it runs (their versions ingested since it started, with a
-// margin for inserts under way) get their entries written again at the
-// end, from all their stored versions.
-func (db *DB) RebuildCaseCompletions(ctx context.Context) (RebuildStats, error) {
+// written while it runs (their versions ingested since it started, less
+// margin for inserts under way: CatchUpMargin) get their entries written
+// again at the end, from all their stored versions.
+func (db *DB) RebuildCaseCompletions(ctx context.Context, margin time.Duration) (RebuildStats, error) {
 	var st RebuildStats
 	var started time.Time
 	if err := db.conn.QueryRow(ctx, `SELECT now()`).Scan(&started); err != nil {
@@ -286,7 +290,8 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context) (RebuildStats, error) 
 			return st, fmt.Errorf("rebuild: %s: %w", q, err)
 		}
 	}
-	n, err := db.catchUp(ctx, started.Add(-catchUpMargin))
+	st.Since = started.Add(-margin)
+	n, err := db.catchUp(ctx, st.Since)
 	if err != nil {
 		return st, err
 	}
@@ -297,10 +302,10 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context) (RebuildStats, error) 
 	return st, nil
 }
 
-// catchUpMargin covers the inserts under way when a rebuild starts: a
+// CatchUpMargin covers the inserts under way when a rebuild starts: a
 // unit's versions carry the time its insert began, and an insert is
 // bounded by ingest's insert timeout (a minute by default).
-const catchUpMargin = 10 * time.Minute
+const CatchUpMargin = 10 * time.Minute
 
 // completedMonths lists the months in which some stored case version was
 // completed, in order.

@@ -120,7 +120,7 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 // migration runs again).
 var fillAfter = map[uint32]func(context.Context, *DB) error{
 	4: func(ctx context.Context, db *DB) error {
-		_, err := db.RebuildCaseCompletions(ctx)
+		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
 		return err
 	},
 }

@@ -82,6 +82,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(
 		a.clickhouseCommand(),
 		a.migrateCommand(),
+		a.rebuildCommand(),
 		a.sitesCommand(),
 		a.configCommand(),
 		a.statusCommand(),
