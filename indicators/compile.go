@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,8 +51,21 @@ type Compiler struct {
 }
 
 // Compile builds the query of d over the given periods, which must not
-// overlap.
+// overlap, reading every partition with FINAL.
 func (c *Compiler) Compile(d *Definition, periods []Period) (Compiled, error) {
+	return c.CompileMerged(d, periods, nil)
+}
+
+// CompileMerged is Compile knowing the months (toYYYYMM) of the source's
+// table that hold rows, true for those merged into a single part
+// (store.DB.MergedMonths): no two rows there share a key, so they are read without FINAL, which on ClickHouse
+// 18.16 collapses versions in one thread and costs about ten times the
+// plain read. Only contacts and survey responses use it: their stored
+// records never get a second version (ingest drops a key sent again), so a
+// part written into a merged month since it was checked adds rows, never a
+// version of one there. Case completions always read with FINAL: a later
+// version of a case writes into the months of its older ones.
+func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged map[int]bool) (Compiled, error) {
 	if len(periods) == 0 || len(periods) > 250 {
 		return Compiled{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
 	}
@@ -63,6 +77,9 @@ func (c *Compiler) Compile(d *Definition, periods []Period) (Compiled, error) {
 		}
 	}
 	b := &builder{c: c, d: d}
+	if d.Source != "cases" {
+		b.merged = merged
+	}
 	for _, p := range periods {
 		b.maxYear = max(b.maxYear, p.To.Year())
 	}
@@ -74,6 +91,7 @@ type builder struct {
 	d       *Definition
 	args    []any
 	maxYear int
+	merged  map[int]bool // months read without FINAL
 }
 
 // bind adds an argument and returns its placeholder. Placeholders are
@@ -156,6 +174,87 @@ func (b *builder) periodWhere(col string, periods []Period, extendDays int) stri
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
+// rangeCond is the condition on the date column of a read: every
+// partition with FINAL (all), or the months merged into one part (clean,
+// read without FINAL) and the others (dirty), each "" when it has none.
+type rangeCond struct{ all, clean, dirty string }
+
+// ranges binds the condition placing rows in the periods, each range's end
+// widened by extendDays: split at month boundaries into merged months and
+// the others when some month of the ranges is merged.
+func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond {
+	type span struct{ from, to time.Time }
+	var clean, dirty []span
+	for _, p := range periods {
+		to := p.To.AddDate(0, 0, extendDays)
+		for from := p.From; !from.After(to); {
+			next := time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+			end := next.AddDate(0, 0, -1)
+			if to.Before(end) {
+				end = to
+			}
+			switch merged, stored := b.merged[from.Year()*100+int(from.Month())]; {
+			case merged:
+				clean = append(clean, span{from, end})
+			case stored || b.merged == nil:
+				dirty = append(dirty, span{from, end})
+			}
+			// A month with no rows is not read: ClickHouse 18.16 cannot
+			// unite a read of no part with another ("Cannot convert column
+			// … because it is non constant in source stream but must be
+			// constant in result").
+			from = next
+		}
+	}
+	if len(clean) == 0 {
+		return rangeCond{all: b.periodWhere(col, periods, extendDays)}
+	}
+	render := func(spans []span) string {
+		if len(spans) == 0 {
+			return ""
+		}
+		var parts []string
+		for _, s := range spans {
+			parts = append(parts, fmt.Sprintf("(%s >= toDate(%s) AND %s <= toDate(%s))", col, b.bind(s.from.Format(time.DateOnly)), col, b.bind(s.to.Format(time.DateOnly))))
+		}
+		return "(" + strings.Join(parts, " OR ") + ")"
+	}
+	return rangeCond{clean: render(clean), dirty: render(dirty)}
+}
+
+// read renders the SELECT of sel from the source's table, its rows in r
+// that meet rest: with FINAL, except in merged months. When there are both,
+// the two halves, united by UNION ALL, select only the table's columns
+// that sel uses, and sel is computed above them: ClickHouse 18.16 fails to
+// unite selects computing `x IN (…)` ("Cannot convert column … because it
+// is non constant in source stream but must be constant in result"). Bound
+// names may repeat in the text: each occurrence takes the same value.
+func (b *builder) read(sel []string, r rangeCond, rest []string) string {
+	where := func(cond string) string { return " WHERE " + strings.Join(append([]string{cond}, rest...), " AND ") }
+	head := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table()
+	switch {
+	case r.all != "":
+		return head + " FINAL" + where(r.all)
+	case r.dirty == "":
+		return head + where(r.clean)
+	}
+	var cols []string
+	used := strings.Join(sel, " ")
+	for _, c := range tableColumns[b.table()] {
+		if regexp.MustCompile(`\b` + c + `\b`).MatchString(used) {
+			cols = append(cols, c)
+		}
+	}
+	branch := "SELECT " + strings.Join(cols, ", ") + " FROM " + b.table()
+	return "SELECT " + strings.Join(sel, ", ") + " FROM (" + branch + where(r.clean) + " UNION ALL " + branch + " FINAL" + where(r.dirty) + ")"
+}
+
+// tableColumns are the columns of the tables read in halves (see read).
+var tableColumns = map[string][]string{
+	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
+	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
+}
+
 // Value expressions of the fixed vocabulary, over the source's columns.
 var valueSQL = map[string]string{
 	"wait_seconds":     "toInt64(answered_at) - toInt64(arrived_at)",
@@ -179,7 +278,8 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	col := b.dateColumn()
 	// Inner: the population, with the columns the value needs.
 	sel := []string{"site", b.periodKey(col, periods) + " AS pk"}
-	where := []string{b.periodWhere(col, periods, 0)}
+	rng := b.ranges(col, periods, 0)
+	var where []string
 	switch {
 	case d.Source == "cases" && b.c.Raw:
 		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
@@ -226,7 +326,7 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	}
 	msel, mwhere := m.columns(b)
 	sel, where = append(sel, msel...), append(where, mwhere...)
-	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE " + strings.Join(where, " AND ")
+	inner := b.read(sel, rng, where)
 
 	// Middle: joined with the sites, the value computed.
 	middleCols := scopeCols
@@ -301,8 +401,15 @@ func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 		}
 	}
 	pk := b.periodKey("arrived_date", periods)
-	inner := fmt.Sprintf("SELECT groupArray(toInt64(arrived_at)) AS ts, groupArray(site) AS ss, groupArray(if(%s, %s, 0)) AS ks FROM contacts FINAL WHERE user_ref != '' AND %s GROUP BY user_ref",
-		strings.Join(base, " AND "), pk, b.periodWhere("arrived_date", periods, extend))
+	rng := b.ranges("arrived_date", periods, extend)
+	var inner string
+	if rng.all != "" {
+		inner = fmt.Sprintf("SELECT groupArray(toInt64(arrived_at)) AS ts, groupArray(site) AS ss, groupArray(if(%s, %s, 0)) AS ks FROM contacts FINAL WHERE user_ref != '' AND %s GROUP BY user_ref",
+			strings.Join(base, " AND "), pk, rng.all)
+	} else {
+		rows := b.read([]string{"user_ref", "toInt64(arrived_at) AS t", "site", fmt.Sprintf("if(%s, %s, 0) AS k", strings.Join(base, " AND "), pk)}, rng, []string{"user_ref != ''"})
+		inner = "SELECT groupArray(t) AS ts, groupArray(site) AS ss, groupArray(k) AS ks FROM (" + rows + ") GROUP BY user_ref"
+	}
 	flat := fmt.Sprintf("SELECT k AS pk, site, toUInt8(arrayExists(u -> u > t AND u <= t + %s, ts)) AS rep FROM (%s) ARRAY JOIN ts AS t, ss AS site, ks AS k WHERE k > 0", b.bind(window), inner)
 	middle := "SELECT " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"

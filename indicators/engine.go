@@ -48,9 +48,13 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 		return nil, err
 	}
 	periods := []Period{p, p.Previous(), p.LastYear()}
+	merged, err := e.mergedMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Result
 	for _, d := range sel.defs {
-		byPeriod, err := e.run(ctx, d, periods)
+		byPeriod, err := e.run(ctx, d, periods, merged)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +66,7 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 // run computes the aggregates of d for each period: identical spans once,
 // and spans that do not overlap in one query (a year's previous period is
 // last year, and may overlap a range's).
-func (e *Engine) run(ctx context.Context, d *Definition, periods []Period) ([]map[scopeKey]agg, error) {
+func (e *Engine) run(ctx context.Context, d *Definition, periods []Period, merged mergedMonths) ([]map[scopeKey]agg, error) {
 	var spans []Period
 	spanOf := make([]int, len(periods))
 	for i, p := range periods {
@@ -103,7 +107,7 @@ func (e *Engine) run(ctx context.Context, d *Definition, periods []Period) ([]ma
 		for k, j := range g {
 			ps[k] = spans[j]
 		}
-		q, err := e.Compiler.Compile(d, ps)
+		q, err := e.Compiler.CompileMerged(d, ps, merged[d.Source])
 		if err != nil {
 			return nil, err
 		}
@@ -118,6 +122,29 @@ func (e *Engine) run(ctx context.Context, d *Definition, periods []Period) ([]ma
 	out := make([]map[scopeKey]agg, len(periods))
 	for i := range periods {
 		out[i] = bySpan[spanOf[i]]
+	}
+	return out, nil
+}
+
+// mergedMonths are, by source, the months read without FINAL (see
+// CompileMerged).
+type mergedMonths map[string]map[int]bool
+
+// mergedMonths reads which months of contacts and survey responses are
+// merged into one part. It is read for every computation, never cached: a
+// month written to since it was merged must be read with FINAL again at
+// once. The raw path (Compiler.Raw) reads everything with FINAL.
+func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
+	if e.Compiler.Raw {
+		return nil, nil
+	}
+	out := mergedMonths{}
+	for source, table := range map[string]string{"contacts": "contacts", "surveys": "survey_responses"} {
+		m, err := e.DB.MergedMonths(ctx, table)
+		if err != nil {
+			return nil, err
+		}
+		out[source] = m
 	}
 	return out, nil
 }

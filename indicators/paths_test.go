@@ -89,7 +89,7 @@ var histories = []struct {
 
 // loadPaths loads three months of demo data (with its re-sent records and
 // its case versions) and the hand-made histories through the collectors.
-func loadPaths(t *testing.T, db *store.DB) *ingest.Service {
+func loadPaths(t *testing.T, db *store.DB) (*ingest.Service, *ingest.Writer) {
 	t.Helper()
 	ctx := context.Background()
 	sites, err := demo.Sites()
@@ -108,12 +108,7 @@ func loadPaths(t *testing.T, db *store.DB) *ingest.Service {
 		t.Fatal(err)
 	}
 	w := ingest.NewWriter(db, spool, ingest.WriterOptions{}, nil, nil)
-	defer w.Close() // flushes what it answered from the spool
-	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("paths")), ingest.Lists{
-		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
-		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
-		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
-	}, ingest.DefaultLimits, nil)
+	svc := pathsService(db, w)
 	for _, k := range []struct {
 		kind   ingest.Kind
 		format ingest.Format
@@ -170,7 +165,7 @@ func loadPaths(t *testing.T, db *store.DB) *ingest.Service {
 		}()
 	}
 	wg.Wait()
-	return svc
+	return svc, w
 }
 
 func TestCasePathsAgree(t *testing.T) {
@@ -179,11 +174,43 @@ func TestCasePathsAgree(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := chtest.New(t)
-	loadPaths(t, db)
+	svc, w := loadPaths(t, db)
+	w.Close() // inserts what it answered from the spool
 
 	checkHistories(t, db)
 	compareCases(t, db, "after ingest")
 	comparePaths(t, db, "after ingest")
+
+	// Every month merged into one part: contacts and responses are read
+	// without FINAL.
+	for _, table := range []string{"contacts", "survey_responses"} {
+		if months, err := db.Compact(ctx, table, 0); err != nil || len(months) < 12 {
+			t.Fatalf("compact %s: %v, %v", table, months, err)
+		}
+	}
+	comparePaths(t, db, "merged")
+
+	// New contacts in February 2026 (and a re-sent one): February is read
+	// with FINAL again, the other months without.
+	w2 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
+	svc = pathsService(db, w2)
+	body := "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n" +
+		"late-1,hand," + pathsSite + ",reception,2026-02-10T09:00:00Z,2026-02-10T09:05:00Z,2026-02-10T09:15:00Z,served,other,u-late,front\n" +
+		"late-2,hand," + pathsSite + ",reception,2026-02-12T09:00:00Z,2026-02-12T09:45:00Z,2026-02-12T09:55:00Z,served,other,u-late,front\n"
+	for range 2 {
+		if _, err := svc.Ingest(ctx, ingest.KindContacts, ingest.FormatCSV, strings.NewReader(body), ingest.Options{Origin: "late"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w2.Close()
+	merged, err := db.MergedMonths(ctx, "contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged[202602] || !merged[202601] {
+		t.Fatalf("merged months %v: want January 2026 merged and February not", merged)
+	}
+	comparePaths(t, db, "February written again")
 
 	// No catch-up margin: every entry comes from the rebuild's own fill.
 	st, err := db.RebuildCaseCompletions(ctx, 0)
@@ -307,4 +334,22 @@ func comparePaths(t *testing.T, db *store.DB, when string) {
 			t.Errorf("%s %s: no case result with a sample: the comparison proves nothing", when, ps)
 		}
 	}
+}
+
+func mustSpool(t *testing.T) *ingest.Spool {
+	t.Helper()
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// pathsService is the collectors with the demo's vocabularies.
+func pathsService(db *store.DB, w *ingest.Writer) *ingest.Service {
+	return ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("paths")), ingest.Lists{
+		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+	}, ingest.DefaultLimits, nil)
 }

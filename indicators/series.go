@@ -45,6 +45,10 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 	if err != nil {
 		return nil, err
 	}
+	merged, err := e.mergedMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
 	const batch = 250 // the compiler's limit
 	for start := 0; start < len(live); start += batch {
 		idx := live[start:min(start+batch, len(live))]
@@ -53,7 +57,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 			ps[k] = periods[i]
 		}
 		for _, d := range s.defs {
-			q, err := e.Compiler.Compile(d, ps)
+			q, err := e.Compiler.CompileMerged(d, ps, merged[d.Source])
 			if err != nil {
 				return nil, fmt.Errorf("series: %w", err)
 			}

@@ -10,13 +10,18 @@ import (
 )
 
 func (a *app) rebuildCommand() *cobra.Command {
-	return &cobra.Command{
+	var settle time.Duration
+	cmd := &cobra.Command{
 		Use:   "rebuild",
 		Short: "Build the derived tables again from the raw ones (case_completions from cases)",
 		Long: `Builds case_completions again from the cases table, for a schema change or
 a repair: into a new table that then replaces the old one, so that readers
 never see it half built. Collectors may keep running: the cases written
-meanwhile get their entries written again at the end.`,
+meanwhile get their entries written again at the end.
+
+Then merges each month of contacts and survey responses not written to
+for --settle into one part (a server does it every 10 minutes): the
+indicators read merged months without FINAL.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -32,7 +37,17 @@ meanwhile get their entries written again at the end.`,
 			}
 			fmt.Fprintf(a.stdout, "case_completions: rebuilt from cases in %s, %d entries; %d cases with a version ingested since %s written again\n",
 				time.Since(t0).Round(time.Millisecond), st.Completions, st.CaughtUp, st.Since.Format(time.RFC3339))
+			for _, table := range []string{"contacts", "survey_responses"} {
+				t0 := time.Now()
+				months, err := db.Compact(ctx, table, settle)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "%s: %d months merged into one part each in %s\n", table, len(months), time.Since(t0).Round(time.Millisecond))
+			}
 			return nil
 		},
 	}
+	cmd.Flags().DurationVar(&settle, "settle", compactSettle, "merge only the months not written to for this long")
+	return cmd
 }

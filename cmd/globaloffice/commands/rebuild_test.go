@@ -57,12 +57,16 @@ func TestRebuild(t *testing.T) {
 	if got := completions(); len(got) != 0 {
 		t.Fatalf("truncated: %q", got)
 	}
-	code, out, stderr := c.run("rebuild")
+	code, out, stderr := c.run("rebuild", "--settle", "0s")
 	// Ingested within the catch-up margin, the 3 cases are written again.
 	if code != exitOK || !strings.Contains(out, "case_completions: rebuilt from cases") || !strings.Contains(out, "; 3 cases with a version ingested since") {
 		t.Fatalf("rebuild: exit %d\n%s%s", code, out, stderr)
 	}
 	if got := completions(); !reflect.DeepEqual(got, want) {
 		t.Errorf("after rebuild: %q, want %q", got, want)
+	}
+	// No contact or response: nothing to merge.
+	if !strings.Contains(out, "contacts: 0 months merged") || !strings.Contains(out, "survey_responses: 0 months merged") {
+		t.Errorf("rebuild: %s", out)
 	}
 }

@@ -92,6 +92,7 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "globaloffice: serving on %s://%s\n", scheme, ln.Addr())
 			go purgeRejects(ctx, c.db, a.cfg.Ingest.RejectsRetention, time.Hour, log)
+			go compactMonths(ctx, c.db, compactSettle, compactEvery, log)
 			errc := make(chan error, 1)
 			go func() {
 				if sc.TLSCert != "" {
@@ -134,6 +135,39 @@ func (a *app) memoryLimit() (int64, bool) {
 func loopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// Months of contacts and survey responses not written to for compactSettle
+// are merged into one part, checked every compactEvery: the indicators
+// read merged months without FINAL (see store.DB.Compact).
+const (
+	compactSettle = 15 * time.Minute
+	compactEvery  = 10 * time.Minute
+)
+
+// compactMonths merges the settled months of contacts and survey responses
+// now and then every period, until ctx ends.
+func compactMonths(ctx context.Context, db *store.DB, settle, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		for _, table := range []string{"contacts", "survey_responses"} {
+			qctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+			months, err := db.Compact(qctx, table, settle)
+			cancel()
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("merging settled months", "table", table, "err", err)
+			case len(months) > 0:
+				log.Info("merged settled months", "table", table, "months", months)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // purgeRejects deletes the rejects older than retention now and then every
