@@ -251,17 +251,11 @@ func (s *Server) registerScorecard(api huma.API) {
 		if !exists {
 			return nil, huma.Error404NotFound("no site in " + in.Scope)
 		}
-		ownSel, subSel := sc.Selections(within)
-		own, err := s.report(ctx, p, in.Period, ownSel, in.Live, 0)
+		rep, err := s.report(ctx, p, in.Period, sc.Selection(within), in.Live, 0)
 		if err != nil {
 			return nil, err
 		}
-		var subs indicators.Report
-		if sc.Kind == model.ScopeNational || len(within) > 0 {
-			if subs, err = s.report(ctx, p, in.Period, subSel, in.Live, 0); err != nil {
-				return nil, err
-			}
-		}
+		own, subs := sc.Split(rep, within)
 		etag, cc := caching(p, own, "scorecard", in.Scope)
 		if err := notModified(in.IfNoneMatch, etag, cc); err != nil {
 			return nil, err

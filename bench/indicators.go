@@ -37,21 +37,12 @@ type IndicatorOptions struct {
 	Log      io.Writer
 }
 
-// IndicatorResult is one period's timing.
-type IndicatorResult struct {
-	Period       string
-	Results      int
-	Engine       time.Duration
-	HandWritten  time.Duration
-	DataContacts uint64
-}
-
 // Indicators loads (or reuses) a data set of o.Contacts demo contacts with
 // their cases and surveys, then times the engine computing the whole default
 // catalog at every scope for one month and for one year, against the
 // hand-written SQL of bench/handwritten run by clickhouse-client, each
 // twice, keeping the faster.
-func Indicators(ctx context.Context, o IndicatorOptions) ([]IndicatorResult, error) {
+func Indicators(ctx context.Context, o IndicatorOptions) (IndicatorReport, error) {
 	if o.Contacts <= 0 {
 		o.Contacts = 10_000_000
 	}
@@ -61,7 +52,7 @@ func Indicators(ctx context.Context, o IndicatorOptions) ([]IndicatorResult, err
 	if o.Client == "" {
 		p, err := exec.LookPath("clickhouse-client")
 		if err != nil {
-			return nil, fmt.Errorf("clickhouse-client not found: it runs the baseline")
+			return IndicatorReport{}, fmt.Errorf("clickhouse-client not found: it runs the baseline")
 		}
 		o.Client = p
 	}
@@ -74,61 +65,22 @@ func Indicators(ctx context.Context, o IndicatorOptions) ([]IndicatorResult, err
 	if err != nil || !o.Reuse || n < uint64(o.Contacts) {
 		logf("loading %d contacts of %d with their cases and surveys (once: --reuse keeps them)…", o.Contacts, o.Year)
 		if err := load(ctx, o, logf); err != nil {
-			return nil, err
+			return IndicatorReport{}, err
 		}
 		if n, err = contactCount(ctx, o.Store); err != nil {
-			return nil, err
+			return IndicatorReport{}, err
 		}
 	}
 	logf("%d contacts in %s", n, o.Store.Database)
 	db, err := store.Open(ctx, o.Store)
 	if err != nil {
-		return nil, err
+		return IndicatorReport{}, err
 	}
 	defer db.Close()
-	cat, err := indicators.DefaultCatalog()
-	if err != nil {
-		return nil, err
+	if err := prepareStructures(ctx, db, logf); err != nil {
+		return IndicatorReport{}, err
 	}
-	eng := indicators.NewEngine(db, cat, false)
-	var out []IndicatorResult
-	for _, name := range []string{fmt.Sprintf("%d-06", o.Year), strconv.Itoa(o.Year)} {
-		p, err := indicators.ParsePeriod(name, time.Now())
-		if err != nil {
-			return nil, err
-		}
-		r := IndicatorResult{Period: name, DataContacts: n}
-		for try := 0; try < 2; try++ {
-			t0 := time.Now()
-			rep, err := eng.Results(ctx, indicators.Query{Period: p, Live: true})
-			if err != nil {
-				return nil, err
-			}
-			if d := time.Since(t0); try == 0 || d < r.Engine {
-				r.Engine = d
-			}
-			r.Results = len(rep.Results)
-			d, err := runHandwritten(ctx, o, p)
-			if err != nil {
-				return nil, err
-			}
-			if try == 0 || d < r.HandWritten {
-				r.HandWritten = d
-			}
-		}
-		logf("%s: engine %s, hand-written %s", name, r.Engine.Round(time.Millisecond), r.HandWritten.Round(time.Millisecond))
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// WriteIndicatorReport prints the timings and their ratio.
-func WriteIndicatorReport(w io.Writer, rs []IndicatorResult) {
-	fmt.Fprintf(w, "%-10s %12s %9s %12s %14s %7s\n", "period", "contacts", "results", "engine s", "hand-written s", "ratio")
-	for _, r := range rs {
-		fmt.Fprintf(w, "%-10s %12d %9d %12.2f %14.2f %7.2f\n", r.Period, r.DataContacts, r.Results, r.Engine.Seconds(), r.HandWritten.Seconds(), r.Engine.Seconds()/r.HandWritten.Seconds())
-	}
-	fmt.Fprintln(w, "ratio = engine time ÷ the hand-written SQL's time (clickhouse-client) in this run; goal ≤ 1.5")
+	return measure(ctx, o, db, n, logf)
 }
 
 func contactCount(ctx context.Context, opts store.Options) (uint64, error) {
@@ -142,11 +94,21 @@ func contactCount(ctx context.Context, opts store.Options) (uint64, error) {
 
 // runHandwritten runs every hand-written query for p, its previous period
 // and last year's, in one clickhouse-client, and returns the wall time.
-func runHandwritten(ctx context.Context, o IndicatorOptions, p indicators.Period) (time.Duration, error) {
+// Contacts and responses are read as the engine reads them: without FINAL
+// when every month the periods touch (repeat contacts' followers
+// included) is merged into one part, with FINAL otherwise.
+func runHandwritten(ctx context.Context, o IndicatorOptions, db *store.DB, p indicators.Period) (time.Duration, error) {
 	files, _ := fs.Glob(handwritten, "handwritten/*.sql")
 	sort.Strings(files)
 	ps := []indicators.Period{p, p.Previous(), p.LastYear()}
 	repl := []string{"{holidays}", holidayArrays(p.To.Year() + 1)}
+	for _, table := range []string{"contacts", "survey_responses"} {
+		from, err := readAs(ctx, db, table, ps)
+		if err != nil {
+			return 0, err
+		}
+		repl = append(repl, "{"+table+"}", from)
+	}
 	for i, q := range ps {
 		n := strconv.Itoa(i + 1)
 		repl = append(repl, "{p"+n+"from}", q.From.Format(time.DateOnly), "{p"+n+"to}", q.To.Format(time.DateOnly),

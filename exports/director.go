@@ -57,13 +57,11 @@ func LoadDirector(ctx context.Context, eng *indicators.Engine, scope string, p i
 	if kind != model.ScopeNational && len(within) == 0 {
 		return nil, fmt.Errorf("%s: %w", scope, ErrNoScope)
 	}
-	ownSel, subSel := sc.Selections(within)
-	if d.Own, err = eng.Results(ctx, indicators.Query{Period: p, Selection: ownSel}); err != nil {
+	rep, err := eng.Results(ctx, indicators.Query{Period: p, Selection: sc.Selection(within)})
+	if err != nil {
 		return nil, fmt.Errorf("director workbook of %s: %w", scope, err)
 	}
-	if d.Subs, err = eng.Results(ctx, indicators.Query{Period: p, Selection: subSel}); err != nil {
-		return nil, fmt.Errorf("director workbook of %s: sub-scopes: %w", scope, err)
-	}
+	d.Own, d.Subs = sc.Split(rep, within)
 	return d, nil
 }
 

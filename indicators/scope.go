@@ -41,12 +41,32 @@ func (s Scope) Holds(site model.Site) bool {
 	return true
 }
 
-// Selections are the two narrow reads of the scope, rather than every
-// scope: its own results and its sub-scopes', over the sites within it
-// (all of them for the nation, which need not be named).
-func (s Scope) Selections(within []string) (own, subs Selection) {
+// Selection is the one read that gives the scope's own results and its
+// sub-scopes': every scope over the sites within it (all of them for the
+// nation, which need not be named). One computation gives every scope, so
+// asking for both at once costs half of asking twice; Split cuts the
+// report.
+func (s Scope) Selection(within []string) Selection {
 	if s.Kind == model.ScopeNational {
 		within = nil
 	}
-	return Selection{Scope: s.Kind, Sites: within}, Selection{Scope: s.Sub, Sites: within}
+	return Selection{Sites: within}
+}
+
+// Split cuts a report of Selection(within) into the scope's own results
+// and its sub-scopes'. A region or department with no site within (none
+// a manager reads) has no sub-scope row: the report then holds every
+// site's scopes, not the scope's.
+func (s Scope) Split(rep Report, within []string) (own, subs Report) {
+	own, subs = rep, rep
+	own.Results, subs.Results = nil, nil
+	for _, r := range rep.Results {
+		switch {
+		case r.Scope == s.Kind && r.ScopeID == s.Code:
+			own.Results = append(own.Results, r)
+		case r.Scope == s.Sub && (s.Kind == model.ScopeNational || len(within) > 0):
+			subs.Results = append(subs.Results, r)
+		}
+	}
+	return own, subs
 }

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"slices"
 	"testing"
 
 	"globaloffice/model"
@@ -31,11 +32,41 @@ func TestParseScope(t *testing.T) {
 		}
 	}
 	s, _ := ParseScope("national")
-	if own, subs := s.Selections([]string{"PAR-11"}); own.Sites != nil || subs.Sites != nil || own.Scope != model.ScopeNational || subs.Scope != model.ScopeRegion {
-		t.Errorf("national selections %+v %+v", own, subs)
+	if sel := s.Selection([]string{"PAR-11"}); sel.Sites != nil || sel.Scope != "" {
+		t.Errorf("national selection %+v", sel)
 	}
 	s, _ = ParseScope("department:75")
-	if own, subs := s.Selections([]string{"PAR-11"}); len(own.Sites) != 1 || subs.Scope != model.ScopeSite || own.Scope != model.ScopeDepartment {
-		t.Errorf("department selections %+v %+v", own, subs)
+	if sel := s.Selection([]string{"PAR-11"}); len(sel.Sites) != 1 || sel.Scope != "" {
+		t.Errorf("department selection %+v", sel)
 	}
+}
+
+func TestScopeSplit(t *testing.T) {
+	rep := Report{Results: []Result{
+		{Indicator: "a", Scope: model.ScopeNational},
+		{Indicator: "a", Scope: model.ScopeRegion, ScopeID: "11"},
+		{Indicator: "a", Scope: model.ScopeRegion, ScopeID: "84"},
+		{Indicator: "a", Scope: model.ScopeDepartment, ScopeID: "75"},
+		{Indicator: "a", Scope: model.ScopeDepartment, ScopeID: "92"},
+		{Indicator: "a", Scope: model.ScopeSite, ScopeID: "PAR-11"},
+	}}
+	ids := func(r Report) (out []string) {
+		for _, x := range r.Results {
+			out = append(out, string(x.Scope)+":"+x.ScopeID)
+		}
+		return out
+	}
+	f := func(scope string, within []string, own, subs []string) {
+		t.Helper()
+		s, _ := ParseScope(scope)
+		o, su := s.Split(rep, within)
+		if !slices.Equal(ids(o), own) || !slices.Equal(ids(su), subs) {
+			t.Errorf("%s within %v: own %v, subs %v; want %v, %v", scope, within, ids(o), ids(su), own, subs)
+		}
+	}
+	f("national", nil, []string{"national:"}, []string{"region:11", "region:84"})
+	f("region:11", []string{"PAR-11"}, []string{"region:11"}, []string{"department:75", "department:92"})
+	// A manager reading no site of region 84: its row, no sub-scope.
+	f("region:84", nil, []string{"region:84"}, nil)
+	f("department:75", []string{"PAR-11"}, []string{"department:75"}, []string{"site:PAR-11"})
 }

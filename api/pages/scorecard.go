@@ -163,17 +163,11 @@ func (p *Pages) fill(ctx context.Context, lg string, pr auth.Principal, per indi
 		data.Error = t(lg, "sc.no_scope")
 		return http.StatusNotFound, nil
 	}
-	ownSel, subSel := sc.Selections(within)
-	own, err := p.visible(ctx, pr, per, ownSel)
+	rep, err := p.visible(ctx, pr, per, sc.Selection(within))
 	if err != nil {
 		return 0, err
 	}
-	var subs indicators.Report
-	if ownKind == model.ScopeNational || len(within) > 0 {
-		if subs, err = p.visible(ctx, pr, per, subSel); err != nil {
-			return 0, err
-		}
-	}
+	own, subs := sc.Split(rep, within)
 	data.Provisional = !own.Provenance.Closed
 	if data.Provisional {
 		data.Caption += " (" + t(lg, "sc.provisional") + ")"

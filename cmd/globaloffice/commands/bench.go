@@ -82,11 +82,11 @@ func (a *app) benchIndicatorsCommand() *cobra.Command {
 			o.Store.Database = "bench_indicators"
 			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
 			o.Log = a.stderr
-			rs, err := bench.Indicators(cmd.Context(), o)
+			rep, err := bench.Indicators(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
-			bench.WriteIndicatorReport(a.stdout, rs)
+			bench.WriteIndicatorReport(a.stdout, rep)
 			return nil
 		},
 	}
