@@ -241,7 +241,7 @@ func (b *builder) read(sel []string, r rangeCond, rest []string) string {
 	var cols []string
 	used := strings.Join(sel, " ")
 	for _, c := range tableColumns[b.table()] {
-		if regexp.MustCompile(`\b` + c + `\b`).MatchString(used) {
+		if columnWord[c].MatchString(used) {
 			cols = append(cols, c)
 		}
 	}
@@ -254,6 +254,17 @@ var tableColumns = map[string][]string{
 	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
 	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
 }
+
+// columnWord finds a column's name as a word of an expression.
+var columnWord = func() map[string]*regexp.Regexp {
+	out := map[string]*regexp.Regexp{}
+	for _, cols := range tableColumns {
+		for _, c := range cols {
+			out[c] = regexp.MustCompile(`\b` + c + `\b`)
+		}
+	}
+	return out
+}()
 
 // Value expressions of the fixed vocabulary, over the source's columns.
 var valueSQL = map[string]string{

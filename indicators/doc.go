@@ -6,7 +6,9 @@
 // (measure.go: one type per measure — share, ratio, mean, quantile, count,
 // top box, mean score, NPS, repeat contact — each knowing its checks, its
 // SQL, its value and its projection), the compiler to ClickHouse SQL
-// (compile.go: every scope of several periods in one query), periods
+// (compile.go: every scope of several periods in one query, reading only
+// the periods' months: case_completions for cases, merged months without
+// FINAL; Compiler.Raw keeps the raw path, which the tests compare), periods
 // (period.go), management targets and their history (targets.go), the
 // evaluation of results against targets with Wilson intervals and the
 // required rest of year (evaluate.go), and the closing of periods into

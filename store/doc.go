@@ -13,6 +13,12 @@
 //   - the refused records: InsertRejects, ListRejects (rejects.go);
 //   - the key lookups the ingest writer dedupes with: ExistingKeys,
 //     KeyHashes (keys.go);
+//   - case_completions, each case's completion in the partition of its
+//     month, written with the versions (InsertCases) and rebuilt from them
+//     (RebuildCaseCompletions), with CompletionMonths for the writer
+//     (completions.go);
+//   - which months of contacts and survey responses are merged into one
+//     part, and their merging (MergedMonths, Compact: parts.go);
 //   - row counts (counts.go) and the sites, reference data (sites.go).
 //
 // The indicator queries are in package indicators, which uses Conn.
