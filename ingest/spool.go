@@ -233,7 +233,9 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := segmentWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	defer func() { w.Reset(nil); segmentWriters.Put(w) }()
 	var line []byte
 	for _, r := range recs {
 		if line, err = appendRecordJSON(line[:0], r); err == nil {
@@ -274,6 +276,10 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 	s.used.Add(size)
 	return nil
 }
+
+// segmentWriters buffer segment writes, reused: under many small requests
+// the loop writes a segment every few milliseconds.
+var segmentWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
