@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +23,7 @@ import (
 
 // serveAndPost starts `globaloffice serve` on a fresh database, posts the
 // bodies with several clients, and stops it.
-func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, ctype string, bodies [][]byte) (IngestResult, error) {
+func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, run httpRun) (IngestResult, error) {
 	if err := freshDB(ctx, opts); err != nil {
 		return IngestResult{}, err
 	}
@@ -55,7 +54,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	_ = os.RemoveAll(home)
 	args := []string{"serve"}
 	if o.CPUProfile != "" {
-		args = append(args, "--cpuprofile", o.CPUProfile+"."+strings.Fields(ctype)[0][strings.Index(ctype, "/")+1:])
+		args = append(args, "--cpuprofile", o.CPUProfile+"."+run.label)
 	}
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(),
@@ -93,10 +92,16 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Minute}
+	// Each client keeps its connection, as a collector of its own would
+	// (the default transport keeps 2 per host: the others would dial for
+	// every request).
+	client := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
+		MaxIdleConns: run.workers, MaxIdleConnsPerHost: run.workers, IdleConnTimeout: time.Minute}}
+	defer client.CloseIdleConnections()
+	bodies := run.bodies
 	ch0, srv0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid)
 	t0 := time.Now()
-	for w := 0; w < o.Workers; w++ {
+	for w := 0; w < run.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -109,7 +114,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 				if err != nil {
 					return
 				}
-				req.Header.Set("Content-Type", ctype)
+				req.Header.Set("Content-Type", run.ctype)
 				req.Header.Set("Authorization", "Bearer "+secret)
 				resp, err := client.Do(req)
 				if err == nil {
