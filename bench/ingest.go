@@ -51,6 +51,7 @@ type IngestResult struct {
 	Records   int
 	Clients   int // concurrent HTTP clients (0 for clickhouse-client)
 	PerBody   int // records per request
+	Inserts   int // ClickHouse inserts that stored the contacts (0: unknown)
 	Seconds   float64
 	PeakRSSMB float64 // of the globaloffice server; 0 for clickhouse-client
 	// CPU seconds used during the run by the ClickHouse server (negative:
@@ -401,7 +402,7 @@ func WriteIngestReport(w io.Writer, rs []IngestResult) {
 		return
 	}
 	base := rs[0].Rate()
-	fmt.Fprintf(w, "%-26s %7s %11s %10s %8s %12s %8s %10s %14s %17s\n", "method", "clients", "per request", "records", "seconds", "records/s", "ratio", "peak RSS", "client µs/rec", "ClickHouse µs/rec")
+	fmt.Fprintf(w, "%-26s %7s %11s %10s %8s %12s %8s %10s %14s %17s %12s\n", "method", "clients", "per request", "records", "seconds", "records/s", "ratio", "peak RSS", "client µs/rec", "ClickHouse µs/rec", "rows/insert")
 	perRecord := func(cpu float64, n int) string {
 		if cpu < 0 {
 			return "-"
@@ -419,9 +420,13 @@ func WriteIngestReport(w io.Writer, rs []IngestResult) {
 		if r.PeakRSSMB > 0 {
 			rss = fmt.Sprintf("%.0f MB", r.PeakRSSMB)
 		}
-		fmt.Fprintf(w, "%-26s %7s %11s %10d %8.2f %12.0f %8.2f %10s %14s %17s\n", r.Method, shape(r.Clients), shape(r.PerBody), r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss,
-			perRecord(r.ClientCPU, r.Records), perRecord(r.ClickHouseCPU, r.Records))
+		rows := "-"
+		if r.Inserts > 0 {
+			rows = strconv.Itoa(r.Records / r.Inserts)
+		}
+		fmt.Fprintf(w, "%-26s %7s %11s %10d %8.2f %12.0f %8.2f %10s %14s %17s %12s\n", r.Method, shape(r.Clients), shape(r.PerBody), r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss,
+			perRecord(r.ClientCPU, r.Records), perRecord(r.ClickHouseCPU, r.Records), rows)
 	}
 	fmt.Fprintln(w, "ratio = records/s ÷ clickhouse-client's records/s in this run; goals: ≥ 0.5 in large requests, ≥ 0.4 in small ones, the server's peak RSS under 200 MB")
-	fmt.Fprintln(w, "client µs/rec = CPU of clickhouse-client or of the globaloffice server per record; ClickHouse µs/rec = the ClickHouse server's CPU per record during the run")
+	fmt.Fprintln(w, "client µs/rec = CPU of clickhouse-client or of the globaloffice server per record; ClickHouse µs/rec = the ClickHouse server's CPU per record during the run; rows/insert = the contacts' mean insert (globaloffice's metrics)")
 }

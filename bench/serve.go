@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,6 +148,43 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 		return IngestResult{}, firstErr
 	}
 	rss, _ := peakRSS(cmd.Process.Pid)
-	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
-		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}, nil
+	r := IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}
+	r.Inserts = contactInserts(ctx, base, r.Records)
+	return r, nil
+}
+
+// contactInserts reads from the server's metrics how many inserts stored
+// its contacts, once all n are inserted (records answered from the spool
+// are inserted shortly after their answer); 0 when unknown.
+func contactInserts(ctx context.Context, base string, n int) int {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+		if err != nil {
+			return 0
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		rows, inserts := metricValue(b, `globaloffice_ingest_batch_records_sum{kind="contacts"}`), metricValue(b, `globaloffice_ingest_batch_records_count{kind="contacts"}`)
+		if int(rows) >= n {
+			return int(inserts)
+		}
+	}
+	return 0
+}
+
+// metricValue is the value of a series in Prometheus' text format (0 when
+// absent).
+func metricValue(text []byte, series string) float64 {
+	for line := range bytes.Lines(text) {
+		if rest, ok := bytes.CutPrefix(line, []byte(series+" ")); ok {
+			v, _ := strconv.ParseFloat(string(bytes.TrimSpace(rest)), 64)
+			return v
+		}
+	}
+	return 0
 }
