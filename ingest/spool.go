@@ -237,9 +237,11 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 	w.Reset(f)
 	defer func() { w.Reset(nil); segmentWriters.Put(w) }()
 	var line []byte
+	var size int64
 	for _, r := range recs {
 		if line, err = appendRecordJSON(line[:0], r); err == nil {
 			_, err = w.Write(line)
+			size += int64(len(line))
 		}
 		if err != nil {
 			f.Close()
@@ -248,11 +250,7 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 		}
 	}
 	err = w.Flush()
-	var size int64
 	if err == nil {
-		if st, serr := f.Stat(); serr == nil {
-			size = st.Size()
-		}
 		if s.maxBytes > 0 && s.used.Load()+size > s.maxBytes {
 			err = fmt.Errorf("%w: %d bytes more would pass its cap of %d", ErrSpoolFull, size, s.maxBytes)
 		}
