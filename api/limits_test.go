@@ -114,7 +114,7 @@ func TestIngestBodyBytes(t *testing.T) {
 	for i := range 4 {
 		held = append(held, open(fmt.Sprintf("b%d", i), true))
 	}
-	time.Sleep(100 * time.Millisecond) // the four are being read
+	time.Sleep(300 * time.Millisecond) // the four are being read
 	if r := e.do("POST", "/api/v1/ingest/contacts", "admin", line("b4")); r.status != 503 {
 		t.Errorf("a fifth small body: %d %s", r.status, r.body)
 	}
@@ -124,7 +124,7 @@ func TestIngestBodyBytes(t *testing.T) {
 		}
 	}
 	finish := open("u1", false)
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	if r := e.do("POST", "/api/v1/ingest/contacts", "admin", line("b5")); r.status != 503 {
 		t.Errorf("a small body while one of unknown length is read: %d %s", r.status, r.body)
 	}
