@@ -100,7 +100,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 		MaxIdleConns: run.workers, MaxIdleConnsPerHost: run.workers, IdleConnTimeout: time.Minute}}
 	defer client.CloseIdleConnections()
 	bodies := run.bodies
-	ch0, srv0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid)
+	ch0, srv0, snd0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid), processCPU(os.Getpid())
 	t0 := time.Now()
 	for w := 0; w < run.workers; w++ {
 		wg.Add(1)
@@ -149,7 +149,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	}
 	rss, _ := peakRSS(cmd.Process.Pid)
 	r := IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
-		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0, SenderCPU: processCPU(os.Getpid()) - snd0}
 	r.Inserts = contactInserts(ctx, base, r.Records)
 	return r, nil
 }
