@@ -28,7 +28,7 @@ func (s *Server) collector(rt problem.Route) gin.HandlerFunc {
 			return
 		}
 		if rt.Method == http.MethodPost {
-			release, ok := s.bodies.acquire(c.Request.Context())
+			release, ok := s.bodies.acquire(c.Request.Context(), c.Request.ContentLength)
 			if !ok {
 				c.Header("Retry-After", "5")
 				problem.Write(c.Writer, http.StatusServiceUnavailable, "busy", "too many bodies are being received at once: send again shortly")

@@ -25,7 +25,7 @@ func init() {
 // with its OpenAPI 3.1 document at /api/v1/openapi.json generated from the
 // Go types of the operations.
 func (s *Server) registerV1(r *gin.Engine) (huma.API, *gin.RouterGroup) {
-	s.bodies = newBodySlots(s.Limits.IngestBodies, s.Limits.IngestWait)
+	s.bodies = newBodySlots(s.Limits.IngestBodies, s.Limits.IngestBodyBytes, s.Limits.IngestWait)
 	s.anonymous = newClientLimits(s.Limits.AnonymousRate, s.Limits.AnonymousBurst)
 	g := r.Group("/api/v1", s.authenticate, s.limitAnonymous)
 	cfg := huma.DefaultConfig("globaloffice", Version)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,14 +28,18 @@ import (
 
 // IngestOptions configure the ingest benchmark.
 type IngestOptions struct {
-	Records    int    // contacts to send (default 1,000,000)
-	PerBody    int    // records per HTTP request (default 10,000)
-	Workers    int    // concurrent HTTP clients (default 4)
-	Binary     string // the globaloffice binary that serves (default: this executable)
-	Client     string // clickhouse-client binary (default: from PATH)
-	Store      store.Options
-	WorkDir    string
-	CPUProfile string // profile the server into CPUProfile.<format>
+	Records int // contacts to send (default 1,000,000)
+	PerBody int // records per HTTP request (default 10,000)
+	Workers int // concurrent HTTP clients (default 4)
+	// SmallPerBody and SmallWorkers shape a third run, NDJSON in small
+	// requests from many clients, as many sites' collectors send (0: none).
+	SmallPerBody int
+	SmallWorkers int
+	Binary       string // the globaloffice binary that serves (default: this executable)
+	Client       string // clickhouse-client binary (default: from PATH)
+	Store        store.Options
+	WorkDir      string
+	CPUProfile   string // profile the server into CPUProfile.<run: ndjson, csv, small>
 	// ClickHousePIDFile is the pid file of a local ClickHouse server, to
 	// report its CPU time per run (empty: not reported).
 	ClickHousePIDFile string
@@ -45,19 +50,25 @@ type IngestOptions struct {
 type IngestResult struct {
 	Method    string
 	Records   int
+	Clients   int // concurrent HTTP clients (0 for clickhouse-client)
+	PerBody   int // records per request
+	Inserts   int // ClickHouse inserts that stored the contacts (0: unknown)
 	Seconds   float64
 	PeakRSSMB float64 // of the globaloffice server; 0 for clickhouse-client
 	// CPU seconds used during the run by the ClickHouse server (negative:
 	// unknown) and by the globaloffice server (or clickhouse-client).
 	ClickHouseCPU, ClientCPU float64
+	// SenderCPU is the CPU seconds this process spent sending the HTTP
+	// requests (on the same 2 cores; 0 for clickhouse-client).
+	SenderCPU float64
 }
 
 // Rate is records per second.
 func (r IngestResult) Rate() float64 { return float64(r.Records) / r.Seconds }
 
 // Ingest runs clickhouse-client's insert of the records, then globaloffice's
-// collectors over HTTP with NDJSON and with CSV bodies, each into an empty
-// database of its own.
+// collectors over HTTP with NDJSON and with CSV bodies, and with small NDJSON
+// bodies from many clients, each into an empty database of its own.
 func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	if o.Records <= 0 {
 		o.Records = 1_000_000
@@ -109,6 +120,12 @@ func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The generated maps are not needed any more: this process sends the
+	// requests on the same cores as the server, its collections should not
+	// mark a million maps.
+	n := len(rows)
+	rows = nil
+	runtime.GC()
 
 	var results []IngestResult
 	baseline := o.Store
@@ -142,34 +159,68 @@ func Ingest(ctx context.Context, o IngestOptions) ([]IngestResult, error) {
 	if st := cmd.ProcessState; st != nil {
 		client = (st.UserTime() + st.SystemTime()).Seconds()
 	}
-	results = append(results, IngestResult{Method: "clickhouse-client TSV", Records: len(rows), Seconds: secs,
+	results = append(results, IngestResult{Method: "clickhouse-client TSV", Records: n, Seconds: secs,
 		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: client})
-	if err := checkCount(ctx, baseline, len(rows)); err != nil {
+	if err := checkCount(ctx, baseline, n); err != nil {
 		return nil, err
 	}
 
-	for _, run := range []struct {
-		name, ctype string
-		bodies      [][]byte
-	}{
-		{"globaloffice HTTP NDJSON", "application/x-ndjson", ndjsonBodies},
-		{"globaloffice HTTP CSV", "text/csv", csvBodies},
-	} {
-		logf("%s…", run.name)
+	runs := []httpRun{
+		{name: "globaloffice HTTP NDJSON", ctype: "application/x-ndjson", label: "ndjson", bodies: ndjsonBodies, workers: o.Workers, perBody: o.PerBody},
+		{name: "globaloffice HTTP CSV", ctype: "text/csv", label: "csv", bodies: csvBodies, workers: o.Workers, perBody: o.PerBody},
+	}
+	if o.SmallPerBody > 0 && o.SmallWorkers > 0 {
+		runs = append(runs, httpRun{name: "globaloffice HTTP NDJSON", ctype: "application/x-ndjson", label: "small",
+			bodies: splitLines(ndjsonBodies, o.SmallPerBody), workers: o.SmallWorkers, perBody: o.SmallPerBody})
+	}
+	for _, run := range runs {
+		logf("%s, %d clients × %d records a request…", run.name, run.workers, run.perBody)
 		opts := o.Store
-		opts.Database = o.Store.Database + "_" + strings.ToLower(strings.Fields(run.name)[2])
-		r, err := serveAndPost(ctx, o, opts, sites, run.ctype, run.bodies)
+		opts.Database = o.Store.Database + "_" + run.label
+		r, err := serveAndPost(ctx, o, opts, sites, run)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", run.name, err)
 		}
-		r.Method = run.name
+		r.Method, r.Clients, r.PerBody = run.name, run.workers, run.perBody
 		results = append(results, r)
-		if err := checkCount(ctx, opts, len(rows)); err != nil {
+		if err := checkCount(ctx, opts, n); err != nil {
 			return nil, fmt.Errorf("%s: %w", run.name, err)
 		}
 		_ = store.DropDatabase(context.Background(), opts)
 	}
 	return results, nil
+}
+
+// httpRun is one run of the collectors over HTTP.
+type httpRun struct {
+	name, ctype string
+	label       string // its database and profile suffix
+	bodies      [][]byte
+	workers     int
+	perBody     int
+}
+
+// splitLines cuts NDJSON bodies into bodies of at most n lines each,
+// sharing their bytes.
+func splitLines(bodies [][]byte, n int) [][]byte {
+	var out [][]byte
+	for _, b := range bodies {
+		for len(b) > 0 {
+			end, lines := 0, 0
+			for lines < n && end < len(b) {
+				i := bytes.IndexByte(b[end:], '\n')
+				if i < 0 {
+					end = len(b)
+				} else {
+					end += i + 1
+				}
+				lines++
+			}
+			out = append(out, b[:end:end])
+			b = b[end:]
+		}
+	}
+	return out
 }
 
 // contacts generates valid contacts with the demo generator (no bad or
@@ -361,21 +412,35 @@ func WriteIngestReport(w io.Writer, rs []IngestResult) {
 		return
 	}
 	base := rs[0].Rate()
-	fmt.Fprintf(w, "%-28s %10s %8s %12s %8s %10s %14s %14s\n", "method", "records", "seconds", "records/s", "ratio", "peak RSS", "client µs/rec", "ClickHouse µs/rec")
+	fmt.Fprintf(w, "%-26s %7s %11s %10s %8s %12s %8s %10s %14s %17s %14s %12s\n", "method", "clients", "per request", "records", "seconds", "records/s", "ratio", "peak RSS", "client µs/rec", "ClickHouse µs/rec", "sender µs/rec", "rows/insert")
 	perRecord := func(cpu float64, n int) string {
 		if cpu < 0 {
 			return "-"
 		}
 		return fmt.Sprintf("%.2f", cpu*1e6/float64(n))
 	}
+	shape := func(n int) string {
+		if n == 0 {
+			return "-"
+		}
+		return strconv.Itoa(n)
+	}
 	for _, r := range rs {
 		rss := "-"
 		if r.PeakRSSMB > 0 {
 			rss = fmt.Sprintf("%.0f MB", r.PeakRSSMB)
 		}
-		fmt.Fprintf(w, "%-28s %10d %8.2f %12.0f %8.2f %10s %14s %14s\n", r.Method, r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss,
-			perRecord(r.ClientCPU, r.Records), perRecord(r.ClickHouseCPU, r.Records))
+		rows := "-"
+		if r.Inserts > 0 {
+			rows = strconv.Itoa(r.Records / r.Inserts)
+		}
+		sender := "-"
+		if r.Clients > 0 {
+			sender = perRecord(r.SenderCPU, r.Records)
+		}
+		fmt.Fprintf(w, "%-26s %7s %11s %10d %8.2f %12.0f %8.2f %10s %14s %17s %14s %12s\n", r.Method, shape(r.Clients), shape(r.PerBody), r.Records, r.Seconds, r.Rate(), r.Rate()/base, rss,
+			perRecord(r.ClientCPU, r.Records), perRecord(r.ClickHouseCPU, r.Records), sender, rows)
 	}
-	fmt.Fprintln(w, "ratio = records/s ÷ clickhouse-client's records/s in this run; goal ≥ 0.5 with the server's peak RSS under 200 MB")
-	fmt.Fprintln(w, "client µs/rec = CPU of clickhouse-client or of the globaloffice server per record; ClickHouse µs/rec = the ClickHouse server's CPU per record during the run")
+	fmt.Fprintln(w, "ratio = records/s ÷ clickhouse-client's records/s in this run; goals: ≥ 0.5 in large requests, ≥ 0.4 in small ones, the server's peak RSS under 200 MB")
+	fmt.Fprintln(w, "client µs/rec = CPU of clickhouse-client or of the globaloffice server per record; ClickHouse µs/rec = the ClickHouse server's CPU per record during the run; sender µs/rec = this process's, sending the requests; rows/insert = the contacts' mean insert (globaloffice's metrics)")
 }

@@ -11,7 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +24,7 @@ import (
 
 // serveAndPost starts `globaloffice serve` on a fresh database, posts the
 // bodies with several clients, and stops it.
-func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, ctype string, bodies [][]byte) (IngestResult, error) {
+func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, sites []model.Site, run httpRun) (IngestResult, error) {
 	if err := freshDB(ctx, opts); err != nil {
 		return IngestResult{}, err
 	}
@@ -55,7 +55,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	_ = os.RemoveAll(home)
 	args := []string{"serve"}
 	if o.CPUProfile != "" {
-		args = append(args, "--cpuprofile", o.CPUProfile+"."+strings.Fields(ctype)[0][strings.Index(ctype, "/")+1:])
+		args = append(args, "--cpuprofile", o.CPUProfile+"."+run.label)
 	}
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(),
@@ -93,10 +93,16 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Minute}
-	ch0, srv0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid)
+	// Each client keeps its connection, as a collector of its own would
+	// (the default transport keeps 2 per host: the others would dial for
+	// every request).
+	client := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
+		MaxIdleConns: run.workers, MaxIdleConnsPerHost: run.workers, IdleConnTimeout: time.Minute}}
+	defer client.CloseIdleConnections()
+	bodies := run.bodies
+	ch0, srv0, snd0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid), processCPU(os.Getpid())
 	t0 := time.Now()
-	for w := 0; w < o.Workers; w++ {
+	for w := 0; w < run.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -109,7 +115,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 				if err != nil {
 					return
 				}
-				req.Header.Set("Content-Type", ctype)
+				req.Header.Set("Content-Type", run.ctype)
 				req.Header.Set("Authorization", "Bearer "+secret)
 				resp, err := client.Do(req)
 				if err == nil {
@@ -142,6 +148,43 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 		return IngestResult{}, firstErr
 	}
 	rss, _ := peakRSS(cmd.Process.Pid)
-	return IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
-		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0}, nil
+	r := IngestResult{Records: int(accepted.Load()), Seconds: secs, PeakRSSMB: rss,
+		ClickHouseCPU: o.clickhouseCPU() - ch0, ClientCPU: processCPU(cmd.Process.Pid) - srv0, SenderCPU: processCPU(os.Getpid()) - snd0}
+	r.Inserts = contactInserts(ctx, base, r.Records)
+	return r, nil
+}
+
+// contactInserts reads from the server's metrics how many inserts stored
+// its contacts, once all n are inserted (records answered from the spool
+// are inserted shortly after their answer); 0 when unknown.
+func contactInserts(ctx context.Context, base string, n int) int {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+		if err != nil {
+			return 0
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		rows, inserts := metricValue(b, `globaloffice_ingest_batch_records_sum{kind="contacts"}`), metricValue(b, `globaloffice_ingest_batch_records_count{kind="contacts"}`)
+		if int(rows) >= n {
+			return int(inserts)
+		}
+	}
+	return 0
+}
+
+// metricValue is the value of a series in Prometheus' text format (0 when
+// absent).
+func metricValue(text []byte, series string) float64 {
+	for line := range bytes.Lines(text) {
+		if rest, ok := bytes.CutPrefix(line, []byte(series+" ")); ok {
+			v, _ := strconv.ParseFloat(string(bytes.TrimSpace(rest)), 64)
+			return v
+		}
+	}
+	return 0
 }

@@ -92,9 +92,11 @@ type Server struct {
 	WriteTimeout      time.Duration `yaml:"write_timeout" desc:"time allowed to send an answer (long downloads set their own)"`
 	IdleTimeout       time.Duration `yaml:"idle_timeout" desc:"how long an idle keep-alive connection stays open"`
 	MaxHeaderBytes    int           `yaml:"max_header_bytes" desc:"largest request header"`
-	// IngestBodies caps the collector bodies being decoded at once: the
-	// others wait up to IngestWait, then get 503 with Retry-After.
-	IngestBodies int           `yaml:"ingest_bodies" desc:"collector request bodies decoded at once (others wait, then 503)"`
+	// IngestBodies caps the collector bodies being decoded at once, in
+	// bytes: this many bodies of ingest.max_body_bytes, each body counting
+	// its length (at least 256 KiB); the others wait up to IngestWait, then
+	// get 503 with Retry-After.
+	IngestBodies int           `yaml:"ingest_bodies" desc:"collector bodies of max_body_bytes decoded at once, small bodies counting their size (others wait, then 503)"`
 	IngestWait   time.Duration `yaml:"ingest_wait" desc:"how long a collector request waits for a free slot before 503"`
 	// AnonymousRate limits each client address on requests without a
 	// token, per second, with bursts of AnonymousBurst.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -101,7 +102,11 @@ func Decode(r io.Reader, format Format, lim Limits, fn func(RawRecord) error) er
 	if lim.MaxRecords <= 0 {
 		lim.MaxRecords = DefaultLimits.MaxRecords
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	// Nothing decoded keeps a slice of the buffer (values are copied), so
+	// it goes back once the body is read.
+	defer func() { br.Reset(nil); readers.Put(br) }()
 	first, err := br.Peek(1)
 	if errors.Is(err, io.EOF) || len(first) == 0 {
 		return badBody(0, "empty body: no records")
@@ -121,6 +126,11 @@ func Decode(r io.Reader, format Format, lim Limits, fn func(RawRecord) error) er
 	}
 	return badBody(0, "unknown format %q (want json, ndjson or csv)", format)
 }
+
+// readers are the decoders' read buffers, reused from one body to the
+// next: a collector sending many small bodies would otherwise allocate and
+// clear 64 KiB for each.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 // readError passes a *BodyError (from a limited reader) through.
 func readError(err error) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -350,6 +351,66 @@ func TestLocalTimeMatchesReference(t *testing.T) {
 				want, werr := localTimeReference(w, loc, "x")
 				if (gerr == nil) != (werr == nil) || !got.Equal(want) {
 					t.Fatalf("%s %s cached: %v %v, reference %v %v", name, w.Format("2006-01-02 15:04"), got, gerr, want, werr)
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeReusesBuffersSafely: decoders share read buffers from one body
+// to the next (many small bodies would otherwise allocate 64 KiB each):
+// bodies decoded at once, in every format, each get their own records, and
+// a record kept after its body ends keeps its values.
+func TestDecodeReusesBuffersSafely(t *testing.T) {
+	bodies := map[Format]func(g, i int) string{
+		FormatNDJSON: func(g, i int) string { return fmt.Sprintf(`{"id":"g%d-%d","site":"S%d"}`+"\n", g, i, g) },
+		FormatCSV: func(g, i int) string {
+			if i == 0 {
+				return fmt.Sprintf("id,site\ng%d-0,S%d\n", g, g)
+			}
+			return fmt.Sprintf("g%d-%d,S%d\n", g, i, g)
+		},
+		FormatJSON: func(g, i int) string {
+			s := fmt.Sprintf(`{"id":"g%d-%d","site":"S%d"}`, g, i, g)
+			switch i {
+			case 0:
+				return "[" + s + ","
+			case 49:
+				return s + "]"
+			}
+			return s + ","
+		},
+	}
+	for format, line := range bodies {
+		var wg sync.WaitGroup
+		kept := make([][]map[string]string, 8)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for round := range 20 {
+					var b strings.Builder
+					for i := range 50 {
+						b.WriteString(line(g, i))
+					}
+					var got []map[string]string
+					err := Decode(strings.NewReader(b.String()), format, Limits{}, func(r RawRecord) error {
+						got = append(got, r.Map())
+						return nil
+					})
+					if err != nil || len(got) != 50 {
+						t.Errorf("%s body %d round %d: %d records, %v", format, g, round, len(got), err)
+						return
+					}
+					kept[g] = got
+				}
+			}()
+		}
+		wg.Wait()
+		for g, recs := range kept {
+			for i, r := range recs {
+				if want := fmt.Sprintf("g%d-%d", g, i); r["id"] != want || r["site"] != fmt.Sprintf("S%d", g) {
+					t.Errorf("%s body %d record %d: %v, want id %s", format, g, i, r, want)
 				}
 			}
 		}

@@ -40,7 +40,7 @@ func (w *Writer) flusher() {
 			w.add(open, su, months)
 		}
 		if open != nil && (stopping || open.records >= w.opts.FlushRecords ||
-			time.Since(open.opened) >= w.opts.MaxDelay || w.producers.Load() == 0) {
+			time.Since(open.opened) >= w.opts.MaxDelay || w.idle()) {
 			w.sendInsert(open)
 			open = nil
 		}
@@ -48,6 +48,13 @@ func (w *Writer) flusher() {
 			return
 		}
 	}
+}
+
+// idle reports whether no request has been read for a Linger: the load is
+// over. Many small requests leave moments with none being read between an
+// answer and the next request; flushing at each would make small inserts.
+func (w *Writer) idle() bool {
+	return w.producers.Load() == 0 && time.Since(time.Unix(0, w.idleSince.Load())) >= w.opts.Linger
 }
 
 // wakeFlusher makes the flusher look at the spooled units now.

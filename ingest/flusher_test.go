@@ -49,3 +49,47 @@ func TestSpooledUnderLoadInsertFails(t *testing.T) {
 		}
 	})
 }
+
+// TestFlusherWaitsForIdle: the flusher inserts early (before FlushRecords
+// or MaxDelay) only once no request has been read for a Linger. Many small
+// requests leave moments when none is being read, between an answer and
+// the next request: inserting at each of them made inserts of a few
+// thousand rows, which cost ClickHouse several times more per row.
+func TestFlusherWaitsForIdle(t *testing.T) {
+	eachStore(t, func(t *testing.T, ts *testStore) {
+		const linger = time.Second
+		w, _ := newTestWriter(t, ts, WriterOptions{DrainEvery: time.Hour, Linger: linger, MaxDelay: time.Minute})
+		waitFilter(t, w)
+		a, b := w.Producing(), w.Producing()
+		answered := make(chan Outcome, 2)
+		for _, r := range []struct {
+			prefix  string
+			reading func()
+		}{{"A", a}, {"B", b}} {
+			go func() {
+				defer r.reading()
+				answered <- w.Submit(t.Context(), testContacts("idle", r.prefix, 5))
+			}()
+		}
+		for range 2 {
+			if o := within(t, answered); o.Err != nil || o.Spooled != 5 {
+				t.Fatalf("%+v, want 5 answered from the spool", o)
+			}
+		}
+		// None is being read now; the next request comes 100 ms later and is
+		// read for 1.5 s: no insert meanwhile.
+		time.Sleep(100 * time.Millisecond)
+		c := w.Producing()
+		time.Sleep(1100 * time.Millisecond)
+		if got := ts.rows(t, "contacts"); got != 0 {
+			t.Errorf("%d contacts inserted while requests kept coming, want 0 before a Linger without any", got)
+		}
+		time.Sleep(400 * time.Millisecond)
+		c()
+		t0 := time.Now()
+		eventually(t, "the flusher did not insert once idle", func() bool { return ts.rows(t, "contacts") == 10 })
+		if d := time.Since(t0); d < linger-100*time.Millisecond {
+			t.Errorf("inserted %s after the last request, before a Linger without any", d)
+		}
+	})
+}

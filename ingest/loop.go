@@ -36,7 +36,10 @@ func (w *Writer) loop() {
 }
 
 // collect waits for a submission, then takes more for up to Linger or
-// until MaxBatch records. It returns nil once the writer stops.
+// until MaxBatch records. It stops waiting as soon as every request being
+// read has submitted (waiting longer would add nothing: each waits for its
+// answer before it reads on), so that many small requests are answered
+// without a linger each. It returns nil once the writer stops.
 func (w *Writer) collect() []*submission {
 	var group []*submission
 	select {
@@ -46,9 +49,26 @@ func (w *Writer) collect() []*submission {
 		return nil
 	}
 	n := len(group[0].recs)
-	timer := time.NewTimer(w.opts.Linger)
-	defer timer.Stop()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for n < w.opts.MaxBatch {
+		if w.allSubmitted() {
+			select {
+			case s := <-w.in:
+				group = append(group, s)
+				n += len(s.recs)
+				continue
+			default:
+				return group
+			}
+		}
+		if timer == nil {
+			timer = time.NewTimer(w.opts.Linger)
+		}
 		select {
 		case s := <-w.in:
 			group = append(group, s)
@@ -58,6 +78,12 @@ func (w *Writer) collect() []*submission {
 		}
 	}
 	return group
+}
+
+// allSubmitted reports whether every request or file being read is
+// waiting in Submit: none is reading records that could join a group.
+func (w *Writer) allSubmitted() bool {
+	return w.producers.Load() <= w.submitting.Load()
 }
 
 // units prepares a group's units. Records from the spool are stored on

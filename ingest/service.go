@@ -316,9 +316,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			case KindContacts:
 				c, e := v.Contact(raw, opt.Source)
 				if len(e) == 0 {
-					// From a slab: one allocation per 512 contacts.
+					// From slabs: one allocation per 512 contacts, the
+					// first ones smaller so that a small body does not
+					// allocate (and clear) room for 512.
 					if len(contacts) == cap(contacts) {
-						contacts = make([]model.Contact, 0, 512)
+						contacts = make([]model.Contact, 0, min(512, max(16, 2*cap(contacts))))
 					}
 					contacts = append(contacts, c)
 					rec = Record{Contact: &contacts[len(contacts)-1]}

@@ -233,11 +233,15 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := segmentWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	defer func() { w.Reset(nil); segmentWriters.Put(w) }()
 	var line []byte
+	var size int64
 	for _, r := range recs {
 		if line, err = appendRecordJSON(line[:0], r); err == nil {
 			_, err = w.Write(line)
+			size += int64(len(line))
 		}
 		if err != nil {
 			f.Close()
@@ -246,11 +250,7 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 		}
 	}
 	err = w.Flush()
-	var size int64
 	if err == nil {
-		if st, serr := f.Stat(); serr == nil {
-			size = st.Size()
-		}
 		if s.maxBytes > 0 && s.used.Load()+size > s.maxBytes {
 			err = fmt.Errorf("%w: %d bytes more would pass its cap of %d", ErrSpoolFull, size, s.maxBytes)
 		}
@@ -274,6 +274,10 @@ func (s *Spool) WriteAs(name string, recs []Record) error {
 	s.used.Add(size)
 	return nil
 }
+
+// segmentWriters buffer segment writes, reused: under many small requests
+// the loop writes a segment every few milliseconds.
+var segmentWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

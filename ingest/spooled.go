@@ -1,6 +1,9 @@
 package ingest
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // spooled is what the writer keeps in the spool for itself: the units
 // answered from the spool and waiting for the flusher, and the segments
@@ -138,7 +141,7 @@ func (w *Writer) spoolAck(u *unit) bool {
 	u.answer()
 	u.subs = nil // they hold the records as submitted: let them go
 	w.spooled.push(spooledUnit{u: u, segment: name, records: len(recs)})
-	w.metrics.spool(w.spool)
+	w.spoolGauges()
 	w.wakeFlusher() // it encodes them into its insert
 	return true
 }
@@ -199,5 +202,20 @@ func (w *Writer) spooledDone(batch []spooledUnit) {
 		w.release(su.u)
 	}
 	w.spooled.done(batch)
+	w.spoolGauges()
+}
+
+// spoolGauges refreshes the spool's gauges from the paths that run for
+// every group answered from the spool, at most every gaugeEvery: each
+// refresh lists the spool's folders. The drain loop refreshes them at each
+// of its rounds.
+func (w *Writer) spoolGauges() {
+	now := time.Now().UnixNano()
+	last := w.gaugesAt.Load()
+	if now-last < int64(gaugeEvery) || !w.gaugesAt.CompareAndSwap(last, now) {
+		return
+	}
 	w.metrics.spool(w.spool)
 }
+
+const gaugeEvery = 500 * time.Millisecond

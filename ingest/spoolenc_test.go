@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -60,4 +62,46 @@ func FuzzContactSpoolLine(f *testing.F) {
 			t.Fatalf("fast line %q decodes to %+v, encoding/json's %q to %+v", fast, *got.Contact, ref, *want.Contact)
 		}
 	})
+}
+
+// TestSpoolWritesAtOnce: segments written at once (the loop's, and lanes'
+// after a failed insert) share write buffers in turn: each reads back
+// with its own records, whole.
+func TestSpoolWritesAtOnce(t *testing.T) {
+	sp, err := OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	names := make([][]string, 8)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				name := sp.NextName()
+				// 3,000 records (about 600 KB) pass the buffer's size.
+				if err := sp.WriteAs(name, testContacts("spool", fmt.Sprintf("g%d-%d-", g, i), 1+i*333)); err != nil {
+					t.Error(err)
+					return
+				}
+				names[g] = append(names[g], name)
+			}
+		}()
+	}
+	wg.Wait()
+	for g, ns := range names {
+		for i, name := range ns {
+			recs, err := sp.Read(name)
+			if err != nil || len(recs) != 1+i*333 {
+				t.Fatalf("segment %d-%d: %d records, %v; want %d", g, i, len(recs), err, 1+i*333)
+			}
+			for j, r := range recs {
+				if want := fmt.Sprintf("g%d-%d-%05d", g, i, j); r.Contact == nil || r.Contact.ID != want {
+					t.Fatalf("segment %d-%d record %d: %+v, want id %s", g, i, j, r.Contact, want)
+				}
+			}
+		}
+	}
 }

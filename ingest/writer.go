@@ -47,6 +47,11 @@ type Writer struct {
 	spooled   spooled       // units answered from the spool; segments the drain leaves alone
 	flushNow  chan struct{} // wakes the flusher
 	producers atomic.Int64  // requests and files being read (see Producing)
+	// submitting counts the Submit calls waiting for their outcome: a
+	// producer among them adds nothing to a group until it is answered.
+	submitting atomic.Int64
+	idleSince  atomic.Int64 // when producers last fell to 0 (Unix ns)
+	gaugesAt   atomic.Int64 // when spoolGauges last refreshed them (Unix ns)
 
 	drains drainState
 }
@@ -149,16 +154,20 @@ func (w *Writer) Submit(ctx context.Context, recs []Record) Outcome {
 	for start := 0; start < len(recs) || start == 0; start += w.opts.MaxBatch {
 		end := min(start+w.opts.MaxBatch, len(recs))
 		s := &submission{recs: recs[start:end], done: make(chan Outcome, 1)}
+		w.submitting.Add(1)
 		select {
 		case w.in <- s:
 		case <-ctx.Done():
+			w.submitting.Add(-1)
 			total.Err = ctx.Err()
 			return total
 		case <-w.stop:
+			w.submitting.Add(-1)
 			total.Err = errClosed
 			return total
 		}
 		o := w.wait(s)
+		w.submitting.Add(-1)
 		total.Accepted += o.Accepted
 		total.Duplicates += o.Duplicates
 		total.Spooled += o.Spooled
@@ -202,6 +211,7 @@ func (w *Writer) Producing() (done func()) {
 	return func() {
 		once.Do(func() {
 			if w.producers.Add(-1) == 0 {
+				w.idleSince.Store(time.Now().UnixNano())
 				w.wakeFlusher()
 			}
 		})

@@ -16,7 +16,7 @@ func (a *app) benchCommand() *cobra.Command {
 	var o bench.IngestOptions
 	ing := &cobra.Command{
 		Use:   "ingest",
-		Short: "End-to-end ingest over HTTP (NDJSON, CSV) vs clickhouse-client's insert of the same contacts",
+		Short: "End-to-end ingest over HTTP (NDJSON and CSV in large requests, NDJSON in small ones from many clients) vs clickhouse-client's insert of the same contacts",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Store = a.storeOptions()
@@ -35,9 +35,11 @@ func (a *app) benchCommand() *cobra.Command {
 		},
 	}
 	ing.Flags().IntVar(&o.Records, "records", 1_000_000, "contacts to send")
-	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request")
-	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients")
-	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.<format>")
+	ing.Flags().IntVar(&o.PerBody, "per-body", 10_000, "records per HTTP request of the large-request runs")
+	ing.Flags().IntVar(&o.Workers, "workers", 4, "concurrent HTTP clients of the large-request runs")
+	ing.Flags().IntVar(&o.SmallPerBody, "small-per-body", 50, "records per HTTP request of the small-request run")
+	ing.Flags().IntVar(&o.SmallWorkers, "small-workers", 64, "concurrent HTTP clients of the small-request run (0: no such run)")
+	ing.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "profile the server into FILE.ndjson, FILE.csv and FILE.small")
 	ing.Flags().StringVar(&o.Binary, "server-binary", "", "the globaloffice binary that serves (default: this one), to compare builds")
 	cmd.AddCommand(ing, a.benchIndicatorsCommand(), a.benchAPICommand(), a.benchExportCommand(), a.benchExportBaselineCommand())
 	return cmd

@@ -70,7 +70,9 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			router := api.New(api.Deps{
-				Server:         &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log},
+				Server: &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log, Limits: api.Limits{
+					IngestBodies: sc.IngestBodies, IngestBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), IngestWait: sc.IngestWait,
+					AnonymousRate: sc.AnonymousRate, AnonymousBurst: sc.AnonymousBurst}},
 				Ingest:         ingest.Routes(c.service, ingest.HTTPOptions{MaxBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), BodyTimeout: a.cfg.Ingest.BodyTimeout}),
 				TrustedProxies: sc.TrustedProxies,
 				Gatherer:       c.reg,

@@ -34,9 +34,12 @@ func TestMemoryLimit(t *testing.T) {
 	f(0, nil, 0, false)
 }
 
-// TestServeShutdownFinishesIngest: serve refuses an oversized header (431),
-// and a stop (SIGTERM cancels Run's context) lets a collector request in
-// flight finish: its records are stored before serve returns.
+// TestServeShutdownFinishesIngest: serve refuses an oversized header (431)
+// and applies its limits (server.ingest_bodies: a body of unknown length
+// being read takes the whole budget of one, so another waits and gets 503;
+// server.anonymous_rate: 429 past the burst), and a stop (SIGTERM cancels
+// Run's context) lets a collector request in flight finish: its records
+// are stored before serve returns.
 func TestServeShutdownFinishesIngest(t *testing.T) {
 	c := newCLI(t)
 	for _, args := range [][]string{{"migrate"}, {"sites", "import", repoFile("demo", "sites.csv")}} {
@@ -55,7 +58,9 @@ func TestServeShutdownFinishesIngest(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	env := append(c.env, "GLOBALOFFICE_SERVER_ADDR="+addr, "GLOBALOFFICE_SERVER_MAX_HEADER_BYTES=4096")
+	env := append(c.env, "GLOBALOFFICE_SERVER_ADDR="+addr, "GLOBALOFFICE_SERVER_MAX_HEADER_BYTES=4096",
+		"GLOBALOFFICE_SERVER_INGEST_BODIES=1", "GLOBALOFFICE_SERVER_INGEST_WAIT=300ms",
+		"GLOBALOFFICE_SERVER_ANONYMOUS_RATE=0.1", "GLOBALOFFICE_SERVER_ANONYMOUS_BURST=1")
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	var out, errb syncBuffer
@@ -81,6 +86,18 @@ func TestServeShutdownFinishesIngest(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
+	var anonymous []int
+	for range 2 {
+		resp, err := http.Get(base + "/api/v1/sites")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		anonymous = append(anonymous, resp.StatusCode)
+	}
+	if fmt.Sprint(anonymous) != "[200 429]" {
+		t.Errorf("anonymous requests past a burst of 1: %v", anonymous)
+	}
 
 	pr, pw := io.Pipe()
 	post, _ := http.NewRequest("POST", base+"/api/v1/ingest/contacts", pr)
@@ -102,6 +119,14 @@ func TestServeShutdownFinishesIngest(t *testing.T) {
 	}
 	_, _ = pw.Write([]byte(line("g1")))
 	time.Sleep(200 * time.Millisecond)
+	busy, _ := http.NewRequest("POST", base+"/api/v1/ingest/contacts", strings.NewReader(line("b1")))
+	busy.Header.Set("Content-Type", "application/x-ndjson")
+	busy.Header.Set("Authorization", "Bearer "+secret)
+	if resp, err := http.DefaultClient.Do(busy); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a body while another of unknown length is read, with ingest_bodies 1: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	stop() // as SIGTERM does
 	time.Sleep(200 * time.Millisecond)
 	_, _ = pw.Write([]byte(line("g2")))
