@@ -52,4 +52,18 @@ func TestTargetRangeThroughTheAPI(t *testing.T) {
 			t.Errorf("history of %s: %d %s", ind, h.status, h.body)
 		}
 	}
+	// The OpenAPI document says how to force.
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Description string `json:"description"`
+			Parameters  []struct {
+				Name, In, Description string
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	e.do("GET", "/api/v1/openapi.json", "", "").decode(t, &doc)
+	put := doc.Paths["/targets"]["put"]
+	if len(put.Parameters) != 1 || put.Parameters[0].Name != "force" || put.Parameters[0].In != "query" || !strings.Contains(put.Parameters[0].Description, "outside their unit's range") || !strings.Contains(put.Description, "unless force=true") {
+		t.Errorf("PUT /targets in the OpenAPI document: %+v", put)
+	}
 }
