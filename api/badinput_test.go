@@ -82,6 +82,9 @@ func TestBadInputCampaign(t *testing.T) {
 		// API parameters.
 		{"results: no period", "GET", "/api/v1/results", "director", "", "", nil, 422, "period"},
 		{"results: month 13", "GET", "/api/v1/results?period=2026-13", "director", "", "", nil, 422, "2026-13"},
+		{"results: rolling 11 months", "GET", "/api/v1/results?period=2026-06-r11", "director", "", "", nil, 422, "only r12 (twelve rolling months) is supported"},
+		{"results: rolling month 13", "GET", "/api/v1/results?period=2026-13-r12", "director", "", "", nil, 422, "no month 13"},
+		{"targets: 0.8 on a percentage", "PUT", "/api/v1/targets", "director", "application/json", `{"targets":[{"indicator":"reception.wait_20min","scope":"national","year":2026,"target":0.8}]}`, nil, 422, "did you mean 80?"},
 		{"results: SQL-looking period", "GET", "/api/v1/results?period=" + sql, "director", "", "", nil, 422, "period"},
 		{"results: period too long", "GET", "/api/v1/results?period=" + strings.Repeat("2", 41), "director", "", "", nil, 422, "period"},
 		{"results: unknown scope", "GET", "/api/v1/results?period=2026-05&scope=planet", "director", "", "", nil, 422, "scope"},

@@ -118,7 +118,7 @@ func newEnvWith(t *testing.T, limits api.Limits) *env {
 	// STR-67 4 of 5 (below the minimum sample of 10); June: PAR-11 only.
 	e.send("contacts", "test", contactsHeader+reception("PAR-11", "2026-05-12", 9, 1)+reception("PAR-18", "2026-05-12", 7, 3)+
 		reception("STR-67", "2026-05-12", 4, 1)+reception("PAR-11", "2026-06-09", 10, 0))
-	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,national,2026,80\n"), cat, fixtureSites, "dg", today)
+	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,national,2026,80\n"), cat, fixtureSites, "dg", today, false)
 	if err != nil {
 		t.Fatal(err)
 	}

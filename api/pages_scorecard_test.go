@@ -363,6 +363,14 @@ func TestScorecardDirector(t *testing.T) {
 	f("site:PAR-18", "cell missed", "Reste de l'année : objectif hors d'atteinte")
 	f("site:PAR-11", "cell met", "95,0\u00a0%", "Reste de l'année : objectif déjà assuré")
 
+	// Twelve rolling months ending June 2026 (July 2025 – June 2026): PAR-11
+	// 9 of 10 in May and 10 of 10 in June = 19 of 20 = 95.0%, up from 90.0%
+	// over the twelve months ending May (its previous point); the picker
+	// offers the twelve months ending this month.
+	body = string(b.get("/scorecard?scope=department:75&period=2026-06-r12").body)
+	contains(t, "twelve rolling months", body, "— 2026-06-r12 (provisoire)</caption>", `<option value="2026-11-r12">2026-11-r12 — 12 mois glissants (provisoire)</option>`)
+	f("site:PAR-11", "cell met", "95,0\u00a0%", "↑ en hausse (mieux) · avant : 90,0\u00a0%")
+
 	// English labels, by ?lang=en or Accept-Language.
 	body = string(b.get("/scorecard?scope=department:75&period=2026-05&lang=en").body)
 	contains(t, "the English scorecard", body, `<html lang="en">`, "<h1>Scorecard</h1>", "✓ Period closed on", "Sign out",

@@ -21,7 +21,7 @@ type periodsInput struct {
 }
 
 type closeInput struct {
-	Period string `path:"period" maxLength:"40" doc:"the period to close, e.g. 2026-Q2"`
+	Period string `path:"period" maxLength:"40" doc:"the period to close, e.g. 2026-Q2 or 2026-06-r12; not a year to date"`
 }
 
 type closeOutput struct {
@@ -59,7 +59,7 @@ func (s *Server) registerPeriods(api huma.API) {
 			return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "path.period", Value: in.Period})
 		}
 		if per.Kind == "ytd" {
-			return nil, huma.Error422UnprocessableEntity("a year-to-date period moves every day; close a day, week, month, quarter, year or date range")
+			return nil, huma.Error422UnprocessableEntity("a year-to-date period moves every day; close a day, week, month, quarter, year, twelve rolling months or date range")
 		}
 		rep, err := s.Engine.Close(ctx, per, p.Who())
 		if err != nil {

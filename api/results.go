@@ -20,7 +20,7 @@ import (
 
 type resultsInput struct {
 	Page
-	Period      string   `query:"period" required:"true" maxLength:"40" doc:"2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd or FROM..TO"`
+	Period      string   `query:"period" required:"true" maxLength:"40" doc:"2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd, 2026-05-r12 (the twelve months ending May 2026) or FROM..TO"`
 	Scope       string   `query:"scope" enum:"site,department,region,national" doc:"only this scope level (default: all)"`
 	Site        []string `query:"site,explode" maxItems:"200" doc:"only these sites and the scopes above them (repeatable)"`
 	Indicator   []string `query:"indicator,explode" maxItems:"200" doc:"only these indicators (repeatable; default: the catalog)"`
@@ -128,6 +128,7 @@ func (s *Server) registerResults(api huma.API) {
 		OperationID: "get-results", Method: http.MethodGet, Path: "/results", Tags: []string{"results"},
 		Summary: "Results of a period",
 		Description: "The results of every selected indicator and scope, against targets, with the previous period, the same period last year " +
+			"(for twelve rolling months, the twelve ending the month before and those ending the same month a year earlier) " +
 			"and, for a year to date, what the rest of the year must reach. A closed period gives its frozen revision (ETag, 304 on If-None-Match) " +
 			"unless live=true. The public sees closed periods, published indicators and results with enough sample; a manager its sites.",
 	}, func(ctx context.Context, in *resultsInput) (*resultsOutput, error) {

@@ -85,11 +85,12 @@ type TargetRow struct {
 	Indicator string  `json:"indicator" minLength:"1" maxLength:"100"`
 	Scope     string  `json:"scope" minLength:"1" maxLength:"120" doc:"national, region:CODE, department:CODE or site:ID"`
 	Year      int     `json:"year" minimum:"2000" maximum:"2100"`
-	Target    float64 `json:"target"`
+	Target    float64 `json:"target" doc:"in the indicator's unit (85 for 85%): 0 to 100 for a percentage (a fraction such as 0.8 is refused), -100 to 100 for an NPS in points, the answers' scale for a score, 0 or more for durations and counts; force to set another"`
 }
 
 type putTargetsInput struct {
-	Body struct {
+	Force bool `query:"force" doc:"set targets outside their unit's range (or fractions on percentages) as given; they are refused otherwise"`
+	Body  struct {
 		Targets []TargetRow `json:"targets" minItems:"1" maxItems:"10000"`
 	}
 }
@@ -133,7 +134,7 @@ func (s *Server) registerTargets(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "put-targets", Method: http.MethodPut, Path: "/targets", Tags: []string{"targets"},
 		Summary:     "Set targets",
-		Description: "The same rows as the CSV import, all or nothing: one bad row and none is set, every bad row named. Earlier values stay in the history.",
+		Description: "The same rows as the CSV import, all or nothing: one bad row and none is set, every bad row named. Earlier values stay in the history. A target that cannot mean what it says in its indicator's unit (0.8 on a percentage: did you mean 80?; 120 %; a negative duration) is refused unless force=true.",
 	}, func(ctx context.Context, in *putTargetsInput) (*putTargetsOutput, error) {
 		p := principalOf(ctx)
 		if err := need(p, p.Steers(), "setting targets"); err != nil {
@@ -148,7 +149,7 @@ func (s *Server) registerTargets(api huma.API) {
 			rows[i] = indicators.TargetRow{Line: i, Indicator: r.Indicator, Scope: r.Scope, Year: strconv.Itoa(r.Year), Target: strconv.FormatFloat(r.Target, 'g', -1, 64)}
 		}
 		at := s.now().UTC().Truncate(time.Second)
-		ts, err := indicators.CheckTargets(rows, s.Engine.Catalog, sites, p.Who(), at)
+		ts, err := indicators.CheckTargets(rows, s.Engine.Catalog, sites, p.Who(), at, in.Force)
 		if err != nil {
 			return nil, rowErrors(err)
 		}
@@ -204,7 +205,11 @@ func rowErrors(err error) error {
 	var te indicators.TargetError
 	for _, e := range flatten(err) {
 		if errors.As(e, &te) {
-			details = append(details, &huma.ErrorDetail{Message: te.Reason, Location: fmt.Sprintf("body.targets[%d].%s", te.Line, te.Field)})
+			msg := te.Reason
+			if te.Range {
+				msg += " (force=true sets it as given)"
+			}
+			details = append(details, &huma.ErrorDetail{Message: msg, Location: fmt.Sprintf("body.targets[%d].%s", te.Line, te.Field)})
 		} else {
 			details = append(details, &huma.ErrorDetail{Message: e.Error(), Location: "body.targets"})
 		}

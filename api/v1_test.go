@@ -105,7 +105,7 @@ func TestTargetsAndClosingThroughTheAPI(t *testing.T) {
 	if r := find(p, "reception.wait_20min", "site:PAR-11"); *r.Value != 100 || *r.Target != 80 || r.Status != "met" {
 		t.Fatalf("before: %+v", r)
 	}
-	bad := e.do("PUT", "/api/v1/targets", "director", `{"targets":[{"indicator":"reception.wait_20min","scope":"site:PAR-11","year":2026,"target":101},{"indicator":"nope","scope":"region:99","year":2026,"target":1}]}`)
+	bad := e.do("PUT", "/api/v1/targets", "director", `{"targets":[{"indicator":"reception.wait_20min","scope":"site:PAR-11","year":2026,"target":99},{"indicator":"nope","scope":"region:99","year":2026,"target":1}]}`)
 	var prob struct {
 		Errors []struct{ Location, Message string } `json:"errors"`
 	}
@@ -117,7 +117,12 @@ func TestTargetsAndClosingThroughTheAPI(t *testing.T) {
 	if r := find(p, "reception.wait_20min", "site:PAR-11"); *r.Target != 80 {
 		t.Fatalf("a refused PUT set something: %+v", r)
 	}
-	ok := e.do("PUT", "/api/v1/targets", "director", `{"targets":[{"indicator":"reception.wait_20min","scope":"site:PAR-11","year":2026,"target":101}]}`)
+	// 101 % cannot be met: refused, then set when forced.
+	over := e.do("PUT", "/api/v1/targets", "director", `{"targets":[{"indicator":"reception.wait_20min","scope":"site:PAR-11","year":2026,"target":101}]}`)
+	if over.status != 422 || !strings.Contains(string(over.body), `"location":"body.targets[0].target"`) || !strings.Contains(string(over.body), "outside 0 to 100") {
+		t.Fatalf("101 %%: %d %s", over.status, over.body)
+	}
+	ok := e.do("PUT", "/api/v1/targets?force=true", "director", `{"targets":[{"indicator":"reception.wait_20min","scope":"site:PAR-11","year":2026,"target":101}]}`)
 	if ok.status != 200 {
 		t.Fatalf("put: %d %s", ok.status, ok.body)
 	}

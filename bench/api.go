@@ -273,7 +273,7 @@ func demoData(ctx context.Context, o APIOptions, quarter indicators.Period, logf
 	if err != nil {
 		return err
 	}
-	ts, err := indicators.ReadTargets(bytes.NewReader(demo.TargetsCSV()), cat, sites, "demo", now)
+	ts, err := indicators.ReadTargets(bytes.NewReader(demo.TargetsCSV()), cat, sites, "demo", now, false)
 	if err != nil {
 		return err
 	}

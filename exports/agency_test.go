@@ -214,3 +214,30 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// TestAgencyWorkbookRolling: twelve rolling months ending May 2026 (1 June
+// 2025 to 31 May 2026) make a workbook like any period: PAR-11's 8 of 10 in
+// April and 14 of 20 in May are 22 of 30; by week (1 June 2025 is a
+// Sunday, a week cut to one day, then 52 ISO weeks to Sunday 31 May 2026);
+// the 12 months are the period's own, May read closed.
+func TestAgencyWorkbookRolling(t *testing.T) {
+	f := agencyFixture(t)
+	_, a := writeAgency(t, f, "PAR-11", "2026-05-r12")
+	var wait *indicators.Result
+	for i := range a.Report.Results {
+		if a.Report.Results[i].Indicator == "reception.wait_20min" {
+			wait = &a.Report.Results[i]
+		}
+	}
+	if wait == nil || wait.Value == nil || !near(*wait.Value, 100*22.0/30) || wait.Sample != 30 || wait.Target == nil || *wait.Target != 80 {
+		t.Fatalf("wait_20min: %+v", wait)
+	}
+	bd := a.Breakdown
+	if a.Unit != "week" || len(bd) != 53 || bd[0].Period.Name != "2025-06-01..2025-06-01" || bd[1].Period.Name != "2025-W23" || bd[52].Period.Name != "2026-W22" {
+		t.Fatalf("breakdown %s, %d periods: %s %s … %s", a.Unit, len(bd), bd[0].Period.Name, bd[1].Period.Name, bd[len(bd)-1].Period.Name)
+	}
+	tr := a.Trend
+	if len(tr) != 12 || tr[0].Period.Name != "2025-06" || tr[11].Period.Name != "2026-05" || !tr[11].Provenance.Closed || tr[10].Provenance.Closed {
+		t.Errorf("trend: %d months, %s … %s, May closed %v", len(tr), tr[0].Period.Name, tr[len(tr)-1].Period.Name, tr[len(tr)-1].Provenance.Closed)
+	}
+}

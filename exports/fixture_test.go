@@ -71,7 +71,7 @@ func (f *fixture) send(t *testing.T, kind ingest.Kind, csv string) {
 
 func (f *fixture) target(t *testing.T, csv string) {
 	t.Helper()
-	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\n"+csv), f.eng.Catalog, fixtureSites, "dg", today)
+	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\n"+csv), f.eng.Catalog, fixtureSites, "dg", today, false)
 	if err != nil {
 		t.Fatal(err)
 	}

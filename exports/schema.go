@@ -33,7 +33,7 @@ var (
 // OpenFields are the open data's columns, in order: the one list the CSV,
 // the JSON and schema.json come from. Changing it is a new schema version.
 var OpenFields = []Field{
-	{Name: "period", Type: "string", Title: "Période", Description: "the closed period: 2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026 or FROM..TO", Constraints: required},
+	{Name: "period", Type: "string", Title: "Période", Description: "the closed period: 2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-05-r12 (the twelve months ending May 2026) or FROM..TO", Constraints: required},
 	{Name: "period_start", Type: "date", Title: "Début", Description: "its first day (local date of each site)", Constraints: required},
 	{Name: "period_end", Type: "date", Title: "Fin", Description: "its last day, included", Constraints: required},
 	{Name: "scope", Type: "string", Title: "Échelon", Description: "national, region, department or site; a scope pools its sites' events", Constraints: &Constraints{Required: true, Enum: []string{"national", "region", "department", "site"}}},

@@ -12,7 +12,7 @@ import (
 // site's local time, with the name it was given.
 type Period struct {
 	Name     string
-	Kind     string // day, week, month, quarter, year, ytd, range
+	Kind     string // day, week, month, quarter, year, ytd, rolling12, range
 	From, To time.Time
 }
 
@@ -22,11 +22,16 @@ func (p Period) String() string { return p.Name }
 func (p Period) Days() int { return int(p.To.Sub(p.From).Hours()/24) + 1 }
 
 // Year is the year whose targets apply: the year the period starts in, the
-// ISO year for a week.
+// ISO year for a week, the year it ends in for twelve rolling months (the
+// year in its name: 2026-02-r12 is the 2026 point of a rolling series,
+// although eleven of its months are in 2025).
 func (p Period) Year() int {
-	if p.Kind == "week" {
+	switch p.Kind {
+	case "week":
 		y, _ := p.From.ISOWeek() // 2026-W01 starts on 29 December 2025
 		return y
+	case "rolling12":
+		return p.To.Year()
 	}
 	return p.From.Year()
 }
@@ -40,12 +45,15 @@ var (
 	reQuarter = regexp.MustCompile(`^(\d{4})-Q([1-4])$`)
 	reYear    = regexp.MustCompile(`^(\d{4})$`)
 	reYTD     = regexp.MustCompile(`^(\d{4})-ytd$`)
+	// Any rN is matched so that r3 or r24 is told only r12 is supported.
+	reRolling = regexp.MustCompile(`^(\d{4})-(\d{2})-r(\d*)$`)
 )
 
 // ParsePeriod reads 2026-05-14 (day), 2026-W19 (ISO week), 2026-05,
 // 2026-Q2, 2026, 2026-ytd (1 January to today, or to 31 December for a past
-// year) and FROM..TO date ranges (both included). today is the current
-// date, for ytd.
+// year), 2026-05-r12 (the twelve months ending with May 2026: 1 June 2025
+// to 31 May 2026, kind rolling12) and FROM..TO date ranges (both
+// included). today is the current date, for ytd.
 func ParsePeriod(s string, today time.Time) (Period, error) {
 	p, err := parsePeriod(strings.TrimSpace(s), today)
 	if err != nil {
@@ -114,8 +122,24 @@ func parsePeriod(s string, today time.Time) (Period, error) {
 			t = date(y, 12, 31)
 		}
 		return Period{Name: s, Kind: "ytd", From: date(y, 1, 1), To: t}, nil
+	case reRolling.MatchString(s):
+		m := reRolling.FindStringSubmatch(s)
+		y, mo := atoi(m[1]), atoi(m[2])
+		if m[3] != "12" {
+			return Period{}, fmt.Errorf("period %q: only r12 (twelve rolling months) is supported, e.g. %s-%s-r12", s, m[1], m[2])
+		}
+		if mo < 1 || mo > 12 {
+			return Period{}, fmt.Errorf("period %q: no month %d", s, mo)
+		}
+		return rolling12(y, time.Month(mo)), nil
 	}
-	return Period{}, fmt.Errorf("period %q: want 2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd or 2026-05-01..2026-05-31", s)
+	return Period{}, fmt.Errorf("period %q: want 2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd, 2026-05-r12 or 2026-05-01..2026-05-31", s)
+}
+
+// rolling12 is the twelve months ending with month m of year y.
+func rolling12(y int, m time.Month) Period {
+	end := date(y, m, 1)
+	return Period{Name: end.Format("2006-01") + "-r12", Kind: "rolling12", From: end.AddDate(0, -11, 0), To: end.AddDate(0, 1, -1)}
 }
 
 func parseDay(s string) (time.Time, error) {
@@ -141,8 +165,10 @@ func isoWeekMonday(y, w int) time.Time {
 }
 
 // Previous is the period before: the day, week, month, quarter or year
-// before; for ytd the same span of the year before; for a range the range
-// of the same length just before it.
+// before; for ytd the same span of the year before; for twelve rolling
+// months the previous point of the rolling series, the twelve months
+// ending the month before (they share eleven months); for a range the
+// range of the same length just before it.
 func (p Period) Previous() Period {
 	switch p.Kind {
 	case "day":
@@ -163,6 +189,8 @@ func (p Period) Previous() Period {
 		return Period{Name: strconv.Itoa(y), Kind: "year", From: date(y, 1, 1), To: date(y, 12, 31)}
 	case "ytd":
 		return p.LastYear()
+	case "rolling12":
+		return rolling12(p.To.Year(), p.To.Month()-1) // date() normalises month 0
 	}
 	n := p.Days()
 	to := p.From.AddDate(0, 0, -1)
@@ -171,7 +199,8 @@ func (p Period) Previous() Period {
 }
 
 // LastYear is the same period a year earlier: the same ISO week number for a
-// week, 28 February for a 29 February.
+// week, 28 February for a 29 February, the twelve months ending with the
+// same month a year earlier for twelve rolling months (adjacent to them).
 func (p Period) LastYear() Period {
 	shift := func(t time.Time) time.Time {
 		y, m, d := t.Date()
@@ -204,6 +233,8 @@ func (p Period) LastYear() Period {
 	case "ytd":
 		f, t := shift(p.From), shift(p.To)
 		return Period{Name: fmt.Sprintf("%d-ytd", f.Year()), Kind: "ytd", From: f, To: t}
+	case "rolling12":
+		return rolling12(p.To.Year()-1, p.To.Month())
 	}
 	f, t := shift(p.From), shift(p.To)
 	return Period{Name: f.Format(time.DateOnly) + ".." + t.Format(time.DateOnly), Kind: "range", From: f, To: t}

@@ -27,6 +27,16 @@ func TestParsePeriod(t *testing.T) {
 		{"2025-ytd", "2025-01-01", "2025-12-31", "ytd", "2024-ytd", "2024-ytd"},
 		{"2026-05-01..2026-05-10", "2026-05-01", "2026-05-10", "range", "2026-04-21..2026-04-30", "2025-05-01..2025-05-10"},
 		{"2024-02-29", "2024-02-29", "2024-02-29", "day", "2024-02-28", "2023-02-28"},
+		// Twelve rolling months end with the month named: 2026-06-r12 is
+		// July 2025 to June 2026; previous is the series' previous point
+		// (ending May), last year the twelve months ending June 2025.
+		{"2026-06-r12", "2025-07-01", "2026-06-30", "rolling12", "2026-05-r12", "2025-06-r12"},
+		{"2026-02-r12", "2025-03-01", "2026-02-28", "rolling12", "2026-01-r12", "2025-02-r12"},
+		// Ending in January: the previous point ends in December of the year before.
+		{"2026-01-r12", "2025-02-01", "2026-01-31", "rolling12", "2025-12-r12", "2025-01-r12"},
+		{"2026-12-r12", "2026-01-01", "2026-12-31", "rolling12", "2026-11-r12", "2025-12-r12"},
+		// 2024 is a leap year: February ends on the 29th.
+		{"2024-02-r12", "2023-03-01", "2024-02-29", "rolling12", "2024-01-r12", "2023-02-r12"},
 	}
 	for _, tt := range tests {
 		p, err := ParsePeriod(tt.in, today)
@@ -44,10 +54,28 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%s last year = %s, want %s", tt.in, got, tt.lastYear)
 		}
 	}
-	for _, bad := range []string{"2026-13", "2025-W53", "2026-W00", "2026-Q5", "2027-ytd", "2026-05-10..2026-05-01", "2026-02-30", "May 2026", "", "0000", "1999-Q4", "2026-01-01..2201-01-01"} {
+	for _, bad := range []string{"2026-13-r12", "2026-00-r12", "2026-06-r", "2026-06-R12", "2026-6-r12", "2000-05-r12", "2026-13", "2025-W53", "2026-W00", "2026-Q5", "2027-ytd", "2026-05-10..2026-05-01", "2026-02-30", "May 2026", "", "0000", "1999-Q4", "2026-01-01..2201-01-01"} {
 		if _, err := ParsePeriod(bad, today); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+	for _, in := range []string{"2026-06-r11", "2026-06-r24", "2026-06-r1"} {
+		if _, err := ParsePeriod(in, today); err == nil || !strings.Contains(err.Error(), "only r12") {
+			t.Errorf("%s: error %v, want only r12", in, err)
+		}
+	}
+	if _, err := ParsePeriod("2026-13-r12", today); err == nil || !strings.Contains(err.Error(), "no month 13") {
+		t.Errorf("2026-13-r12: error %v, want no month 13", err)
+	}
+	// Twelve rolling months take the targets of the year they end in.
+	if r, _ := ParsePeriod("2026-02-r12", today); r.Year() != 2026 || r.Days() != 365 {
+		t.Errorf("2026-02-r12: year %d, %d days; want 2026, 365", r.Year(), r.Days())
+	}
+	// Its previous point and last year, day by day: the previous shares
+	// eleven months with it, last year ends the day before it starts.
+	r, _ := ParsePeriod("2026-01-r12", today)
+	if pr, ly := r.Previous(), r.LastYear(); pr.From != date(2025, 1, 1) || pr.To != date(2025, 12, 31) || ly.From != date(2024, 2, 1) || ly.To != date(2025, 1, 31) || ly.Kind != "rolling12" {
+		t.Errorf("2026-01-r12: previous %v..%v, last year %v..%v %s", pr.From, pr.To, ly.From, ly.To, ly.Kind)
 	}
 	// 2026-W01 starts in 2025 but takes 2026's targets.
 	if w1, _ := ParsePeriod("2026-W01", today); w1.Year() != 2026 {
@@ -106,7 +134,7 @@ func TestFinishedQuarters(t *testing.T) {
 // forward, whose name parses back to the same days, and which never starts
 // before 2000 nor ends after 2100 (ClickHouse's DateTime range).
 func FuzzParsePeriod(f *testing.F) {
-	for _, s := range []string{"2026-05-14", "2026-W19", "2026-05", "2026-Q2", "2026", "2026-ytd", "2026-05-01..2026-05-31", "2026-W53", "2026-13", "0000-01", "9999-Q4", "2026-05-31..2026-05-01", "' OR 1=1 --", "../../etc/passwd", "2026-02-29"} {
+	for _, s := range []string{"2026-05-14", "2026-W19", "2026-05", "2026-Q2", "2026", "2026-ytd", "2026-05-01..2026-05-31", "2026-02-r12", "2026-06-r11", "2026-W53", "2026-13", "0000-01", "9999-Q4", "2026-05-31..2026-05-01", "' OR 1=1 --", "../../etc/passwd", "2026-02-29"} {
 		f.Add(s)
 	}
 	today := date(2026, 11, 27)

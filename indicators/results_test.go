@@ -25,7 +25,7 @@ func TestTargetsStatusAndClosing(t *testing.T) {
 	sites, _ := f.db.Sites(ctx)
 	read := func(csv string, by string, at time.Time) {
 		t.Helper()
-		ts, err := indicators.ReadTargets(strings.NewReader(csv), cat, sites, by, at)
+		ts, err := indicators.ReadTargets(strings.NewReader(csv), cat, sites, by, at, false)
 		if err != nil {
 			t.Fatal(err)
 		}

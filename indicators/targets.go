@@ -79,14 +79,95 @@ func (t *Targets) For(indicator string, k scopeKey, year int, sites map[string]m
 	return nil
 }
 
+// ErrTargetRange is what errors.Is finds in the refusal of targets that
+// force would have taken: outside their unit's range, or a fraction on a
+// percentage.
+var ErrTargetRange = errors.New("target outside its unit's range")
+
 // TargetError is a refused row of a targets file.
 type TargetError struct {
 	Line   int
 	Field  string
 	Reason string
+	// Range tells that the row was refused only because the target cannot
+	// mean what it says in its unit: forcing takes it as given.
+	Range bool
 }
 
 func (e TargetError) Error() string { return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Reason) }
+
+// Is makes errors.Is(err, ErrTargetRange) true of a range refusal.
+func (e TargetError) Is(target error) bool { return target == ErrTargetRange && e.Range }
+
+// TargetRange is the range of values a target of d can mean: 0 to 100 for
+// a percentage, −100 to 100 for points (an NPS), the scale of the answers
+// read for a score (one scale for a mean score; every scale filtered on,
+// or all of them, otherwise), 0 and up for durations and counts.
+func TargetRange(d *Definition) (lo, hi float64) {
+	switch d.Unit {
+	case "percent":
+		return 0, 100
+	case "points":
+		return -100, 100
+	case "score":
+		scales := d.Filter["scale"]
+		if len(scales) == 0 {
+			for _, sc := range model.Scales {
+				scales = append(scales, string(sc))
+			}
+		}
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, sc := range scales {
+			if l, h := model.Scale(sc).Bounds(); l <= h {
+				lo, hi = math.Min(lo, float64(l)), math.Max(hi, float64(h))
+			}
+		}
+		if lo <= hi {
+			return lo, hi
+		}
+	}
+	return 0, math.Inf(1)
+}
+
+// checkRange refuses a target that cannot mean what it says for d: outside
+// its unit's range, or above 0 and at most 1 on a percentage (a share
+// written as a fraction: 0.8 for 80 %, which a result of 61.5 % would
+// meet). "" when it can.
+func checkRange(d *Definition, v float64) string {
+	lo, hi := TargetRange(d)
+	switch {
+	case d.Unit == "percent" && v > 0 && v <= 1:
+		return fmt.Sprintf("%s looks like a fraction, but %s is in percent (0 to 100): did you mean %s?", targetNum(v), d.ID, targetNum(v*100))
+	case v < lo || v > hi:
+		if math.IsInf(hi, 1) {
+			return fmt.Sprintf("%s is below %s: %s cannot be negative", targetNum(v), targetNum(lo), unitWords(d.Unit))
+		}
+		return fmt.Sprintf("%s is outside %s to %s, the range of %s", targetNum(v), targetNum(lo), targetNum(hi), unitWords(d.Unit))
+	}
+	return ""
+}
+
+// targetNum writes a target as a person would: 80, not 80.00000000000001.
+func targetNum(v float64) string {
+	return strconv.FormatFloat(math.Round(v*1e9)/1e9, 'f', -1, 64)
+}
+
+// unitWords names a unit in a refusal.
+func unitWords(unit string) string {
+	switch unit {
+	case "percent":
+		return "a percentage"
+	case "points":
+		return "an NPS in points"
+	case "score":
+		return "the answers' scale"
+	case "working_days":
+		return "working days"
+	case "count":
+		return "a count"
+	}
+	return unit
+}
 
 // TargetRow is one row of targets as given, in a file or an API request:
 // Line is its line in the file, or its position in the request.
@@ -100,7 +181,10 @@ type TargetRow struct {
 
 // CheckTargets validates rows of targets and makes them, set by by at at.
 // Every bad row is reported; nothing is returned unless all rows are good.
-func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string, at time.Time) ([]model.Target, error) {
+// A target outside its unit's range (TargetRange), or a fraction on a
+// percentage, is refused with a hint unless force: then it is taken as
+// given (and its history shows who set it).
+func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string, at time.Time, force bool) ([]model.Target, error) {
 	known := map[model.ScopeKind]map[string]bool{model.ScopeSite: {}, model.ScopeDepartment: {}, model.ScopeRegion: {}}
 	for _, s := range sites {
 		known[model.ScopeSite][s.ID] = true
@@ -113,8 +197,9 @@ func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string,
 	for _, r := range rows {
 		line := r.Line
 		t := model.Target{Indicator: r.Indicator, SetBy: by, SetAt: at}
-		if _, ok := cat.Get(t.Indicator); !ok {
-			errs = append(errs, TargetError{line, "indicator", fmt.Sprintf("unknown indicator %q", t.Indicator)})
+		d, ok := cat.Get(t.Indicator)
+		if !ok {
+			errs = append(errs, TargetError{Line: line, Field: "indicator", Reason: fmt.Sprintf("unknown indicator %q", t.Indicator)})
 		}
 		kind, id, _ := strings.Cut(r.Scope, ":")
 		t.Scope, t.ScopeID = model.ScopeKind(kind), id
@@ -123,24 +208,29 @@ func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string,
 			t.ScopeID = ""
 		case kind == "site" || kind == "department" || kind == "region":
 			if id == "" || !known[t.Scope][id] {
-				errs = append(errs, TargetError{line, "scope", fmt.Sprintf("unknown %s %q", kind, id)})
+				errs = append(errs, TargetError{Line: line, Field: "scope", Reason: fmt.Sprintf("unknown %s %q", kind, id)})
 			}
 		default:
-			errs = append(errs, TargetError{line, "scope", fmt.Sprintf("%q is not national, region:CODE, department:CODE or site:ID", r.Scope)})
+			errs = append(errs, TargetError{Line: line, Field: "scope", Reason: fmt.Sprintf("%q is not national, region:CODE, department:CODE or site:ID", r.Scope)})
 		}
 		y, err := strconv.Atoi(r.Year)
 		if err != nil || y < 2000 || y > 2100 {
-			errs = append(errs, TargetError{line, "year", fmt.Sprintf("%q is not a year", r.Year)})
+			errs = append(errs, TargetError{Line: line, Field: "year", Reason: fmt.Sprintf("%q is not a year", r.Year)})
 		}
 		t.Year = y
 		v, err := strconv.ParseFloat(strings.Replace(r.Target, ",", ".", 1), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			errs = append(errs, TargetError{line, "target", fmt.Sprintf("%q is not a number", r.Target)})
+		switch {
+		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
+			errs = append(errs, TargetError{Line: line, Field: "target", Reason: fmt.Sprintf("%q is not a number", r.Target)})
+		case ok && !force:
+			if why := checkRange(d, v); why != "" {
+				errs = append(errs, TargetError{Line: line, Field: "target", Reason: why, Range: true})
+			}
 		}
 		t.Value = v
 		key := fmt.Sprintf("%s|%s|%s|%d", t.Indicator, t.Scope, t.ScopeID, t.Year)
 		if first, dup := seen[key]; dup {
-			errs = append(errs, TargetError{line, "row", fmt.Sprintf("the same indicator, scope and year as line %d", first)})
+			errs = append(errs, TargetError{Line: line, Field: "row", Reason: fmt.Sprintf("the same indicator, scope and year as line %d", first)})
 		} else {
 			seen[key] = line
 		}
@@ -154,8 +244,9 @@ func CheckTargets(rows []TargetRow, cat *Catalog, sites []model.Site, by string,
 
 // ReadTargets parses a targets CSV (indicator,scope,year,target; scope
 // national, region:CODE, department:CODE or site:ID). Every bad row is
-// reported; nothing is returned unless all rows are good.
-func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at time.Time) ([]model.Target, error) {
+// reported; nothing is returned unless all rows are good. force takes
+// targets outside their unit's range as given (see CheckTargets).
+func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at time.Time, force bool) ([]model.Target, error) {
 	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -169,7 +260,7 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 	var errs []error
 	for _, c := range []string{"indicator", "scope", "year", "target"} {
 		if _, ok := col[c]; !ok {
-			errs = append(errs, TargetError{1, c, "missing column (header must be indicator,scope,year,target)"})
+			errs = append(errs, TargetError{Line: 1, Field: c, Reason: "missing column (header must be indicator,scope,year,target)"})
 		}
 	}
 	if len(errs) > 0 {
@@ -187,13 +278,13 @@ func ReadTargets(r io.Reader, cat *Catalog, sites []model.Site, by string, at ti
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
-			errs = append(errs, TargetError{line, "row", fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
+			errs = append(errs, TargetError{Line: line, Field: "row", Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
 			continue
 		}
 		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
 		rows = append(rows, TargetRow{Line: line, Indicator: get("indicator"), Scope: get("scope"), Year: get("year"), Target: get("target")})
 	}
-	out, err := CheckTargets(rows, cat, sites, by, at)
+	out, err := CheckTargets(rows, cat, sites, by, at, force)
 	if err != nil {
 		errs = append(errs, err)
 	}

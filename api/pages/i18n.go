@@ -93,6 +93,7 @@ var messages = map[string][2]string{
 	"sc.current_month":         {"mois en cours", "current month"},
 	"sc.current_quarter":       {"trimestre en cours", "current quarter"},
 	"sc.current_ytd":           {"année à ce jour", "year to date"},
+	"sc.current_rolling12":     {"12 mois glissants", "twelve rolling months"},
 	"sc.closed_periods":        {"Périodes closes", "Closed periods"},
 	"sc.closed_choice":         {"%s — close, révision %d", "%s — closed, revision %d"},
 	"sc.asked_period":          {"Période demandée", "Period asked for"},

@@ -342,9 +342,9 @@ func required(lg string, d *indicators.Definition, v float64) string {
 	return t(lg, "sc.at_most") + " " + value(lg, d.Unit, &v)
 }
 
-// choices are the periods offered: the current month, quarter and year to
-// date (live, provisional), then every closed period, latest first; a
-// period asked for that is neither is offered too.
+// choices are the periods offered: the current month, quarter, year to
+// date and twelve rolling months (live, provisional), then every closed
+// period, latest first; a period asked for that is neither is offered too.
 func (p *Pages) choices(lg string, closed []indicators.ClosedPeriod, selected string) []choiceGroup {
 	now := p.d.Now()
 	current := choiceGroup{Label: t(lg, "sc.current_periods")}
@@ -352,6 +352,7 @@ func (p *Pages) choices(lg string, closed []indicators.ClosedPeriod, selected st
 		{now.Format("2006-01"), "sc.current_month"},
 		{fmt.Sprintf("%d-Q%d", now.Year(), (int(now.Month())+2)/3), "sc.current_quarter"},
 		{fmt.Sprintf("%d-ytd", now.Year()), "sc.current_ytd"},
+		{now.Format("2006-01") + "-r12", "sc.current_rolling12"},
 	} {
 		current.Options = append(current.Options, choice{Value: c.name, Label: c.name + " — " + t(lg, c.key) + " (" + t(lg, "sc.provisional") + ")", Selected: c.name == selected})
 	}

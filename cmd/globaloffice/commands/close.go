@@ -34,7 +34,7 @@ func (a *app) closeCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&period, "period", "", "the period to close (e.g. 2026-Q2)")
+	cmd.Flags().StringVar(&period, "period", "", "the period to close (e.g. 2026-Q2 or 2026-06-r12; not a year to date)")
 	cmd.Flags().StringVar(&by, "by", "", "who closes (default $USER)")
 	_ = cmd.MarkFlagRequired("period")
 	return cmd

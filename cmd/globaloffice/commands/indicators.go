@@ -77,7 +77,7 @@ func (a *app) indicatorsCommand() *cobra.Command {
 			return printResults(a.stdout, format, rep.Results)
 		},
 	}
-	compute.Flags().StringVar(&period, "period", "", "2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd or FROM..TO")
+	compute.Flags().StringVar(&period, "period", "", "2026-05-14, 2026-W19, 2026-05, 2026-Q2, 2026, 2026-ytd, 2026-05-r12 (twelve rolling months) or FROM..TO")
 	compute.Flags().StringVar(&scope, "scope", "", "site, department, region or national (default: all)")
 	compute.Flags().StringVar(&site, "site", "", "only this site and the scopes above it")
 	compute.Flags().StringSliceVar(&ids, "indicator", nil, "indicator id (repeatable; default: the whole catalog)")

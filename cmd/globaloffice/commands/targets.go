@@ -16,10 +16,18 @@ import (
 func (a *app) targetsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "targets", Short: "Management targets (import, history)"}
 	var by string
+	var force bool
 	imp := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Import targets (indicator,scope,year,target); all or nothing; earlier values stay in the history",
-		Args:  cobra.ExactArgs(1),
+		Long: `Import targets (indicator,scope,year,target), all or nothing: one bad row and none is
+imported, every bad row named. Earlier values stay in the history.
+
+A target must mean something in its indicator's unit: 0 to 100 for a percentage (and
+not a fraction: 0.8 is refused, with "did you mean 80?"), -100 to 100 for an NPS in
+points, the answers' scale for a score, 0 or more for durations and counts. --force
+imports such targets as they are.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cat, err := a.catalog()
@@ -41,10 +49,13 @@ func (a *app) targetsCommand() *cobra.Command {
 			}
 			defer f.Close()
 			by = a.who(by)
-			ts, err := indicators.ReadTargets(f, cat, sites, by, time.Now())
+			ts, err := indicators.ReadTargets(f, cat, sites, by, time.Now(), force)
 			if err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {
 					fmt.Fprintf(a.stderr, "%s:%s\n", args[0], line)
+				}
+				if errors.Is(err, indicators.ErrTargetRange) {
+					fmt.Fprintf(a.stderr, "%s: --force imports the targets refused for their unit's range as they are\n", args[0])
 				}
 				return errors.New(args[0] + ": nothing imported")
 			}
@@ -56,6 +67,7 @@ func (a *app) targetsCommand() *cobra.Command {
 		},
 	}
 	imp.Flags().StringVar(&by, "by", "", "who sets these targets (default $USER)")
+	imp.Flags().BoolVar(&force, "force", false, "import targets outside their unit's range (or fractions on percentages) as they are")
 	var ind string
 	hist := &cobra.Command{
 		Use:   "history --indicator ID",
