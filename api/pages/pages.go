@@ -146,6 +146,11 @@ func (p *Pages) latestClosed(ctx context.Context, kind string) (indicators.Perio
 		if err != nil || kind != "" && per.Kind != kind {
 			continue
 		}
+		// By default a calendar period: a closed range or twelve rolling
+		// months are chosen only by name.
+		if kind == "" && (per.Kind == "range" || per.Kind == "rolling12") {
+			continue
+		}
 		if !found || per.To.After(best.To) || per.To.Equal(best.To) && per.From.Before(best.From) {
 			best, bestCP, found = per, cp, true
 		}
