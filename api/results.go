@@ -229,7 +229,7 @@ func cellOf(d *indicators.Definition, r indicators.Result) Cell {
 func (s *Server) registerScorecard(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-scorecard", Method: http.MethodGet, Path: "/scorecard", Tags: []string{"results"},
-		Summary:     "Scorecard of a scope",
+		Summary: "Scorecard of a scope",
 		Description: "The sub-scopes of a scope × the indicators, with value, target, status, sample, interval, trend and required rest of year, the rows with the most misses first. " +
 			"Across a change of an indicator's definition (previous_break) there is no change nor better. The scope's own row carries the spread across its sites.",
 	}, func(ctx context.Context, in *scorecardInput) (*scorecardOutput, error) {

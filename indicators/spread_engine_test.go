@@ -55,7 +55,7 @@ func TestSpreadWithASiteUnderTheMinimumSample(t *testing.T) {
 	nation := &indicators.Spread{Sites: 6, Min: v(60), P10: v(60), Median: v(80), P90: v(100), Max: v(100), Missed: 3}
 	want := map[string]*indicators.Spread{
 		"national:": nation, "region:11": dept, "department:75": dept,
-		"region:44": {Sites: 1, Min: v(100), P10: v(100), Median: v(100), P90: v(100), Max: v(100)},
+		"region:44":      {Sites: 1, Min: v(100), P10: v(100), Median: v(100), P90: v(100), Max: v(100)},
 		"department:973": {}, "site:PAR-11": nil, "site:PAR-18": nil,
 	}
 	checkSpreads := func(what string, rs []indicators.Result, want map[string]*indicators.Spread) {

@@ -48,10 +48,10 @@ func TestSeriesBreakAcrossAYear(t *testing.T) {
 	f.eng.Catalog = v2
 	const id = "reception.wait_20min"
 	type want struct {
-		value, previous, lastYear any // nil: none
-		previousBreak, lastYearBreak  bool
-		version                       int
-		since                         string
+		value, previous, lastYear    any // nil: none
+		previousBreak, lastYearBreak bool
+		version                      int
+		since                        string
 	}
 	check := func(what string, r indicators.Result, w want) {
 		t.Helper()
