@@ -328,6 +328,13 @@ func TestScorecardDirector(t *testing.T) {
 	f("site:PAR-18", "cell missed", "70,0\u00a0%", "✗ Objectif non atteint", "Objectif 80,0\u00a0%", "IC 95 % : 39,7–89,2\u00a0%")
 	f("site:PAR-11", "cell met", "90,0\u00a0%", "✓ Objectif atteint", "IC 95 % : 59,6–98,2\u00a0%")
 	f("department:75", "cell met", "80,0\u00a0%", "✓ Objectif atteint", "IC 95 % : 58,4–91,9\u00a0%")
+	// Its spread: PAR-11 90 and PAR-18 70, both with 10 visits; nearest
+	// rank p10 ⌈0.2⌉ = 1st, median ⌈1⌉ = 1st, p90 ⌈1.8⌉ = 2nd; PAR-18
+	// missed. Sites' own cells have none.
+	f("department:75", "cell met", "Sites à échantillon suffisant : 2 — min 70,0\u00a0% · 10e centile 70,0\u00a0% · médiane 70,0\u00a0% · 90e centile 90,0\u00a0% · max 90,0\u00a0% ; 1 hors objectif")
+	if strings.Contains(row(body, "site:PAR-18"), `class="spread"`) {
+		t.Error("a site's cell shows a spread")
+	}
 	contains(t, "PAR-18's row", row(body, "site:PAR-18"), "1 objectif non atteint", `<a href="/sites/PAR-18?lang=fr">Paris 18 (PAR-18)</a>`)
 	contains(t, "the breadcrumb", body, `<a href="/scorecard?scope=national&amp;period=2026-05&amp;lang=fr">National</a>`,
 		`<a href="/scorecard?scope=region:11&amp;period=2026-05&amp;lang=fr">Région 11</a>`, `<span aria-current="page">Département 75</span>`)

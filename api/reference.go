@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -60,14 +61,19 @@ type Indicator struct {
 	Direction  string              `json:"direction" enum:"higher,lower" doc:"which way is better"`
 	MinSample  int                 `json:"min_sample" doc:"below it a result is insufficient_data"`
 	Published  bool                `json:"published" doc:"shown to the public"`
+	Version    int                 `json:"version" doc:"the definition's version, from 1"`
+	Since      string              `json:"since,omitempty" doc:"the date the version took effect, YYYY-MM-DD (none: from the beginning); comparisons across it are series breaks"`
 }
 
 func indicatorOut(d *indicators.Definition) Indicator {
 	out := Indicator{ID: d.ID, Title: d.Title, Source: d.Source, Filter: d.Filter, Measure: d.Measure.Name(), Unit: d.Unit,
-		Direction: d.Direction, MinSample: d.MinSample, Published: d.Published,
+		Direction: d.Direction, MinSample: d.MinSample, Published: d.Published, Version: d.Version,
 		Definition: indicators.Text{FR: d.Describe(indicators.FR), EN: d.Describe(indicators.EN)}}
 	if out.Filter == nil {
 		out.Filter = map[string][]string{}
+	}
+	if !d.Since.IsZero() {
+		out.Since = d.Since.Format(time.DateOnly)
 	}
 	if d.Published {
 		c := d.Commitment

@@ -128,8 +128,9 @@ func (s *Server) registerResults(api huma.API) {
 		OperationID: "get-results", Method: http.MethodGet, Path: "/results", Tags: []string{"results"},
 		Summary: "Results of a period",
 		Description: "The results of every selected indicator and scope, against targets, with the previous period, the same period last year " +
-			"(for twelve rolling months, the twelve ending the month before and those ending the same month a year earlier) " +
-			"and, for a year to date, what the rest of the year must reach. A closed period gives its frozen revision (ETag, 304 on If-None-Match) " +
+			"(for twelve rolling months, the twelve ending the month before and those ending the same month a year earlier; " +
+			"flagged previous_break, last_year_break when measured under another version of the definition), the spread across the sites " +
+			"of each department, region and the nation, and, for a year to date, what the rest of the year must reach. A closed period gives its frozen revision (ETag, 304 on If-None-Match) " +
 			"unless live=true. The public sees closed periods, published indicators and results with enough sample; a manager its sites.",
 	}, func(ctx context.Context, in *resultsInput) (*resultsOutput, error) {
 		p := principalOf(ctx)
@@ -196,11 +197,16 @@ type Cell struct {
 	CIHigh    *float64 `json:"ci_high"`
 	Previous  *float64 `json:"previous"`
 	LastYear  *float64 `json:"last_year"`
-	Change    *float64 `json:"change" doc:"value − previous"`
+	Change    *float64 `json:"change" doc:"value − previous; null across a change of definition (previous_break)"`
 	// Better tells whether the change is an improvement, given the
 	// indicator's direction (null without a change).
-	Better   *bool    `json:"better"`
-	Required *float64 `json:"required_rest_of_year"`
+	Better        *bool    `json:"better"`
+	Required      *float64 `json:"required_rest_of_year"`
+	Version       int      `json:"version" doc:"the definition's version the value was computed with"`
+	PreviousBreak bool     `json:"previous_break" doc:"previous was measured under another definition: no trend"`
+	LastYearBreak bool     `json:"last_year_break" doc:"last_year was measured under another definition: no trend"`
+	// Spread is given on the scope's own row only.
+	Spread *indicators.Spread `json:"spread,omitempty" doc:"the spread across the scope's sites with enough sample (the scope's own row)"`
 }
 
 type scorecardOutput struct {
@@ -212,8 +218,8 @@ type scorecardOutput struct {
 
 func cellOf(d *indicators.Definition, r indicators.Result) Cell {
 	c := Cell{Indicator: r.Indicator, Value: r.Value, Target: r.Target, Status: r.Status, Sample: r.Sample, CILow: r.CILow, CIHigh: r.CIHigh,
-		Previous: r.Previous, LastYear: r.LastYear, Required: r.Required}
-	if r.Value != nil && r.Previous != nil {
+		Previous: r.Previous, LastYear: r.LastYear, Required: r.Required, Version: r.Version, PreviousBreak: r.PreviousBreak, LastYearBreak: r.LastYearBreak}
+	if r.Value != nil && r.Previous != nil && !r.PreviousBreak { // across a break, no trend
 		ch := *r.Value - *r.Previous
 		better := ch > 0 && d.Direction == "higher" || ch < 0 && d.Direction == "lower"
 		c.Change, c.Better = &ch, &better
@@ -224,8 +230,9 @@ func cellOf(d *indicators.Definition, r indicators.Result) Cell {
 func (s *Server) registerScorecard(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-scorecard", Method: http.MethodGet, Path: "/scorecard", Tags: []string{"results"},
-		Summary:     "Scorecard of a scope",
-		Description: "The sub-scopes of a scope × the indicators, with value, target, status, sample, interval, trend and required rest of year, the rows with the most misses first.",
+		Summary: "Scorecard of a scope",
+		Description: "The sub-scopes of a scope × the indicators, with value, target, status, sample, interval, trend and required rest of year, the rows with the most misses first. " +
+			"Across a change of an indicator's definition (previous_break) there is no change nor better. The scope's own row carries the spread across its sites.",
 	}, func(ctx context.Context, in *scorecardInput) (*scorecardOutput, error) {
 		p := principalOf(ctx)
 		sc, err := indicators.ParseScope(in.Scope)
@@ -281,7 +288,11 @@ func (s *Server) registerScorecard(api huma.API) {
 			default:
 				continue
 			}
-			row.Cells = append(row.Cells, cellOf(d, r))
+			c := cellOf(d, r)
+			if row == &card.Scope {
+				c.Spread = r.Spread
+			}
+			row.Cells = append(row.Cells, c)
 			if r.Status == indicators.StatusMissed {
 				row.Missed++
 			}

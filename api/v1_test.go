@@ -231,9 +231,10 @@ func TestScorecard(t *testing.T) {
 		Scope  struct {
 			Scope, ScopeID string
 			Cells          []struct {
-				Indicator string   `json:"indicator"`
-				Value     *float64 `json:"value"`
-				Status    string   `json:"status"`
+				Indicator string             `json:"indicator"`
+				Value     *float64           `json:"value"`
+				Status    string             `json:"status"`
+				Spread    *indicators.Spread `json:"spread"`
 			} `json:"cells"`
 		} `json:"scope"`
 		Indicators []struct {
@@ -249,6 +250,7 @@ func TestScorecard(t *testing.T) {
 				Target    *float64 `json:"target"`
 				Status    string   `json:"status"`
 				Sample    uint64   `json:"sample"`
+				Spread    any      `json:"spread"`
 			} `json:"cells"`
 		} `json:"rows"`
 	}
@@ -276,9 +278,26 @@ func TestScorecard(t *testing.T) {
 	if v, st, _ := cell(1, "reception.wait_20min"); v != 90 || st != "met" {
 		t.Errorf("PAR-11: %v %s", v, st)
 	}
+	// The spread of department 75 over its sites: 70 and 90, both with
+	// the minimum sample; nearest rank p10 ⌈0.2⌉ = 1st = 70, median ⌈1⌉ =
+	// 1st = 70, p90 ⌈1.8⌉ = 2nd = 90; PAR-18 missed the national 80.
+	spread := "2 sites 70 70 70 90 90, 1 missed"
 	for _, c := range sc.Scope.Cells {
-		if c.Indicator == "reception.wait_20min" && (c.Value == nil || *c.Value != 80) {
+		if c.Indicator != "reception.wait_20min" {
+			continue
+		}
+		if c.Value == nil || *c.Value != 80 {
 			t.Errorf("department 75 pools 16 of 20: %v", c.Value)
+		}
+		if s := c.Spread; s == nil || fmt.Sprintf("%d sites %v %v %v %v %v, %d missed", s.Sites, *s.Min, *s.P10, *s.Median, *s.P90, *s.Max, s.Missed) != spread {
+			t.Errorf("department 75 spread %+v, want %s", s, spread)
+		}
+	}
+	for _, row := range sc.Rows {
+		for _, c := range row.Cells {
+			if c.Spread != nil {
+				t.Errorf("site %s %s: spread %v, want none (sub-scope rows have none)", row.ScopeID, c.Indicator, c.Spread)
+			}
 		}
 	}
 	if len(sc.Indicators) == 0 || sc.Indicators[0].ID != "reception.wait_20min" {

@@ -132,7 +132,7 @@ func (d *Director) rows() []*scopeRow {
 
 // Write writes the workbook: an overview of every indicator, a sheet per
 // indicator family with targets, status and sample, the rankings of the
-// sub-scopes on each commitment, and notes.
+// sub-scopes on each commitment, the spread across sites, and notes.
 func (d *Director) Write(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -152,7 +152,7 @@ func (d *Director) Write(w io.Writer) error {
 	if err := printSetup(f, SheetOverview, header, footer); err != nil {
 		return err
 	}
-	used := map[string]bool{strings.ToLower(SheetOverview): true, strings.ToLower(SheetRankings): true, strings.ToLower(SheetNotes): true}
+	used := map[string]bool{strings.ToLower(SheetOverview): true, strings.ToLower(SheetRankings): true, strings.ToLower(SheetSpread): true, strings.ToLower(SheetNotes): true}
 	var families []string
 	byFamily := map[string][]*indicators.Definition{}
 	for _, def := range d.Catalog.Indicators {
@@ -176,7 +176,7 @@ func (d *Director) Write(w io.Writer) error {
 	for _, sh := range []struct {
 		name  string
 		write func(*excelize.File, *styles) error
-	}{{SheetRankings, d.rankings}, {SheetNotes, d.notes}} {
+	}{{SheetRankings, d.rankings}, {SheetSpread, func(f *excelize.File, st *styles) error { return d.spread(f, st, rows) }}, {SheetNotes, d.notes}} {
 		if _, err := f.NewSheet(sh.name); err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (d *Director) Write(w io.Writer) error {
 			return fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
 	}
-	for _, name := range append(sheets, SheetRankings, SheetNotes) {
+	for _, name := range append(sheets, SheetRankings, SheetSpread, SheetNotes) {
 		if err := printSetup(f, name, header, footer); err != nil {
 			return err
 		}
@@ -426,6 +426,7 @@ func (d *Director) notes(f *excelize.File, st *styles) error {
 		{"Overview", "every indicator, each cell coloured by its status: green met, red missed, grey insufficient data, none without a target"},
 		{"Families", "one sheet per family of indicators (the id up to its first dot), with target, status and sample"},
 		{"Rankings", "for each published indicator, the " + string(d.Sub) + "s from best to worst in the indicator's direction; equal values share a rank; insufficient data last, unranked"},
+		{"Spread", spreadNote},
 		{"Status", "insufficient_data below the indicator's minimum sample; no_target without a target; met when the value reaches the target in the indicator's direction; missed otherwise"},
 		{"Targets", "a scope without its own target takes the nearest one above it: site, department, region, national"},
 		{"Percentages", "stored as fractions under a percent format (0.853 shows as 85.3%)"},

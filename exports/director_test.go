@@ -62,7 +62,7 @@ func TestDirectorWorkbook(t *testing.T) {
 	for _, s := range b.Sheets {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,Rankings,Notes" {
+	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,Rankings,Spread,Notes" {
 		t.Errorf("sheets %s", got)
 	}
 
@@ -221,6 +221,27 @@ func TestDirectorNational(t *testing.T) {
 	}
 	if rk.Cells["E2"].Value != "44" || rk.Cells["C2"].Value != 1.0 || rk.Cells["E3"].Value != "11" || rk.Cells["C3"].Value != 2.0 || rk.Cells["F2"].Value != nil {
 		t.Errorf("national ranking: %v %v %v %v %#v", rk.Cells["E2"], rk.Cells["C2"], rk.Cells["E3"], rk.Cells["C3"], rk.Cells["F2"])
+	}
+	// The spread of reception.wait_20min across sites with at least 10
+	// visits (PAR-20's 4 left out): the nation 50 80 90 90 (STR-67's 80
+	// meets the target), nearest rank p10 ⌈0.4⌉ = 1st, median ⌈2⌉ = 2nd,
+	// p90 ⌈3.6⌉ = 4th; region 11 50 90 90, median ⌈1.5⌉ = 2nd; region 44
+	// STR-67 alone. PAR-18 (50) is the one miss. Region 11 (a miss) comes
+	// before region 44, as on the overview.
+	sp := b.sheet(t, "Spread")
+	for i, w := range []string{
+		"reception.wait_20min national <nil> 4 0.5 0.5 0.8 0.9 0.9 1 0.0%",
+		"reception.wait_20min region 11 3 0.5 0.5 0.9 0.9 0.9 1 0.0%",
+		"reception.wait_20min region 44 1 0.8 0.8 0.8 0.8 0.8 0 0.0%",
+	} {
+		row := i + 2
+		c := func(col string) any { return sp.Cells[fmt.Sprint(col, row)].Value }
+		if got := fmt.Sprint(c("A"), " ", c("B"), " ", c("C"), " ", c("F"), " ", c("G"), " ", c("H"), " ", c("I"), " ", c("J"), " ", c("K"), " ", c("L"), " ", sp.Cells[fmt.Sprint("I", row)].Format); got != w {
+			t.Errorf("Spread row %d: %s, want %s", row, got, w)
+		}
+	}
+	if sp.Cells["A1"].Value != "Indicator" || sp.Cells["L1"].Value != "Sites missed" || sp.Cells["A5"].Value != "reception.wait_p90" {
+		t.Errorf("spread sheet: %v %v %v", sp.Cells["A1"], sp.Cells["L1"], sp.Cells["A5"])
 	}
 }
 

@@ -47,6 +47,15 @@ type OpenRow struct {
 	Revision     int      `json:"revision"`
 	ClosedAt     string   `json:"closed_at"`
 	Method       string   `json:"method"`
+	Version      int      `json:"version"`
+	VersionSince *string  `json:"version_since"`
+	SpreadSites  *int     `json:"spread_sites"`
+	SpreadMin    *float64 `json:"spread_min"`
+	SpreadP10    *float64 `json:"spread_p10"`
+	SpreadMedian *float64 `json:"spread_median"`
+	SpreadP90    *float64 `json:"spread_p90"`
+	SpreadMax    *float64 `json:"spread_max"`
+	SpreadMissed *int     `json:"spread_missed"`
 }
 
 // OpenFilter narrows open data: empty fields keep everything.
@@ -122,6 +131,14 @@ func openRow(d *indicators.Definition, p indicators.Period, pv indicators.Proven
 	if d.IsProportion() {
 		o.Meeting, o.Counted = r.Numerator, r.Denominator
 	}
+	o.Version = max(r.Version, 1)
+	if r.VersionSince != "" {
+		o.VersionSince = ptr(r.VersionSince)
+	}
+	if s := r.Spread; s != nil {
+		o.SpreadSites, o.SpreadMissed = ptr(s.Sites), ptr(s.Missed)
+		o.SpreadMin, o.SpreadP10, o.SpreadMedian, o.SpreadP90, o.SpreadMax = s.Min, s.P10, s.Median, s.P90, s.Max
+	}
 	switch r.Status {
 	case indicators.StatusMet:
 		o.Met = ptr(true)
@@ -171,9 +188,20 @@ func WriteOpenCSV(w io.Writer, rows []OpenRow) error {
 		if r.Met != nil {
 			met = strconv.FormatBool(*r.Met)
 		}
+		in := func(v *int) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.Itoa(*v)
+		}
+		since := ""
+		if r.VersionSince != nil {
+			since = *r.VersionSince
+		}
 		rec = append(rec[:0], r.Period, r.PeriodStart, r.PeriodEnd, r.Scope, r.ScopeID, r.ScopeName, r.RegionID, r.DepartmentID, r.SiteID,
 			r.Indicator, r.TitleFR, r.TitleEN, r.Unit, fl(r.Value), fl(r.Meeting), fl(r.Counted), strconv.FormatUint(r.Sample, 10),
-			fl(r.CILow), fl(r.CIHigh), fl(r.Target), met, r.Status, strconv.Itoa(r.Revision), r.ClosedAt, r.Method)
+			fl(r.CILow), fl(r.CIHigh), fl(r.Target), met, r.Status, strconv.Itoa(r.Revision), r.ClosedAt, r.Method,
+			strconv.Itoa(r.Version), since, in(r.SpreadSites), fl(r.SpreadMin), fl(r.SpreadP10), fl(r.SpreadMedian), fl(r.SpreadP90), fl(r.SpreadMax), in(r.SpreadMissed))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -204,6 +204,19 @@ func TestOpenData(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// Version 1 from the beginning; the spread across sites with at least
+	// 10 visits: PAR-11 90 and PAR-18 70 (STR-67's 5 left out), nearest
+	// rank p10 ⌈0.2⌉ = 1st, median ⌈1⌉ = 1st, p90 ⌈1.8⌉ = 2nd; PAR-18
+	// missed. Region 44 and department 67 are not published (too small a
+	// sample); sites have no spread.
+	got = nil
+	for _, r := range recs[1:] {
+		got = append(got, strings.Join(r[25:], ","))
+	}
+	two := "1,,2,70,70,70,90,90,1"
+	if want := []string{two, two, two, "1,,,,,,,,", "1,,,,,,,,"}; !slices.Equal(got, want) {
+		t.Errorf("versions and spreads:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 	// Filters; and the same publication twice is the same bytes.
 	for _, fl := range []struct {
 		f    exports.OpenFilter

@@ -58,6 +58,17 @@ var OpenFields = []Field{
 	{Name: "revision", Type: "integer", Title: "Révision", Description: "the revision of the closed period (a period closed again gets a new one)", Constraints: &Constraints{Required: true, Minimum: ptr(1.0)}},
 	{Name: "closed_at", Type: "datetime", Title: "Clos le", Description: "when the revision was closed, UTC", Constraints: required},
 	{Name: "method", Type: "string", Format: "uri", Title: "Méthode", Description: "the method in words (fr, en)", Constraints: required},
+	// Added with issue 14, at the end so that readers by position keep
+	// working.
+	{Name: "version", Type: "integer", Title: "Version", Description: "the version of the indicator's definition the result was computed with; results of different versions are not comparable (a series break)", Constraints: &Constraints{Required: true, Minimum: ptr(1.0)}},
+	{Name: "version_since", Type: "date", Title: "Version depuis", Description: "the date that version took effect; empty: from the beginning"},
+	{Name: "spread_sites", Type: "integer", Title: "Sites comptés", Description: "departments, regions and nation: how many of their sites have at least the indicator's minimum sample (the spread is over these)", Unit: "count", Constraints: &Constraints{Minimum: &zero}},
+	{Name: "spread_min", Type: "number", Title: "Minimum des sites", Description: "the lowest of those sites' values, in unit"},
+	{Name: "spread_p10", Type: "number", Title: "10e centile des sites", Description: "the 10th percentile of those sites' values (nearest rank: the ⌈0.1·n⌉-th in ascending order), in unit"},
+	{Name: "spread_median", Type: "number", Title: "Médiane des sites", Description: "the median of those sites' values (nearest rank: the ⌈0.5·n⌉-th), in unit"},
+	{Name: "spread_p90", Type: "number", Title: "90e centile des sites", Description: "the 90th percentile of those sites' values (nearest rank: the ⌈0.9·n⌉-th), in unit"},
+	{Name: "spread_max", Type: "number", Title: "Maximum des sites", Description: "the highest of those sites' values, in unit"},
+	{Name: "spread_missed", Type: "integer", Title: "Sites hors objectif", Description: "how many of those sites missed their own target", Unit: "count", Constraints: &Constraints{Minimum: &zero}},
 }
 
 // Schema is the Table Schema of the open data.

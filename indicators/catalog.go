@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
@@ -52,6 +53,12 @@ type Definition struct {
 	Direction  string // higher or lower is better
 	MinSample  int
 	Published  bool
+	// Version numbers the definition, from 1; it took effect on Since
+	// (zero: from the beginning, as version 1 always is). The periods
+	// ending before Since were measured under an earlier version, so a
+	// comparison across Since is a series break (see version.go).
+	Version int
+	Since   time.Time
 }
 
 // IsProportion tells whether the value is a share of a population, which
@@ -130,6 +137,8 @@ type spec struct {
 	Direction  string     `yaml:"direction"`
 	MinSample  int        `yaml:"min_sample"`
 	Published  bool       `yaml:"published"`
+	Version    int        `yaml:"version"`
+	Since      string     `yaml:"since"`
 }
 
 // set tells which of the optional measure fields an entry sets.
@@ -228,6 +237,7 @@ func (c *checker) definition(s *spec) *Definition {
 	c.filter(s, "filter", s.Filter)
 	d := &Definition{ID: s.ID, Title: s.Title, Commitment: s.Commitment, Source: s.Source, Filter: s.Filter, Exclude: s.Exclude,
 		Unit: s.Unit, Direction: s.Direction, MinSample: s.MinSample, Published: s.Published}
+	d.Version, d.Since = c.version(s)
 	kind, ok := measureKinds[s.Measure]
 	if ok {
 		d.Measure = kind.make(s, c)
@@ -262,6 +272,35 @@ func (c *checker) definition(s *spec) *Definition {
 		c.add("min_sample", "must not be negative")
 	}
 	return d
+}
+
+// version checks an entry's version and the date it took effect: version
+// 1 (the default) is from the beginning; a later one needs its since.
+func (c *checker) version(s *spec) (int, time.Time) {
+	v := s.Version
+	switch {
+	case v == 0:
+		v = 1
+	case v < 0:
+		c.add("version", "must be 1 or more")
+		v = 1
+	}
+	if s.Since == "" {
+		if v > 1 {
+			c.add("version", "version %d needs since: the date it took effect (YYYY-MM-DD)", v)
+		}
+		return v, time.Time{}
+	}
+	if v == 1 {
+		c.add("since", "version 1 is the first definition, in force from the beginning: a since needs version 2 or more")
+		return v, time.Time{}
+	}
+	since, err := time.Parse(time.DateOnly, s.Since)
+	if err != nil || since.Year() < 2000 || since.Year() > 2100 {
+		c.add("since", "%q is not a date YYYY-MM-DD between 2000 and 2100", s.Since)
+		return v, time.Time{}
+	}
+	return v, since
 }
 
 // usersOf names the measures that take an optional field.

@@ -25,14 +25,25 @@ func (e *Engine) Close(ctx context.Context, p Period, by string) (Report, error)
 	}
 	rev := rep.Provenance.Revisions + 1
 	at := e.Now().UTC().Truncate(time.Second)
-	b, err := e.DB.Conn().PrepareBatch(ctx, `INSERT INTO results (period, period_from, period_to, revision, closed_at, closed_by, indicator, scope, scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, status, previous, last_year, required)`)
+	b, err := e.DB.Conn().PrepareBatch(ctx, `INSERT INTO results (period, period_from, period_to, revision, closed_at, closed_by, indicator, scope, scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, status, previous, last_year, required,
+  version, version_since, previous_break, last_year_break, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed)`)
 	if err != nil {
 		return Report{}, fmt.Errorf("close %s: %w", p, err)
 	}
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		r.Revision, r.ClosedAt = rev, at
-		if err := b.Append(p.Name, p.From, p.To, uint32(rev), at, by, r.Indicator, string(r.Scope), r.ScopeID, r.Unit, r.Value, r.Numerator, r.Denominator, r.Sample, r.CILow, r.CIHigh, r.Target, r.Status, r.Previous, r.LastYear, r.Required); err != nil {
+		var since *time.Time
+		if r.VersionSince != "" {
+			t, err := time.Parse(time.DateOnly, r.VersionSince)
+			if err != nil {
+				return Report{}, fmt.Errorf("close %s: %s: version since: %w", p, r.Indicator, err)
+			}
+			since = &t
+		}
+		sp := storedSpread(r.Spread)
+		if err := b.Append(p.Name, p.From, p.To, uint32(rev), at, by, r.Indicator, string(r.Scope), r.ScopeID, r.Unit, r.Value, r.Numerator, r.Denominator, r.Sample, r.CILow, r.CIHigh, r.Target, r.Status, r.Previous, r.LastYear, r.Required,
+			uint32(r.Version), since, r.PreviousBreak, r.LastYearBreak, sp.sites, sp.min, sp.p10, sp.median, sp.p90, sp.maxV, sp.missed); err != nil {
 			_ = b.Abort()
 			return Report{}, fmt.Errorf("close %s: %w", p, err)
 		}
@@ -43,6 +54,32 @@ func (e *Engine) Close(ctx context.Context, p Period, by string) (Report, error)
 	rep.Provenance = Provenance{Closed: true, Revision: rev, Revisions: rev, ClosedAt: at, ClosedBy: by}
 	e.noteRevisions(p, rev)
 	return rep, nil
+}
+
+// spreadColumns is a Spread as the results table holds it: all NULL
+// without one.
+type spreadColumns struct {
+	sites, missed               *uint32
+	min, p10, median, p90, maxV *float64
+}
+
+func storedSpread(s *Spread) spreadColumns {
+	if s == nil {
+		return spreadColumns{}
+	}
+	sites, missed := uint32(s.Sites), uint32(s.Missed)
+	return spreadColumns{sites: &sites, missed: &missed, min: s.Min, p10: s.P10, median: s.Median, p90: s.P90, maxV: s.Max}
+}
+
+func (c spreadColumns) spread() *Spread {
+	if c.sites == nil {
+		return nil
+	}
+	s := &Spread{Sites: int(*c.sites), Min: c.min, P10: c.p10, Median: c.median, P90: c.p90, Max: c.maxV}
+	if c.missed != nil {
+		s.Missed = int(*c.missed)
+	}
+	return s
 }
 
 // Revisions is how many times a period was closed (0: never).
@@ -57,7 +94,8 @@ func (e *Engine) Revisions(ctx context.Context, p Period) (int, error) {
 // readClosed reads every result of one revision of a closed period, and
 // when and by whom it was closed.
 func (e *Engine) readClosed(ctx context.Context, p Period, revision int) (*closedRevision, error) {
-	rows, err := e.DB.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, toString(status), previous, last_year, required, closed_at, closed_by
+	rows, err := e.DB.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, toString(status), previous, last_year, required, closed_at, closed_by,
+  version, version_since, previous_break = 1, last_year_break = 1, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed
 FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 	if err != nil {
 		return nil, fmt.Errorf("closed results of %s: %w", p, err)
@@ -67,10 +105,18 @@ FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 	for rows.Next() {
 		r := Result{Period: p.Name, Revision: revision}
 		var scope string
-		if err := rows.Scan(&r.Indicator, &scope, &r.ScopeID, &r.Unit, &r.Value, &r.Numerator, &r.Denominator, &r.Sample, &r.CILow, &r.CIHigh, &r.Target, &r.Status, &r.Previous, &r.LastYear, &r.Required, &r.ClosedAt, &c.by); err != nil {
+		var version uint32
+		var since *time.Time
+		var sp spreadColumns
+		if err := rows.Scan(&r.Indicator, &scope, &r.ScopeID, &r.Unit, &r.Value, &r.Numerator, &r.Denominator, &r.Sample, &r.CILow, &r.CIHigh, &r.Target, &r.Status, &r.Previous, &r.LastYear, &r.Required, &r.ClosedAt, &c.by,
+			&version, &since, &r.PreviousBreak, &r.LastYearBreak, &sp.sites, &sp.min, &sp.p10, &sp.median, &sp.p90, &sp.maxV, &sp.missed); err != nil {
 			return nil, fmt.Errorf("closed results of %s: %w", p, err)
 		}
 		r.Scope, c.at = model.ScopeKind(scope), r.ClosedAt
+		r.Version, r.Spread = int(version), sp.spread()
+		if since != nil {
+			r.VersionSince = since.Format(time.DateOnly)
+		}
 		c.results = append(c.results, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -38,6 +38,23 @@ type Result struct {
 	Unit     string    `json:"unit"`
 	Revision int       `json:"revision,omitempty"` // closed results only
 	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// Version is the definition's version the result was computed with
+	// (a closed revision keeps its own), VersionSince the date it took
+	// effect, YYYY-MM-DD (empty: from the beginning).
+	Version      int    `json:"version"`
+	VersionSince string `json:"version_since,omitempty"`
+	// PreviousBreak and LastYearBreak flag a comparison across a change of
+	// definition: previous (last_year) was measured, at least in part,
+	// under another version than the period, so it is no trend.
+	PreviousBreak bool `json:"previous_break"`
+	LastYearBreak bool `json:"last_year_break"`
+	// SeriesBreak is set by Series only: this point was measured under
+	// another definition than the point before it in the series.
+	SeriesBreak bool `json:"series_break,omitempty"`
+	// Spread is the spread across the scope's sites, for departments,
+	// regions and the nation (nil for a site, and in revisions closed
+	// before spreads were kept).
+	Spread *Spread `json:"spread"`
 }
 
 // evaluate turns the aggregates of d (the period, the previous one, last
@@ -57,6 +74,8 @@ func evaluate(d *Definition, p Period, byPeriod []map[scopeKey]agg, sel *selecti
 	for k := range byPeriod[0] {
 		scopes[k] = true
 	}
+	spread := spreads(d, p, byPeriod[0], sel, targets)
+	now := eraOf(d.versionOf(), d.Since, p)
 	var out []Result
 	for k := range scopes {
 		if !sel.keepScope(k) {
@@ -72,6 +91,16 @@ func evaluate(d *Definition, p Period, byPeriod []map[scopeKey]agg, sel *selecti
 		}
 		r.Previous, _, _ = value(d, byPeriod[1][k])
 		r.LastYear, _, _ = value(d, byPeriod[2][k])
+		r.Version, r.VersionSince = d.versionOf(), sinceText(d.Since)
+		if byPeriod[1] != nil { // Series leaves the comparisons out
+			r.PreviousBreak = breaks(now, eraOf(d.versionOf(), d.Since, p.Previous()))
+			r.LastYearBreak = breaks(now, eraOf(d.versionOf(), d.Since, p.LastYear()))
+		}
+		if k.kind != model.ScopeSite {
+			if r.Spread = spread[k]; r.Spread == nil {
+				r.Spread = &Spread{}
+			}
+		}
 		r.Target = targets.For(d.ID, k, p.Year(), sel.sites)
 		r.Status = status(d, r)
 		if p.Kind == "ytd" && r.Target != nil && r.Value != nil {

@@ -14,7 +14,8 @@ import (
 // must not overlap. Each report has the value, numerator, denominator,
 // sample, interval, target and status of every selected scope; previous
 // and last_year are left out of live ones (a series carries its own
-// history).
+// history). A point measured under another definition than the one before
+// it (see version.go) has SeriesBreak set: no line joins them as a trend.
 func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([]Report, error) {
 	s, err := e.resolve(ctx, sel)
 	if err != nil {
@@ -39,6 +40,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 		out[i] = Report{Period: p, Provenance: Provenance{ComputedAt: e.Now().UTC().Truncate(time.Second)}}
 	}
 	if len(live) == 0 {
+		flagBreaks(out)
 		return out, nil
 	}
 	targets, err := LoadTargets(ctx, e.DB)
@@ -74,7 +76,31 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 	for _, i := range live {
 		e.Catalog.sortResults(out[i].Results)
 	}
+	flagBreaks(out)
 	return out, nil
+}
+
+// flagBreaks sets SeriesBreak on each result measured under another
+// definition than the same indicator and scope at the point before, each
+// placed by the version it was computed with (a closed month keeps its
+// own).
+func flagBreaks(reps []Report) {
+	type key struct {
+		indicator string
+		scope     scopeKey
+	}
+	last := map[key]era{}
+	for i := range reps {
+		for j := range reps[i].Results {
+			r := &reps[i].Results[j]
+			k := key{r.Indicator, scopeKey{r.Scope, r.ScopeID}}
+			now := eraOfResult(r, reps[i].Period)
+			if before, ok := last[k]; ok {
+				r.SeriesBreak = breaks(before, now)
+			}
+			last[k] = now
+		}
+	}
 }
 
 // Split cuts p into the periods of a breakdown: days ("day") or ISO weeks

@@ -5,7 +5,8 @@
 //     18.16; LZ4 except on the loopback (store.go);
 //   - every difference between 18.16 and current servers (version.go);
 //   - the embedded schema migrations and their runner (migrate.go,
-//     migrations/);
+//     migrations/), which skips an ADD COLUMN whose column exists, since
+//     18.16 has no IF NOT EXISTS there;
 //   - the inserts of contacts, cases and survey responses (tables.go), one
 //     column spec per table from which the INSERT statement and the column
 //     kinds are derived (insert.go), encoded in ClickHouse's native format

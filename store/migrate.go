@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,9 @@ import (
 // knows that 18.x needs a setting for LowCardinality DDL. It applies each
 // embedded NNNN_name.sql file once, in order, and records it in
 // schema_migrations. Statements are idempotent (IF NOT EXISTS), so a
-// migration interrupted halfway is simply applied again.
+// migration interrupted halfway is simply applied again; 18.16 has no ADD
+// COLUMN IF NOT EXISTS, so an ALTER TABLE t ADD COLUMN c (one column per
+// statement) is skipped when system.columns already has c.
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -146,6 +149,13 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			continue
 		}
 		for i, stmt := range m.Statements {
+			has, err := db.addsExistingColumn(ctx, stmt)
+			if err != nil {
+				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+			if has {
+				continue
+			}
 			if err := db.conn.Exec(db.ddlContext(ctx), stmt); err != nil {
 				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
@@ -161,6 +171,27 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		ran = append(ran, m)
 	}
 	return ran, nil
+}
+
+// reAddColumn reads the table and column of an ALTER TABLE … ADD COLUMN
+// statement that adds one column.
+var reAddColumn = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s`)
+
+// reAddColumns finds each ADD COLUMN of a statement.
+var reAddColumns = regexp.MustCompile(`(?i)\bADD\s+COLUMN\b`)
+
+// addsExistingColumn tells whether stmt adds one column that the table
+// already has (a migration that stopped after it).
+func (db *DB) addsExistingColumn(ctx context.Context, stmt string) (bool, error) {
+	m := reAddColumn.FindStringSubmatch(stmt)
+	if m == nil || len(reAddColumns.FindAllStringIndex(stmt, 2)) > 1 {
+		return false, nil
+	}
+	var n uint64
+	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM system.columns WHERE database = ? AND table = ? AND name = ?`, db.database, m[1], m[2]).Scan(&n); err != nil {
+		return false, fmt.Errorf("columns of %s: %w", m[1], err)
+	}
+	return n > 0, nil
 }
 
 // SchemaVersion is the highest applied migration, 0 on an empty database.

@@ -125,3 +125,45 @@ func TestMigrateRecoversFromHalfAppliedSchema(t *testing.T) {
 		t.Fatalf("migrate over a half-applied schema: %v", err)
 	}
 }
+
+// TestMigrateRecoversFromHalfAddedColumns: 18.16 has no ADD COLUMN IF NOT
+// EXISTS, so a migration adding columns that stopped after some of them
+// must skip those and add the rest.
+func TestMigrateRecoversFromHalfAddedColumns(t *testing.T) {
+	db, _ := chtest.Empty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	all, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var adds store.Migration
+	for _, m := range all {
+		if m.Version < 5 {
+			for _, stmt := range m.Statements {
+				if err := db.Conn().Exec(store.DDLContext(ctx, db), stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if m.Version == 5 {
+			adds = m
+		}
+	}
+	// Two of its columns added, nothing recorded.
+	for _, stmt := range adds.Statements[:2] {
+		if err := db.Conn().Exec(store.DDLContext(ctx, db), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate over half-added columns: %v", err)
+	}
+	var n uint64
+	if err := db.Conn().QueryRow(ctx, `SELECT toUInt64(count()) FROM system.columns WHERE database = ? AND table = 'results' AND (name = 'version' OR name LIKE 'spread_%' OR name LIKE '%_break' OR name = 'version_since')`, db.Database()).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(len(adds.Statements)) || len(adds.Statements) != 11 {
+		t.Errorf("%d of the %d columns of migration 5", n, len(adds.Statements))
+	}
+}

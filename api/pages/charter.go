@@ -62,6 +62,12 @@ func (p *Pages) charter(c *gin.Context) {
 				it.Status, it.StatusText = statusClass(r.Status), t(lg, "status."+r.Status)
 				it.Previous, it.LastYear = value(lg, d.Unit, r.Previous), value(lg, d.Unit, r.LastYear)
 				it.TrendPrevious, it.TrendLastYear = trend(lg, d, r.Value, r.Previous), trend(lg, d, r.Value, r.LastYear)
+				if r.PreviousBreak {
+					it.TrendPrevious = breakText(lg, r)
+				}
+				if r.LastYearBreak {
+					it.TrendLastYear = breakText(lg, r)
+				}
 			}
 			data.Items = append(data.Items, it)
 		}

@@ -9,7 +9,9 @@
 // indicator (title, commitment, definition) comes from the catalog, so a
 // new indicator appears on every page; every figure comes from the one
 // results entry point, indicators.Engine.Results, and what a visitor may see
-// is asked of package auth, as for the API.
+// is asked of package auth, as for the API. A comparison across a change
+// of an indicator's definition says "series break", never a trend; the
+// scorecard's own row gives the spread across its sites.
 //
 // The scorecard's login (login.go, session.go) trades a token of a role
 // that reads results for a random 256-bit session id in an HttpOnly,

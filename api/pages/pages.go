@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -192,6 +193,16 @@ func trend(lang string, d *indicators.Definition, v, before *float64) string {
 		return t(lang, "trend.down") + " (" + t(lang, w) + ")"
 	}
 	return t(lang, "trend.same")
+}
+
+// breakText says that a comparison crosses a change of the indicator's
+// definition, so that no trend is read into it.
+func breakText(lang string, r indicators.Result) string {
+	since := r.VersionSince
+	if d, err := time.Parse(time.DateOnly, since); err == nil {
+		since = dateIn(lang, d)
+	}
+	return fmt.Sprintf(t(lang, "sc.break"), r.Version, since)
 }
 
 // publicOnly is what the public may see of a report, leaving the report

@@ -71,6 +71,7 @@ type scCell struct {
 	ID, Class, Value, Status string
 	Target, Interval, Trend  string
 	Required                 string
+	Spread                   string // the scope's own row: across its sites
 }
 
 // scorecard is /scorecard: the sub-scopes of a scope × the indicators of a
@@ -219,16 +220,21 @@ func (p *Pages) fill(ctx context.Context, lg string, pr auth.Principal, per indi
 		better, worse, compared := 0, 0, 0
 		for _, d := range defs {
 			r, ok := results[row][d.ID]
-			row.Cells = append(row.Cells, cellOf(lg, d, r, ok))
+			c := cellOf(lg, d, r, ok)
+			if ok && row.Own && r.Spread != nil {
+				c.Spread = spreadText(lg, d, r.Spread)
+			}
+			row.Cells = append(row.Cells, c)
 			if !ok {
 				continue
 			}
 			if r.Status == indicators.StatusMissed {
 				row.missed++
 			}
-			if r.Value != nil && r.Previous != nil {
-				compared++
+			if r.Value == nil || r.Previous == nil || r.PreviousBreak {
+				continue // nothing to compare, or not comparable
 			}
+			compared++
 			switch movement(d, r.Value, r.Previous) {
 			case 1:
 				better++
@@ -285,7 +291,10 @@ func cellOf(lg string, d *indicators.Definition, r indicators.Result, ok bool) s
 	if r.CILow != nil && r.CIHigh != nil {
 		c.Interval = t(lg, "sc.ci") + " " + number(lg, *r.CILow, 1) + "–" + value(lg, d.Unit, r.CIHigh)
 	}
-	if r.Value != nil && r.Previous != nil {
+	switch {
+	case r.Value != nil && r.Previous != nil && r.PreviousBreak:
+		c.Trend = breakText(lg, r) + " · " + t(lg, "sc.previous") + " " + value(lg, d.Unit, r.Previous)
+	case r.Value != nil && r.Previous != nil:
 		arrow := "→"
 		switch {
 		case *r.Value > *r.Previous+trendEpsilon:
@@ -299,6 +308,15 @@ func cellOf(lg string, d *indicators.Definition, r indicators.Result, ok bool) s
 		c.Required = t(lg, "sc.required") + " " + required(lg, d, *r.Required)
 	}
 	return c
+}
+
+// spreadText puts the spread across a scope's sites in words.
+func spreadText(lg string, d *indicators.Definition, s *indicators.Spread) string {
+	if s.Sites == 0 {
+		return t(lg, "sc.spread_none")
+	}
+	return fmt.Sprintf(t(lg, "sc.spread"), s.Sites, value(lg, d.Unit, s.Min), value(lg, d.Unit, s.P10), value(lg, d.Unit, s.Median),
+		value(lg, d.Unit, s.P90), value(lg, d.Unit, s.Max), countOf(lg, s.Missed, "sc.spread_missed_none", "sc.spread_missed_one", "sc.spread_missed_many"))
 }
 
 // trendEpsilon is the change below which trend() says "unchanged".

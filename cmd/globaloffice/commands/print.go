@@ -28,14 +28,24 @@ func printResults(w io.Writer, format string, rs []indicators.Result) error {
 		return enc.Encode(rs)
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"indicator", "scope", "scope_id", "period", "value", "unit", "numerator", "denominator", "sample", "ci_low", "ci_high", "target", "status", "previous", "last_year", "required_rest_of_year", "revision"})
+		// Columns added later go at the end, so that readers by position
+		// keep working.
+		_ = cw.Write([]string{"indicator", "scope", "scope_id", "period", "value", "unit", "numerator", "denominator", "sample", "ci_low", "ci_high", "target", "status", "previous", "last_year", "required_rest_of_year", "revision",
+			"version", "version_since", "previous_break", "last_year_break", "spread_sites", "spread_min", "spread_p10", "spread_median", "spread_p90", "spread_max", "spread_missed"})
 		for _, r := range rs {
 			rev := ""
 			if r.Revision > 0 {
 				rev = strconv.Itoa(r.Revision)
 			}
-			_ = cw.Write([]string{r.Indicator, string(r.Scope), r.ScopeID, r.Period, fmtNum(r.Value, 6), r.Unit, fmtNum(r.Numerator, 6), fmtNum(r.Denominator, 6),
-				strconv.FormatUint(r.Sample, 10), fmtNum(r.CILow, 6), fmtNum(r.CIHigh, 6), fmtNum(r.Target, 6), r.Status, fmtNum(r.Previous, 6), fmtNum(r.LastYear, 6), fmtNum(r.Required, 6), rev})
+			rec := []string{r.Indicator, string(r.Scope), r.ScopeID, r.Period, fmtNum(r.Value, 6), r.Unit, fmtNum(r.Numerator, 6), fmtNum(r.Denominator, 6),
+				strconv.FormatUint(r.Sample, 10), fmtNum(r.CILow, 6), fmtNum(r.CIHigh, 6), fmtNum(r.Target, 6), r.Status, fmtNum(r.Previous, 6), fmtNum(r.LastYear, 6), fmtNum(r.Required, 6), rev,
+				strconv.Itoa(r.Version), r.VersionSince, strconv.FormatBool(r.PreviousBreak), strconv.FormatBool(r.LastYearBreak)}
+			if s := r.Spread; s != nil {
+				rec = append(rec, strconv.Itoa(s.Sites), fmtNum(s.Min, 6), fmtNum(s.P10, 6), fmtNum(s.Median, 6), fmtNum(s.P90, 6), fmtNum(s.Max, 6), strconv.Itoa(s.Missed))
+			} else {
+				rec = append(rec, "", "", "", "", "", "", "")
+			}
+			_ = cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()

@@ -20,6 +20,12 @@ func TestPrintResults(t *testing.T) {
 	}
 	closed := r
 	closed.Revision = 2
+	// Department 75 under version 2 since 2026-01-01, last year a break:
+	// 3 sites counted, 1 missed.
+	dept := r
+	dept.Scope, dept.ScopeID, dept.Version, dept.VersionSince, dept.LastYearBreak = model.ScopeDepartment, "75", 2, "2026-01-01", true
+	dept.Spread = &indicators.Spread{Sites: 3, Min: num(60), P10: num(60), Median: num(75), P90: num(90), Max: num(90), Missed: 1}
+	r.Version, closed.Version = 1, 1
 	f := func(format string, rs []indicators.Result, want string) {
 		t.Helper()
 		var b bytes.Buffer
@@ -30,10 +36,12 @@ func TestPrintResults(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant:\n%s", format, b.String(), want)
 		}
 	}
-	header := "indicator,scope,scope_id,period,value,unit,numerator,denominator,sample,ci_low,ci_high,target,status,previous,last_year,required_rest_of_year,revision\n"
-	f("csv", []indicators.Result{r, closed}, header+
-		"reception.wait_20min,site,LYO-03,2026-05,75.000000,percent,9.000000,12.000000,12,46.770000,91.110000,80.000000,missed,,,,\n"+
-		"reception.wait_20min,site,LYO-03,2026-05,75.000000,percent,9.000000,12.000000,12,46.770000,91.110000,80.000000,missed,,,,2\n")
+	header := "indicator,scope,scope_id,period,value,unit,numerator,denominator,sample,ci_low,ci_high,target,status,previous,last_year,required_rest_of_year,revision," +
+		"version,version_since,previous_break,last_year_break,spread_sites,spread_min,spread_p10,spread_median,spread_p90,spread_max,spread_missed\n"
+	f("csv", []indicators.Result{r, closed, dept}, header+
+		"reception.wait_20min,site,LYO-03,2026-05,75.000000,percent,9.000000,12.000000,12,46.770000,91.110000,80.000000,missed,,,,,1,,false,false,,,,,,,\n"+
+		"reception.wait_20min,site,LYO-03,2026-05,75.000000,percent,9.000000,12.000000,12,46.770000,91.110000,80.000000,missed,,,,2,1,,false,false,,,,,,,\n"+
+		"reception.wait_20min,department,75,2026-05,75.000000,percent,9.000000,12.000000,12,46.770000,91.110000,80.000000,missed,,,,,2,2026-01-01,false,true,3,60.000000,60.000000,75.000000,90.000000,90.000000,1\n")
 	f("csv", nil, header)
 	f("json", nil, "[]\n")
 	f("table", []indicators.Result{r}, strings.Join([]string{
