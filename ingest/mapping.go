@@ -41,6 +41,20 @@ type Mapping struct {
 	// "score_*" applies to every score field. A value absent from a map is
 	// kept as is (and then validated).
 	Values map[string]map[string]string `yaml:"values"`
+	// IDFrom builds the record id from several source columns, joined by
+	// "/": an export whose own numbers restart (a ticket A001 every
+	// morning at every branch) is identified by branch, date and number.
+	// date(COLUMN) is the local date of a time column (YYYY-MM-DD). The
+	// columns it names are not fields of the record.
+	IDFrom []string `yaml:"id_from"`
+	// IgnoreUnmapped drops the source columns that are neither renamed nor
+	// a field of the kind (a questionnaire's other questions): listed once
+	// per file in the answer, not a reject per row.
+	IgnoreUnmapped bool `yaml:"ignore_unmapped"`
+	// SkipWhenEmpty names source columns without which a row is an
+	// incomplete record (a LimeSurvey response never submitted has no
+	// submitdate): skipped and counted, not refused.
+	SkipWhenEmpty []string `yaml:"skip_when_empty"`
 
 	// keptTargets are the renames (source, field) whose field an export
 	// may also send under its own name: such an export is refused.
@@ -118,6 +132,28 @@ func ParseMapping(name string, b []byte) (*Mapping, error) {
 			errs = append(errs, fmt.Errorf("values.%s: not a %s field", f, m.Kind))
 		}
 	}
+	for i, part := range m.IDFrom {
+		col, isDate := idPart(part)
+		if col == "" {
+			errs = append(errs, fmt.Errorf("id_from[%d]: %q: a column, or date(COLUMN)", i, part))
+		}
+		if isDate && m.TimeLayout == "unix" {
+			errs = append(errs, fmt.Errorf("id_from[%d]: date(%s) needs a time_layout with a date, not unix", i, col))
+		}
+	}
+	if len(m.IDFrom) > 0 {
+		if src, ok := into["id"]; ok {
+			errs = append(errs, fmt.Errorf("columns.%s: renamed to id, which id_from builds", src))
+		}
+		if _, ok := m.Constants["id"]; ok {
+			errs = append(errs, errors.New("constants.id: id_from builds the id"))
+		}
+	}
+	for i, col := range m.SkipWhenEmpty {
+		if strings.TrimSpace(col) == "" {
+			errs = append(errs, fmt.Errorf("skip_when_empty[%d]: empty column name", i))
+		}
+	}
 	if m.TimeLayout != "" && m.TimeLayout != "unix" {
 		if _, err := time.Parse(m.TimeLayout, time.Date(2026, 5, 14, 9, 3, 12, 0, time.UTC).Format(m.TimeLayout)); err != nil {
 			errs = append(errs, fmt.Errorf("time_layout: %q is not a Go time layout: %v", m.TimeLayout, err))
@@ -185,23 +221,83 @@ func (s MappingSet) Names() []string {
 	return out
 }
 
-// Apply turns one source record into our fields.
-func (m *Mapping) Apply(in map[string]string) (map[string]string, *FieldError) {
+// idPart reads an element of id_from: a column, or date(COLUMN).
+func idPart(s string) (col string, isDate bool) {
+	s = strings.TrimSpace(s)
+	if inner, ok := strings.CutPrefix(s, "date("); ok {
+		inner, ok = strings.CutSuffix(inner, ")")
+		if !ok {
+			return "", true
+		}
+		return strings.TrimSpace(inner), true
+	}
+	return s, false
+}
+
+// Incomplete reports whether a source record lacks a column of
+// SkipWhenEmpty: it is skipped, not refused.
+func (m *Mapping) Incomplete(in map[string]string) bool {
+	for _, col := range m.SkipWhenEmpty {
+		if strings.TrimSpace(in[col]) == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// unmapped reports whether IgnoreUnmapped drops source column k.
+func (m *Mapping) unmapped(k string) bool {
+	if !m.IgnoreUnmapped {
+		return false
+	}
+	if _, renamed := m.Columns[k]; renamed {
+		return false
+	}
+	return !contains(fieldsOf[m.Kind], k) && !(m.Kind == KindSurveys && strings.HasPrefix(k, "score_"))
+}
+
+// Apply turns one source record into our fields. source is the one the
+// sender gave (--source, ?source=): it wins over the mapping's constant,
+// so that two exports numbering their records alike are told apart.
+// ignored, when not nil, gets the source columns IgnoreUnmapped dropped.
+func (m *Mapping) Apply(in map[string]string, source string, ignored map[string]bool) (map[string]string, *FieldError) {
 	out := make(map[string]string, len(in)+len(m.Constants))
+	var idCols map[string]bool
+	if len(m.IDFrom) > 0 {
+		idCols = map[string]bool{}
+		for _, part := range m.IDFrom {
+			col, _ := idPart(part)
+			idCols[col] = true
+		}
+	}
 	for k, v := range in {
 		if contains(m.Ignore, k) {
 			continue
 		}
-		if dst, ok := m.Columns[k]; ok {
+		dst, renamed := m.Columns[k]
+		if !renamed && idCols[k] {
+			continue // read by id_from only
+		}
+		if m.unmapped(k) {
+			if ignored != nil {
+				ignored[k] = true
+			}
+			continue
+		}
+		if renamed {
 			k = dst
 		}
 		out[k] = v
+	}
+	if source != "" && strings.TrimSpace(out["source"]) == "" {
+		out["source"] = source
 	}
 	for k, v := range m.Constants {
 		if strings.TrimSpace(out[k]) == "" {
 			out[k] = v
 		}
 	}
+
 	for k, v := range out {
 		vm, ok := m.Values[k]
 		if !ok && strings.HasPrefix(k, "score_") {
@@ -226,7 +322,61 @@ func (m *Mapping) Apply(in map[string]string) (map[string]string, *FieldError) {
 			out[k] = s
 		}
 	}
+	if len(m.IDFrom) > 0 {
+		// After the times: a time that does not parse is refused on its
+		// field first.
+		id, err := m.buildID(in)
+		if err != nil {
+			return nil, err
+		}
+		out["id"] = id
+	}
 	return out, nil
+}
+
+// buildID joins the id_from parts of a source record with "/"; empty when
+// a part is empty (the record is then refused: id required).
+func (m *Mapping) buildID(in map[string]string) (string, *FieldError) {
+	parts := make([]string, 0, len(m.IDFrom))
+	for _, part := range m.IDFrom {
+		col, isDate := idPart(part)
+		v := strings.TrimSpace(in[col])
+		if v == "" {
+			return "", nil
+		}
+		if isDate {
+			d, err := m.localDate(v)
+			if err != nil {
+				field := col
+				if dst, ok := m.Columns[col]; ok {
+					field = dst
+				}
+				return "", &FieldError{Field: field, Reason: err.Error()}
+			}
+			v = d
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+// localDate is the date of a time as the export writes it (local to the
+// site when the layout has no zone), as YYYY-MM-DD.
+func (m *Mapping) localDate(v string) (string, error) {
+	layout := m.TimeLayout
+	if layout == "" {
+		layout = time.RFC3339
+		if len(v) >= 10 {
+			if _, err := time.Parse(time.DateOnly, v[:10]); err == nil {
+				return v[:10], nil
+			}
+		}
+	}
+	t, err := time.Parse(layout, v)
+	if err != nil {
+		return "", fmt.Errorf("%q does not match the time layout %q", v, layout)
+	}
+	return t.Format(time.DateOnly), nil
 }
 
 // convertTime rewrites a time in the mapping's layout into our format: RFC

@@ -81,11 +81,62 @@ func TestMappings(t *testing.T) {
 			t.Errorf("reject %+v", r)
 		}
 		// 14/05/2026 09:00:00 in Paris (UTC+2) is 07:00:00Z; SERVI → served, ABSENT → no_show.
-		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'A001' AND channel = 'reception' AND outcome = 'served' AND arrived_at = toDateTime('2026-05-14 07:00:00', 'UTC') AND motive = 'inscription' AND team = 'G3'"); n != 1 {
+		// The id is branch/local date/ticket.
+		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'PAR-11/2026-05-14/A001' AND channel = 'reception' AND outcome = 'served' AND arrived_at = toDateTime('2026-05-14 07:00:00', 'UTC') AND motive = 'inscription' AND team = 'G3'"); n != 1 {
 			t.Error("A001 not stored as expected")
 		}
-		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'A003' AND outcome = 'no_show'"); n != 1 {
+		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms' AND id = 'PAR-11/2026-05-14/A003' AND outcome = 'no_show'"); n != 1 {
 			t.Error("A003 not a no_show")
+		}
+	})
+
+	// Ticket numbers restart every morning at every branch: two days of
+	// A001 at two branches are four tickets (before: 2 stored, 2
+	// "duplicates"). The local date is the ticket's, as the export writes
+	// it: 23:30 on the 14th in Paris is the 14th (21:30Z).
+	t.Run("tickets restarting every day", func(t *testing.T) {
+		body := "ticket;branch;service;ticket_time;call_time;end_time;outcome;counter\n" +
+			"A001;PAR-11;inscription;14/05/2026 23:30:00;;;ABSENT;\n" +
+			"A001;PAR-11;inscription;15/05/2026 09:00:00;;;ABSENT;\n" +
+			"A001;PF-IDF;inscription;14/05/2026 09:00:00;;;ABSENT;\n" +
+			"A001;PF-IDF;inscription;15/05/2026 09:00:00;;;ABSENT;\n"
+		status, res, problem := e.post(t, "contacts?mapping=qms-tickets&source=qms-days", "text/csv", body)
+		if status != 200 || res.Accepted != 4 || res.Duplicates != 0 || res.Rejected != 0 {
+			t.Fatalf("status %d %+v %v", status, res, problem)
+		}
+		if n := e.count(t, "SELECT count() FROM contacts WHERE source = 'qms-days' AND id IN ('PAR-11/2026-05-14/A001', 'PAR-11/2026-05-15/A001', 'PF-IDF/2026-05-14/A001', 'PF-IDF/2026-05-15/A001')"); n != 4 {
+			t.Errorf("%d of the 4 tickets stored", n)
+		}
+		// Sent again: duplicates.
+		if _, res, _ := e.post(t, "contacts?mapping=qms-tickets&source=qms-days", "text/csv", body); res.Accepted != 0 || res.Duplicates != 4 {
+			t.Errorf("sent again: %+v", res)
+		}
+	})
+
+	// LimeSurvey numbers responses from 1 in every survey: the sender's
+	// source tells two exports apart; unused questions are listed once,
+	// and a response never submitted is skipped and counted.
+	t.Run("two LimeSurvey exports", func(t *testing.T) {
+		export := func(comment string) string {
+			return "id,submitdate,lastpage,startlanguage,seed,SITE,CANAL,CONTACT,SATGLOB,ACCUEIL,CLARTE,DELAI,COMMENT,Q7,Q8SQ001\n" +
+				"1,2026-05-14 10:00:00,3,fr,1,PAR-11,ACC,,A4,,,,"+comment+",A1,Y\n" +
+				"2,2026-05-14 11:00:00,3,fr,2,PAR-11,TEL,,A5,,,,,A2,N\n" +
+				"3,,1,fr,3,PAR-11,TEL,,,,,,,,\n"
+		}
+		for _, source := range []string{"ls-accueil", "ls-telephone"} {
+			status, res, problem := e.post(t, "surveys?mapping=limesurvey&source="+source, "text/csv", export(source))
+			if status != 200 || res.Accepted != 2 || res.Rejected != 0 || res.Incomplete != 1 || res.Received != 3 {
+				t.Fatalf("%s: status %d %+v %v", source, status, res, problem)
+			}
+			if got := strings.Join(res.IgnoredColumns, ","); got != "Q7,Q8SQ001" {
+				t.Errorf("%s: ignored columns %q, want Q7,Q8SQ001", source, got)
+			}
+		}
+		if n := e.count(t, "SELECT count() FROM survey_responses WHERE id IN ('1', '2') AND source IN ('ls-accueil', 'ls-telephone')"); n != 4 {
+			t.Errorf("%d of the 4 responses stored under their own sources", n)
+		}
+		if n := e.count(t, "SELECT count() FROM survey_responses WHERE id = '1' AND source = 'ls-telephone' AND comment = 'ls-telephone'"); n != 1 {
+			t.Error("the second export's response 1 is not its own")
 		}
 	})
 
@@ -127,6 +178,11 @@ func TestMappings(t *testing.T) {
 func TestParseMappingErrors(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown key", "name: x\nkind: contacts\ncolumnz: {}\n", `[3:1] unknown field "columnz"`},
+		{"id_from part", "name: x\nkind: contacts\nid_from: [branch, \"date(t\"]\n", `id_from[1]: "date(t": a column, or date(COLUMN)`},
+		{"id_from date of unix times", "name: x\nkind: contacts\ntime_layout: unix\nid_from: [date(t)]\n", "id_from[0]: date(t) needs a time_layout with a date"},
+		{"id renamed and built", "name: x\nkind: contacts\nid_from: [a, b]\ncolumns: {ticket: id}\n", "columns.ticket: renamed to id, which id_from builds"},
+		{"id constant and built", "name: x\nkind: contacts\nid_from: [a]\nconstants: {id: x}\n", "constants.id: id_from builds the id"},
+		{"skip_when_empty", "name: x\nkind: surveys\nskip_when_empty: [\" \"]\n", "skip_when_empty[0]: empty column name"},
 		{"bad kind", "name: x\nkind: letters\n", "kind: unknown record kind"},
 		{"bad target", "name: x\nkind: contacts\ncolumns: {a: arrival}\n", `columns.a: "arrival" is not a contacts field`},
 		{"bad decoder", "name: x\nkind: contacts\ndecoder: cisco\n", `unknown decoder "cisco"`},
@@ -154,7 +210,7 @@ func FuzzMappingApply(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, ferr := m.Apply(map[string]string{key: value, "id": "1"})
+		out, ferr := m.Apply(map[string]string{key: value, "id": "1"}, "", nil)
 		if (out == nil) == (ferr == nil) {
 			t.Fatalf("exactly one of fields and error: %v %v", out, ferr)
 		}
@@ -162,4 +218,24 @@ func FuzzMappingApply(f *testing.F) {
 			t.Fatal("constants not applied")
 		}
 	})
+}
+
+// TestApplySenderSource: the sender's source replaces the mapping's
+// constant, and a source column of the export still wins over both.
+func TestApplySenderSource(t *testing.T) {
+	set, err := ingest.LoadMappings("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := set.Get("limesurvey")
+	f := func(in map[string]string, sender, want string) {
+		t.Helper()
+		out, ferr := m.Apply(in, sender, nil)
+		if ferr != nil || out["source"] != want {
+			t.Errorf("Apply(%v, %q): source %q (%v), want %q", in, sender, out["source"], ferr, want)
+		}
+	}
+	f(map[string]string{"id": "1"}, "", "limesurvey")
+	f(map[string]string{"id": "1"}, "ls-accueil", "ls-accueil")
+	f(map[string]string{"id": "1", "source": "own"}, "ls-accueil", "own")
 }

@@ -6,14 +6,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"context"
 	"fmt"
-	"globaloffice/model"
 	"io"
 	"strings"
 	"sync"
 	"time"
+
+	"globaloffice/model"
 
 	"globaloffice/store"
 )
@@ -187,6 +189,13 @@ type Result struct {
 	// in a 200, told in a 503's problem when a body failed half-way.
 	RejectsStored  int `json:"-"`
 	RejectsOmitted int `json:"rejects_omitted,omitempty"`
+	// Incomplete counts the records a mapping skips as incomplete
+	// (skip_when_empty): received = accepted + duplicates + rejected +
+	// incomplete.
+	Incomplete int `json:"incomplete,omitempty"`
+	// IgnoredColumns are the source columns a mapping dropped as unmapped
+	// (ignore_unmapped), once for the body.
+	IgnoredColumns []string `json:"ignored_columns,omitempty"`
 }
 
 // Ingest reads records of kind in format from r and stores them. A
@@ -276,6 +285,10 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		}
 	}
 	var contacts []model.Contact
+	var ignored map[string]bool
+	if opt.Mapping != nil && opt.Mapping.IgnoreUnmapped {
+		ignored = map[string]bool{}
+	}
 	decodeErr := Decode(r, format, lim, func(raw RawRecord) error {
 		res.Received++
 		sent := raw
@@ -284,7 +297,11 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			if be := opt.Mapping.collision(in, raw.Line); be != nil {
 				return be
 			}
-			fields, ferr := opt.Mapping.Apply(in)
+			if opt.Mapping.Incomplete(in) {
+				res.Incomplete++
+				return nil
+			}
+			fields, ferr := opt.Mapping.Apply(in, opt.Source, ignored)
 			if ferr != nil {
 				ferr.Line = raw.Line
 				raw.Err = ferr
@@ -294,13 +311,13 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			}
 		}
 		source := strings.TrimSpace(raw.getSlot(sSource))
+		if source == "" {
+			source = opt.Source
+		}
 		if source == "" && opt.Mapping != nil {
 			// A record refused before its mapping applied: the mapping's
 			// constant source, as its records get.
 			source = strings.TrimSpace(opt.Mapping.Constants["source"])
-		}
-		if source == "" {
-			source = opt.Source
 		}
 		if raw.Err != nil {
 			reject(raw, sent, source, []FieldError{*raw.Err})
@@ -349,6 +366,10 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		}
 		return nil
 	})
+	for col := range ignored {
+		res.IgnoredColumns = append(res.IgnoredColumns, col)
+	}
+	sort.Strings(res.IgnoredColumns)
 	if decodeErr != nil && opt.Chunk == 0 {
 		return res, decodeErr // the body is refused whole: nothing stored
 	}

@@ -95,6 +95,13 @@ func (a *app) ingestCommand() *cobra.Command {
 					}
 					fmt.Fprintf(a.stderr, "%s:%s: %s%s\n", path, where, field, r.Reason)
 				}
+				if len(res.IgnoredColumns) > 0 {
+					fmt.Fprintf(a.stderr, "%s: columns not in mapping %s, ignored: %s\n", path, mapping.Name, strings.Join(res.IgnoredColumns, ", "))
+				}
+				if res.Incomplete > 0 {
+					fmt.Fprintf(a.stderr, "%s: %d incomplete records skipped (mapping %s: skip_when_empty)\n", path, res.Incomplete, mapping.Name)
+				}
+				total.Incomplete += res.Incomplete
 				total.Received += res.Received
 				total.Accepted += res.Accepted
 				total.Duplicates += res.Duplicates
