@@ -217,7 +217,7 @@ func TestCasePathsAgree(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := chtest.New(t)
-	svc, w := loadPaths(t, db)
+	_, w := loadPaths(t, db)
 	w.Close() // inserts what it answered from the spool
 
 	checkHistories(t, db)
@@ -244,7 +244,7 @@ func TestCasePathsAgree(t *testing.T) {
 	// New contacts in February 2026 (and a re-sent one): February is read
 	// with FINAL again, the other months without.
 	w2 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
-	svc = pathsService(db, w2)
+	svc := pathsService(db, w2)
 	body := "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n" +
 		"late-1,hand," + pathsSite + ",reception,2026-02-10T09:00:00Z,2026-02-10T09:05:00Z,2026-02-10T09:15:00Z,served,other,u-late,front\n" +
 		"late-2,hand," + pathsSite + ",reception,2026-02-12T09:00:00Z,2026-02-12T09:45:00Z,2026-02-12T09:55:00Z,served,other,u-late,front\n"
