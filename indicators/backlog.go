@@ -303,9 +303,12 @@ func seasonsText(lang string, ss Seasons) string {
 	texts := make([]string, len(ss))
 	for i, s := range ss {
 		texts[i] = s.Text
+		if s.yearly {
+			texts[i] += map[bool]string{true: " chaque année", false: " every year"}[lang == FR]
+		}
 	}
 	if lang == FR {
-		return " Pas de résultat pour une période mesurée pendant une campagne (" + strings.Join(texts, ", ") + ", MM-JJ chaque année)."
+		return " Pas de résultat pour une période mesurée pendant une campagne (" + strings.Join(texts, ", ") + ")."
 	}
-	return " No result for a period measured during a campaign (" + strings.Join(texts, ", ") + ", MM-DD every year)."
+	return " No result for a period measured during a campaign (" + strings.Join(texts, ", ") + ")."
 }
