@@ -133,6 +133,7 @@ type spec struct {
 	Quantile   float64    `yaml:"quantile"`
 	Dimension  string     `yaml:"dimension"`
 	WindowH    int        `yaml:"window_hours"`
+	LeftOut    []string   `yaml:"left_out"`
 	Unit       string     `yaml:"unit"`
 	Direction  string     `yaml:"direction"`
 	MinSample  int        `yaml:"min_sample"`
@@ -144,7 +145,7 @@ type spec struct {
 // set tells which of the optional measure fields an entry sets.
 func (s *spec) set() map[string]bool {
 	return map[string]bool{"value": s.Value != "", "threshold": s.Threshold != nil, "numerator": len(s.Numerator) > 0,
-		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0}
+		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0, "left_out": len(s.LeftOut) > 0}
 }
 
 // catalogError is one problem, with where it is.

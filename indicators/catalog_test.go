@@ -13,7 +13,8 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 	for _, id := range []string{"reception.wait_20min", "reception.wait_p90", "phone.pickup_rate", "phone.asa", "appointment.no_show_rate",
 		"email.reply_2wd", "mail.reply_15wd", "reimbursement.within_7d", "reimbursement.mean_days", "allowance.within_30d",
-		"registration.within_5d", "satisfaction.overall", "satisfaction.nps", "global.repeat_contact_7d"} {
+		"registration.within_5d", "satisfaction.overall", "satisfaction.nps", "global.repeat_contact_7d",
+		"backlog.allowance.within_10wd", "backlog.allowance.size", "backlog.allowance.oldest", "backlog.registration.within_5wd"} {
 		if _, ok := cat.Get(id); !ok {
 			t.Errorf("default catalog lacks %s", id)
 		}

@@ -66,6 +66,13 @@ func (c *Compiler) Compile(d *Definition, periods []Period) (Compiled, error) {
 // version of one there. Case completions always read with FINAL: a later
 // version of a case writes into the months of its older ones.
 func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged map[int]bool) (Compiled, error) {
+	return c.CompileAsOf(d, periods, merged, time.Now())
+}
+
+// CompileAsOf is CompileMerged on day today (its civil date), which only
+// the backlog measures read: a period still running is measured up to
+// today (see measuringDate).
+func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged map[int]bool, today time.Time) (Compiled, error) {
 	if len(periods) == 0 || len(periods) > 250 {
 		return Compiled{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
 	}
@@ -76,7 +83,7 @@ func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged map[int
 			}
 		}
 	}
-	b := &builder{c: c, d: d}
+	b := &builder{c: c, d: d, today: today}
 	if d.Source != "cases" {
 		b.merged = merged
 	}
@@ -92,6 +99,7 @@ type builder struct {
 	args    []any
 	maxYear int
 	merged  map[int]bool // months read without FINAL
+	today   time.Time    // the backlog's running periods end here
 }
 
 // bind adds an argument and returns its placeholder. Placeholders are
@@ -363,11 +371,14 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 // fall on a weekday in (r, c]. Days are counted from Monday 1969-12-29
 // (day −3), so day k is a weekday when k mod 7 < 5, and the weekdays in
 // [0, n] number 5·⌊(n+1)/7⌋ + min((n+1) mod 7, 5).
-func (b *builder) workingDays() string {
+func (b *builder) workingDays() string { return b.workingDaysBetween("r", "c") }
+
+// workingDaysBetween is workingDays between the day-number columns r and c.
+func (b *builder) workingDaysBetween(r, c string) string {
 	wk := func(x string) string {
 		return fmt.Sprintf("(5 * intDiv(%[1]s + 4, 7) + least(modulo(%[1]s + 4, 7), 5))", x)
 	}
-	return fmt.Sprintf("%s - %s - arrayCount(h -> h > r AND h <= c, %s)", wk("c"), wk("r"), b.holidayArrays())
+	return fmt.Sprintf("%s - %s - arrayCount(h -> h > %s AND h <= %s, %s)", wk(c), wk(r), r, c, b.holidayArrays())
 }
 
 // holidayArrays renders multiIf(zone = …, [day numbers], …) of the weekday

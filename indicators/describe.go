@@ -116,13 +116,17 @@ func (d *Definition) Describe(lang string) string {
 			fmt.Fprintf(&b, " Excluded: %s with %s.", word(lang, d.Source), cond)
 		}
 	}
+	place := word(lang, "place."+d.Source)
+	if st, ok := d.Measure.(stock); ok {
+		place = st.place(lang)
+	}
 	if lang == FR {
-		fmt.Fprintf(&b, " %s, à la date locale du site.", word(lang, "place."+d.Source))
+		fmt.Fprintf(&b, " %s, à la date locale du site.", place)
 		if d.MinSample > 0 {
 			fmt.Fprintf(&b, " Publié à partir de %d observations.", d.MinSample)
 		}
 	} else {
-		fmt.Fprintf(&b, " %s, by the site's local date.", word(lang, "place."+d.Source))
+		fmt.Fprintf(&b, " %s, by the site's local date.", place)
 		if d.MinSample > 0 {
 			fmt.Fprintf(&b, " Published from %d observations.", d.MinSample)
 		}

@@ -107,7 +107,7 @@ func (e *Engine) run(ctx context.Context, d *Definition, periods []Period, merge
 		for k, j := range g {
 			ps[k] = spans[j]
 		}
-		q, err := e.Compiler.CompileMerged(d, ps, merged[d.Source])
+		q, err := e.Compiler.CompileAsOf(d, ps, merged[d.Source], e.Now())
 		if err != nil {
 			return nil, err
 		}

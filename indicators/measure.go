@@ -269,6 +269,38 @@ var measureKinds = map[string]struct {
 		}
 		return RepeatContact{WindowHours: s.WindowH}
 	}},
+	"backlog_share": {[]string{"threshold", "left_out"}, func(s *spec, c *checker) Measure {
+		m := BacklogShare{LeftOut: c.backlog(s)}
+		if s.Threshold == nil {
+			c.add("threshold", "required by measure backlog_share (working days)")
+		} else {
+			m.Threshold = *s.Threshold
+		}
+		return m
+	}},
+	"backlog_size":   {[]string{"left_out"}, func(s *spec, c *checker) Measure { return BacklogSize{LeftOut: c.backlog(s)} }},
+	"backlog_oldest": {[]string{"left_out"}, func(s *spec, c *checker) Measure { return BacklogOldest{LeftOut: c.backlog(s)} }},
+}
+
+// backlog checks a backlog measure's source and exclusion and reads its
+// seasons.
+func (c *checker) backlog(s *spec) Seasons {
+	if s.Source != "cases" {
+		c.add("source", "%s needs source cases", s.Measure)
+	}
+	if s.Exclude != nil && s.Exclude.Value != "" {
+		c.add("exclude.value", "%s excludes by filter only (delays are of completed cases)", s.Measure)
+	}
+	var out Seasons
+	for i, text := range s.LeftOut {
+		season, err := ParseSeason(text)
+		if err != nil {
+			c.add(fmt.Sprintf("left_out[%d]", i), "%v", err)
+			continue
+		}
+		out = append(out, season)
+	}
+	return out
 }
 
 // value checks the value a measure reads.

@@ -30,6 +30,10 @@ func TestMeasuresParse(t *testing.T) {
 	f("surveys", "    measure: mean_score\n    dimension: overall\n    filter: {scale: [1-5]}\n", MeanScore{Dimension: "overall"})
 	f("surveys", "    measure: nps\n    dimension: recommend\n", NPS{Dimension: "recommend"})
 	f("contacts", "    measure: repeat_contact\n    window_hours: 168\n", RepeatContact{WindowHours: 168})
+	f("cases", "    measure: backlog_share\n    threshold: 10\n", BacklogShare{Threshold: 10})
+	f("cases", "    measure: backlog_size\n", BacklogSize{})
+	yearly, _ := ParseSeason("08-25..09-30")
+	f("cases", "    measure: backlog_oldest\n    left_out: [\"08-25..09-30\"]\n", BacklogOldest{LeftOut: Seasons{yearly}})
 }
 
 // TestMeasureFields: a measure's missing parameter, and a parameter of
@@ -44,7 +48,7 @@ func TestMeasureFields(t *testing.T) {
 		}
 	}
 	f("contacts", "    measure: share\n    value: wait_minutes\n", "m.yaml:2: threshold: required by measure share")
-	f("contacts", "    measure: mean\n    value: wait_minutes\n    threshold: 20\n", "m.yaml:9: threshold: only used by measure share")
+	f("contacts", "    measure: mean\n    value: wait_minutes\n    threshold: 20\n", "m.yaml:9: threshold: only used by measure backlog_share, share")
 	f("contacts", "    measure: count\n    value: wait_minutes\n", "m.yaml:8: value: only used by measure mean, quantile, share")
 	f("contacts", "    measure: ratio\n", "m.yaml:2: numerator: required by measure ratio")
 	f("contacts", "    measure: ratio\n    numerator: {colour: [red]}\n", `m.yaml:8: numerator: cannot filter contacts on "colour"`)
@@ -53,5 +57,5 @@ func TestMeasureFields(t *testing.T) {
 	f("surveys", "    measure: count\n    dimension: overall\n", "m.yaml:8: dimension: only used by measure mean_score, nps, top_box")
 	f("cases", "    measure: repeat_contact\n    window_hours: 24\n", "m.yaml:4: source: repeat_contact needs source contacts")
 	f("contacts", "    measure: repeat_contact\n", "m.yaml:2: window_hours: required by repeat_contact")
-	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of count, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
+	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, count, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
 }

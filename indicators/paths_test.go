@@ -30,12 +30,23 @@ const pathsSite = "PAR-11"
 
 // caseLine is one case version as a collector sends it.
 func caseLine(id, received, completed, status, updated string) string {
+	return kindLine("reimbursement", id, received, completed, status, updated)
+}
+
+// kindLine is caseLine for a case of another kind.
+func kindLine(kind, id, received, completed, status, updated string) string {
 	c := ""
 	if completed != "" {
 		c = fmt.Sprintf(`,"completed_at":%q`, completed)
 	}
-	return fmt.Sprintf(`{"id":%q,"source":"hand","site":%q,"kind":"reimbursement","channel":"mail","received_at":%q%s,"status":%q,"user_ref":"u-%s","updated_at":%q}`,
-		id, pathsSite, received, c, status, id, updated) + "\n"
+	return fmt.Sprintf(`{"id":%q,"source":"hand","site":%q,"kind":%q,"channel":"mail","received_at":%q%s,"status":%q,"user_ref":"u-%s","updated_at":%q}`,
+		id, pathsSite, kind, received, c, status, id, updated) + "\n"
+}
+
+// allowance is an allowance payment's version: the kind of the default
+// catalog's backlog indicators.
+func allowance(id, received, completed, status, updated string) string {
+	return kindLine("allowance_payment", id, received, completed, status, updated)
 }
 
 // histories are hand-made version histories, each sent as a sequence of
@@ -81,6 +92,38 @@ var histories = []struct {
 		caseLine("cancelled", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "completed", "2026-01-19T10:00:00Z"),
 		caseLine("cancelled", "2026-01-12T09:00:00Z", "2026-01-19T10:00:00Z", "cancelled", "2026-01-21T10:00:00Z"),
 	}, nil},
+	// Backlogs, around the compared periods' measuring days: Friday 30
+	// January, Friday 6 February (2026-W06), Tuesday 10 February,
+	// Thursday 19 February (the range), Friday 27 February, Friday 13
+	// March (2026-ytd as of 14 March), Tuesday 31 March (2026-Q1).
+	{"backlog: open across a month's end, completed after", []string{
+		allowance("bl-across", "2026-01-26T09:00:00Z", "", "open", "2026-01-26T09:00:00Z"),
+		allowance("bl-across", "2026-01-26T09:00:00Z", "2026-02-02T10:00:00Z", "completed", "2026-02-02T10:00:00Z"),
+	}, []int{202602}},
+	{"backlog: completed on the measuring day", []string{
+		allowance("bl-on-day", "2026-02-20T09:00:00Z", "", "open", "2026-02-20T09:00:00Z"),
+		allowance("bl-on-day", "2026-02-20T09:00:00Z", "2026-02-27T10:00:00Z", "completed", "2026-02-27T10:00:00Z"),
+	}, []int{202602}},
+	{"backlog: reopened after the measuring day", []string{
+		allowance("bl-reopened", "2026-02-02T09:00:00Z", "2026-02-25T10:00:00Z", "completed", "2026-02-25T10:00:00Z"),
+		allowance("bl-reopened", "2026-02-02T09:00:00Z", "", "open", "2026-03-02T10:00:00Z"),
+	}, nil},
+	{"backlog: open, then cancelled without a date", []string{
+		allowance("bl-cancelled", "2026-02-03T09:00:00Z", "", "open", "2026-02-03T09:00:00Z"),
+		allowance("bl-cancelled", "2026-02-03T09:00:00Z", "", "cancelled", "2026-02-16T10:00:00Z"),
+	}, nil},
+	{"backlog: cancelled with a date after the measuring day", []string{
+		allowance("bl-cancelled-late", "2026-02-16T09:00:00Z", "", "open", "2026-02-16T09:00:00Z"),
+		allowance("bl-cancelled-late", "2026-02-16T09:00:00Z", "2026-03-03T10:00:00Z", "cancelled", "2026-03-03T10:00:00Z"),
+	}, nil},
+	{"backlog: two open versions, the received date moving", []string{
+		allowance("bl-open-twice", "2026-02-09T09:00:00Z", "", "open", "2026-02-09T09:00:00Z") +
+			allowance("bl-open-twice", "2026-02-05T09:00:00Z", "", "open", "2026-02-12T10:00:00Z"),
+	}, nil},
+	{"backlog: completion moved past the measuring day", []string{
+		allowance("bl-moved", "2026-02-10T09:00:00Z", "2026-02-26T10:00:00Z", "completed", "2026-02-26T10:00:00Z"),
+		allowance("bl-moved", "2026-02-10T09:00:00Z", "2026-03-03T10:00:00Z", "completed", "2026-03-03T10:00:00Z"),
+	}, []int{202603}},
 	{"completed across a year", []string{
 		caseLine("year", "2025-02-03T09:00:00Z", "2025-02-10T10:00:00Z", "completed", "2025-02-10T10:00:00Z"),
 		caseLine("year", "2025-02-03T09:00:00Z", "2026-02-09T10:00:00Z", "completed", "2026-02-09T10:00:00Z"),
@@ -190,6 +233,14 @@ func TestCasePathsAgree(t *testing.T) {
 	}
 	comparePaths(t, db, "merged")
 
+	// The open cases' partition cleared of the superseded entries merged
+	// over (every demo case was open once): the backlog reads the same.
+	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) != 1 {
+		t.Fatalf("compact case_completions: %v, %v", months, err)
+	}
+	compareCases(t, db, "open cases compacted")
+	comparePaths(t, db, "open cases compacted")
+
 	// New contacts in February 2026 (and a re-sent one): February is read
 	// with FINAL again, the other months without.
 	w2 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
@@ -250,8 +301,8 @@ func checkHistories(t *testing.T, db *store.DB) {
 	}
 }
 
-// compareCases compares, case by case, the completions of the newest
-// versions (cases FINAL) with those of case_completions.
+// compareCases compares, case by case, the completions and open cases of
+// the newest versions (cases FINAL) with those of case_completions.
 func compareCases(t *testing.T, db *store.DB, when string) {
 	t.Helper()
 	read := func(q string) map[string]string {
@@ -270,8 +321,12 @@ func compareCases(t *testing.T, db *store.DB, when string) {
 		}
 		return out
 	}
-	want := read(`SELECT concat(source, '/', id), concat(toString(assumeNotNull(completed_date)), ' ', toString(received_date), ' ', site, ' ', kind) FROM cases FINAL WHERE status = 'completed' AND isNotNull(completed_date)`)
-	got := read(`SELECT concat(source, '/', id), concat(toString(completed_date), ' ', toString(received_date), ' ', site, ' ', kind) FROM case_completions FINAL WHERE status = 'completed' AND entry = 'completion'`)
+	// Completed cases by their completion, open cases (in no month) by
+	// their receipt.
+	want := read(`SELECT concat(source, '/', id), concat(if(status = 'open', 'open', toString(assumeNotNull(completed_date))), ' ', toString(received_date), ' ', site, ' ', kind) FROM cases FINAL
+  WHERE status = 'open' OR (status = 'completed' AND isNotNull(completed_date))`)
+	got := read(`SELECT concat(source, '/', id), concat(if(entry = 'open', 'open', toString(completed_date)), ' ', toString(received_date), ' ', site, ' ', kind) FROM case_completions FINAL
+  WHERE entry = 'open' OR (status = 'completed' AND entry = 'completion')`)
 	bad := 0
 	for k, w := range want {
 		if g := got[k]; g != w && bad < 10 {
@@ -285,8 +340,14 @@ func compareCases(t *testing.T, db *store.DB, when string) {
 			bad++
 		}
 	}
-	if len(want) < 1000 {
-		t.Errorf("%s: only %d completed cases: the comparison proves little", when, len(want))
+	open := 0
+	for _, w := range want {
+		if strings.HasPrefix(w, "open ") {
+			open++
+		}
+	}
+	if len(want)-open < 1000 || open < 30 {
+		t.Errorf("%s: only %d completed and %d open cases: the comparison proves little", when, len(want)-open, open)
 	}
 }
 
@@ -320,7 +381,7 @@ func comparePaths(t *testing.T, db *store.DB, when string) {
 		if len(got.Results) != len(want.Results) || len(want.Results) == 0 {
 			t.Fatalf("%s %s: %d results, raw path %d", when, ps, len(got.Results), len(want.Results))
 		}
-		cases := 0
+		cases, backlogs := 0, 0
 		for i := range want.Results {
 			w, g := want.Results[i], got.Results[i]
 			if !reflect.DeepEqual(w, g) {
@@ -328,10 +389,13 @@ func comparePaths(t *testing.T, db *store.DB, when string) {
 			}
 			if def, ok := cat.Get(w.Indicator); ok && def.Source == "cases" && w.Sample > 0 {
 				cases++
+				if strings.HasPrefix(w.Indicator, "backlog.") {
+					backlogs++
+				}
 			}
 		}
-		if cases == 0 {
-			t.Errorf("%s %s: no case result with a sample: the comparison proves nothing", when, ps)
+		if cases == 0 || backlogs == 0 {
+			t.Errorf("%s %s: %d case results with a sample, %d of a backlog: the comparison proves nothing", when, ps, cases, backlogs)
 		}
 	}
 }

@@ -59,7 +59,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 			ps[k] = periods[i]
 		}
 		for _, d := range s.defs {
-			q, err := e.Compiler.CompileMerged(d, ps, merged[d.Source])
+			q, err := e.Compiler.CompileAsOf(d, ps, merged[d.Source], e.Now())
 			if err != nil {
 				return nil, fmt.Errorf("series: %w", err)
 			}

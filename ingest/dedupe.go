@@ -158,8 +158,8 @@ func (w *Writer) dedupe(kind string, recs []Record) (keep, maybe []bool, hashes 
 		}
 		keep[i] = true
 		if versions != nil {
-			if d := r.Case.CompletedDate; d != nil {
-				seen.addMonth(k, store.Month(*d))
+			if m, ok := store.EntryMonth(r.Case); ok {
+				seen.addMonth(k, m)
 			}
 			if maybe[i] {
 				// Older versions in flight, being stored now: this one

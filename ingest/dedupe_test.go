@@ -107,38 +107,49 @@ func TestDedupeAgainstUnitInFlight(t *testing.T) {
 
 // TestNewerVersionWhileOlderInFlight: a newer version of a case arriving
 // while an older one is being inserted (not yet in ClickHouse, so no
-// lookup finds it) is told the older one's completion month, so that its
-// insert takes that completion out of case_completions.
+// lookup finds it) is told the month of the older one's entry (its
+// completion month, or 197001 for an open version), so that its insert
+// takes that entry out of case_completions.
 func TestNewerVersionWhileOlderInFlight(t *testing.T) {
-	ts := memTestStore(t)
-	hold, entered := make(chan struct{}), make(chan struct{}, 1)
-	ts.mem.inject(opInsert("cases"), 1, fault{hold: hold, entered: entered})
-	w, _ := newTestWriter(t, ts, WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2})
-	waitFilter(t, w)
 	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 8, 0, 0, 0, time.UTC) }
-	version := func(completed, updated time.Time) Record {
-		day := completed.Truncate(24 * time.Hour)
-		return Record{Case: &model.Case{Source: "flight", ID: "K", Site: "PAR-11", Kind: "reimbursement", Channel: "mail",
-			ReceivedAt: at(4, 1), ReceivedDate: at(4, 1).Truncate(24 * time.Hour), CompletedAt: &completed, CompletedDate: &day,
-			Status: model.CaseCompleted, UpdatedAt: updated}}
+	version := func(status model.CaseStatus, completed *time.Time, updated time.Time) Record {
+		c := &model.Case{Source: "flight", ID: "K", Site: "PAR-11", Kind: "reimbursement", Channel: "mail",
+			ReceivedAt: at(4, 1), ReceivedDate: at(4, 1).Truncate(24 * time.Hour), Status: status, UpdatedAt: updated}
+		if completed != nil {
+			day := completed.Truncate(24 * time.Hour)
+			c.CompletedAt, c.CompletedDate = completed, &day
+		}
+		return Record{Case: c}
 	}
-	first := make(chan Outcome, 1)
-	go func() { first <- w.Submit(context.Background(), []Record{version(at(4, 28), at(4, 28))}) }()
-	within(t, entered) // completed in April, being inserted
-	if o := w.Submit(context.Background(), []Record{version(at(5, 3), at(5, 3))}); o.Err != nil || o.Accepted != 1 {
-		t.Fatalf("the newer version: %+v", o)
+	completedOn := func(m time.Month, d int) *time.Time { x := at(m, d); return &x }
+	f := func(name string, older Record, want int) {
+		t.Run(name, func(t *testing.T) {
+			ts := memTestStore(t)
+			hold, entered := make(chan struct{}), make(chan struct{}, 1)
+			ts.mem.inject(opInsert("cases"), 1, fault{hold: hold, entered: entered})
+			w, _ := newTestWriter(t, ts, WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2})
+			waitFilter(t, w)
+			first := make(chan Outcome, 1)
+			go func() { first <- w.Submit(context.Background(), []Record{older}) }()
+			within(t, entered) // the older version, being inserted
+			if o := w.Submit(context.Background(), []Record{version(model.CaseCompleted, completedOn(5, 3), at(5, 3))}); o.Err != nil || o.Accepted != 1 {
+				t.Fatalf("the newer version: %+v", o)
+			}
+			close(hold)
+			within(t, first)
+			w.Close()
+			ts.mem.mu.Lock()
+			defer ts.mem.mu.Unlock()
+			if len(ts.mem.stale) != 2 {
+				t.Fatalf("%d inserts of cases, want 2", len(ts.mem.stale))
+			}
+			// The held insert is the first call; the newer version's is the second.
+			got := ts.mem.stale[1][store.CaseKey{Source: "flight", ID: "K"}]
+			if !slices.Contains(got, want) {
+				t.Errorf("the newer version's insert was told months %v, want %d among them", got, want)
+			}
+		})
 	}
-	close(hold)
-	within(t, first)
-	w.Close()
-	ts.mem.mu.Lock()
-	defer ts.mem.mu.Unlock()
-	if len(ts.mem.stale) != 2 {
-		t.Fatalf("%d inserts of cases, want 2", len(ts.mem.stale))
-	}
-	// The held insert is the first call; the newer version's is the second.
-	got := ts.mem.stale[1][store.CaseKey{Source: "flight", ID: "K"}]
-	if !slices.Contains(got, 202604) {
-		t.Errorf("the newer version's insert was told months %v, want April (202604) among them", got)
-	}
+	f("completed in April", version(model.CaseCompleted, completedOn(4, 28), at(4, 28)), 202604)
+	f("open", version(model.CaseOpen, nil, at(4, 28)), store.OpenMonth)
 }

@@ -178,19 +178,20 @@ func (w *Writer) insertChunk(ctx context.Context, kind string, recs []Record, st
 	return fmt.Errorf("unknown record kind %q", kind)
 }
 
-// batchStale adds to stale the completion months of every version in recs:
-// a batch split into several inserts may put a case's versions in
-// different ones, and each insert's newest version of the case must take
-// the others' completions out.
+// batchStale adds to stale the entry months of every version in recs (see
+// store.EntryMonth: an open version's is store.OpenMonth): a batch split
+// into several inserts may put a case's versions in different ones, and
+// each insert's newest version of the case must take the others' entries
+// out.
 func batchStale(recs []Record, stale map[store.CaseKey][]int) map[store.CaseKey][]int {
 	out := make(map[store.CaseKey][]int, len(stale))
 	for k, ms := range stale {
 		out[k] = ms
 	}
 	for _, r := range recs {
-		if d := r.Case.CompletedDate; d != nil {
+		if m, ok := store.EntryMonth(r.Case); ok {
 			k := store.CaseKey{Source: r.Case.Source, ID: r.Case.ID}
-			out[k] = append(out[k], store.Month(*d))
+			out[k] = append(out[k], m)
 		}
 	}
 	return out

@@ -13,12 +13,13 @@ type keySet struct {
 	byHash map[uint64]keyEntry
 	other  map[recordKey]int64 // hash collisions (practically never)
 	// months holds, for cases, the months (toYYYYMM) in which the set's
-	// versions of a key were completed: a newer version arriving while
-	// they are in flight must take those completions out.
+	// versions of a key have their entry (store.EntryMonth: completed
+	// there, or open): a newer version arriving while they are in flight
+	// must take those entries out.
 	months map[recordKey][]int
 }
 
-// addMonth records that a version of k in the set was completed in month m.
+// addMonth records that a version of k in the set has its entry in month m.
 func (s *keySet) addMonth(k recordKey, m int) {
 	if s.months == nil {
 		s.months = map[recordKey][]int{}

@@ -354,7 +354,7 @@ func (m *memStore) ExistingKeys(ctx context.Context, table, source string, ids [
 }
 
 // CompletionMonths is store.DB's: the months in which a stored version of
-// each case was completed.
+// each case has its entry (store.EntryMonth).
 func (m *memStore) CompletionMonths(ctx context.Context, source string, ids []string) (map[string][]int, error) {
 	asked := map[string]bool{}
 	for _, id := range ids {
@@ -363,8 +363,8 @@ func (m *memStore) CompletionMonths(ctx context.Context, source string, ids []st
 	out := map[string][]int{}
 	err := m.do(ctx, opLookup("cases"), "cases", func() {
 		for _, c := range m.cases {
-			if c.Source == source && asked[c.ID] && c.CompletedDate != nil {
-				out[c.ID] = append(out[c.ID], store.Month(*c.CompletedDate))
+			if m, ok := store.EntryMonth(&c); c.Source == source && asked[c.ID] && ok {
+				out[c.ID] = append(out[c.ID], m)
 			}
 		}
 	})

@@ -12,8 +12,10 @@ import (
 )
 
 // The case completions table (migration 0004) places each case's
-// completion in the partition of its completion month. Its entries are
-// derived from the case versions: see InsertCases and
+// completion in the partition of its completion month, and each open
+// case in partition 197001 (OpenMonth): the back-office backlog at a date
+// D reads that partition and the months after D, never the whole history.
+// Its entries are derived from the case versions: see InsertCases and
 // RebuildCaseCompletions.
 
 // CaseKey is a case's identity.
@@ -22,6 +24,27 @@ type CaseKey struct{ Source, ID string }
 // Month is a civil month as toYYYYMM writes it (202605).
 func Month(d time.Time) int { return d.Year()*100 + int(d.Month()) }
 
+// OpenMonth is the month (toYYYYMM) where open cases are placed: their
+// entries carry 1970-01-01 as completion date, a month no period reaches
+// (periods start in 2000). An open version is "placed" there in the stale
+// logic exactly as a completion is in its month, so that a later version
+// takes its open entry out with a superseded entry there.
+const OpenMonth = 197001
+
+// EntryMonth is the month (toYYYYMM) of version c's own entry: OpenMonth
+// for an open case, the month of its completion for a completed or
+// cancelled case with a completion date; none for a case cancelled
+// without a date (closed, and counted nowhere).
+func EntryMonth(c *model.Case) (int, bool) {
+	switch {
+	case c.Status == model.CaseOpen:
+		return OpenMonth, true
+	case c.CompletedDate != nil:
+		return Month(*c.CompletedDate), true
+	}
+	return 0, false
+}
+
 // monthStart is the first day of month m (toYYYYMM form), in UTC.
 func monthStart(m int) time.Time {
 	return time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
@@ -29,7 +52,8 @@ func monthStart(m int) time.Time {
 
 // completionColumns writes the entry of version r in the month of date:
 // its completion when entry is "completion" (date is then its completion
-// date), a marker taking older completions of the month out otherwise.
+// date), its being open when entry is "open" (in OpenMonth), a marker
+// taking older entries of the month out otherwise ("superseded").
 func completionColumns(w *rowWriter, r *model.Case, completedAt, completedDate time.Time, entry string, ingestedAt time.Time) {
 	w.str("source").put(r.Source)
 	w.str("id").put(r.ID)
@@ -49,14 +73,14 @@ func completionColumns(w *rowWriter, r *model.Case, completedAt, completedDate t
 }
 
 // entryVersion orders entries: by updated_at, and of one version, its
-// completion after its superseded entries. FINAL collapses a case across
+// completion (or open entry) after its superseded entries. FINAL collapses a case across
 // all the partitions it reads (ClickHouse merges parts of every selected
 // partition together), so a query over several months meets a version's
 // completion and its superseded entries at once, and the completion must
 // win; an older version's entries lose to both.
 func entryVersion(updatedAt time.Time, entry string) uint64 {
 	v := uint64(updatedAt.Unix()) * 2
-	if entry == "completion" {
+	if entry == "completion" || entry == "open" {
 		v++
 	}
 	return v
@@ -75,9 +99,11 @@ type completionEntry struct {
 
 // completionEntries derives the entries of a batch of versions: for each
 // case, its newest version in the batch (the others are superseded by it)
-// adds its completion, if it has one, and a superseded entry in every
-// other month where a version of the case was completed: an older version
-// of the batch, or one stored (stale, by key: toYYYYMM months).
+// adds its own entry (its completion, if it has one; its being open, in
+// OpenMonth, if it is open) and a superseded entry in every other month
+// where a version of the case had its entry: an older version of the
+// batch, or one stored (stale, by key: toYYYYMM months, OpenMonth for an
+// open version).
 func completionEntries(rows []model.Case, stale map[CaseKey][]int) []completionEntry {
 	head := make(map[CaseKey]int, len(rows))
 	months := map[CaseKey]map[int]bool{}
@@ -101,16 +127,20 @@ func completionEntries(rows []model.Case, stale map[CaseKey][]int) []completionE
 		if !seen || r.UpdatedAt.After(rows[h].UpdatedAt) {
 			head[k] = i
 		}
-		if r.CompletedDate != nil {
-			addMonth(k, Month(*r.CompletedDate))
+		if m, ok := EntryMonth(r); ok {
+			addMonth(k, m)
 		}
 	}
 	var out []completionEntry
 	for _, k := range order {
 		h := &rows[head[k]]
-		own := 0
-		if h.CompletedDate != nil {
-			own = Month(*h.CompletedDate)
+		own, ok := EntryMonth(h)
+		switch {
+		case !ok:
+			own = 0
+		case own == OpenMonth:
+			out = append(out, completionEntry{h, own, "open"})
+		default:
 			out = append(out, completionEntry{h, own, "completion"})
 		}
 		var other []int
@@ -166,10 +196,12 @@ func (db *DB) writeCompletions(ctx context.Context, entries []completionEntry, i
 const maxPartitions = 100
 
 // CompletionMonths returns, for the given ids of one source, the months
-// (toYYYYMM) in which a stored version of the case was completed: where
-// a newer version must take a completion out.
+// (toYYYYMM) in which a stored version of the case has its entry (see
+// EntryMonth: OpenMonth for an open version): where a newer version must
+// take an entry out.
 func (db *DB) CompletionMonths(ctx context.Context, source string, ids []string) (map[string][]int, error) {
-	const q = `SELECT id, groupUniqArray(toUInt32(toYYYYMM(assumeNotNull(completed_date)))) FROM cases WHERE source = ? AND id IN ? AND isNotNull(completed_date) GROUP BY id`
+	const q = `SELECT id, groupUniqArray(if(status = 'open', toUInt32(197001), toUInt32(toYYYYMM(assumeNotNull(completed_date))))) FROM cases
+  WHERE source = ? AND id IN ? AND (status = 'open' OR isNotNull(completed_date)) GROUP BY id`
 	out := make(map[string][]int)
 	for start, end := 0, 0; start < len(ids); start = end {
 		end = lookupEnd(ids, start)
@@ -247,6 +279,14 @@ const completionsSelect = `SELECT source, id, site, kind, channel, received_at, 
   WHERE isNotNull(completed_date) AND isNotNull(completed_at)
     AND toUInt32(toYYYYMM(assumeNotNull(completed_date))) BETWEEN ? AND ?`
 
+// openSelect selects, from cases FINAL, the open entries (in OpenMonth) of
+// the cases whose newest version is open.
+const openSelect = `SELECT source, id, site, kind, channel, received_at, received_date,
+    toDateTime(0, 'UTC'), toDate(0), status, user_ref, updated_at,
+    'open', toUInt64(updated_at) * 2 + 1, now()
+  FROM cases FINAL
+  WHERE status = 'open'`
+
 const completionsColumns = `(source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, entry, version, ingested_at)`
 
 // RebuildCaseCompletions builds case_completions again from the cases
@@ -280,6 +320,9 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context, margin time.Duration) 
 		if err := db.conn.Exec(ctx, q, uint32(months[i]), uint32(last)); err != nil {
 			return st, fmt.Errorf("rebuild: months %d–%d: %w", months[i], last, err)
 		}
+	}
+	if err := db.conn.Exec(ctx, `INSERT INTO case_completions_rebuild `+completionsColumns+` `+openSelect); err != nil {
+		return st, fmt.Errorf("rebuild: open cases: %w", err)
 	}
 	for _, q := range []string{
 		`DROP TABLE IF EXISTS case_completions_replaced`,
@@ -326,9 +369,9 @@ func (db *DB) completedMonths(ctx context.Context) ([]int, error) {
 	return out, rows.Err()
 }
 
-// catchUp writes again the completion entries of the cases with a version
-// ingested since since: each case's newest stored version, superseding
-// every other month where one of its versions was completed.
+// catchUp writes again the entries of the cases with a version ingested
+// since since: each case's newest stored version, superseding every other
+// month where one of its versions had its entry.
 func (db *DB) catchUp(ctx context.Context, since time.Time) (int, error) {
 	rows, err := db.conn.Query(ctx, `SELECT source, id, site, toString(kind), toString(channel), received_at, received_date, completed_at, completed_date, toString(status), user_ref, updated_at
   FROM cases WHERE (source, id) IN (SELECT source, id FROM cases WHERE ingested_at >= ?)`, since)

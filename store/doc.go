@@ -15,11 +15,14 @@
 //   - the key lookups the ingest writer dedupes with: ExistingKeys,
 //     KeyHashes (keys.go);
 //   - case_completions, each case's completion in the partition of its
-//     month, written with the versions (InsertCases) and rebuilt from them
-//     (RebuildCaseCompletions), with CompletionMonths for the writer
-//     (completions.go);
+//     month and each open case in partition 197001 (OpenMonth), written
+//     with the versions (InsertCases) and rebuilt from them
+//     (RebuildCaseCompletions), with CompletionMonths and EntryMonth for
+//     the writer (completions.go);
 //   - which months of contacts and survey responses are merged into one
-//     part, and their merging (MergedMonths, Compact: parts.go);
+//     part, and their merging, and the clearing of the superseded entries
+//     of case_completions' open partition (MergedMonths, Compact:
+//     parts.go);
 //   - row counts (counts.go) and the sites, reference data (sites.go).
 //
 // The indicator queries are in package indicators, which uses Conn.

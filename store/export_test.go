@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"globaloffice/model"
+)
 
 // DDLContext exposes the version-dependent DDL settings to the tests.
 func DDLContext(ctx context.Context, db *DB) context.Context { return db.ddlContext(ctx) }
@@ -14,3 +19,13 @@ var (
 	RejectsQuery = rejectsQuery
 	LookupEnd    = lookupEnd
 )
+
+// CompletionEntries renders the entries completionEntries derives, one
+// "id month entry" each.
+func CompletionEntries(rows []model.Case, stale map[CaseKey][]int) []string {
+	var out []string
+	for _, e := range completionEntries(rows, stale) {
+		out = append(out, fmt.Sprintf("%s %d %s", e.c.ID, e.month, e.entry))
+	}
+	return out
+}

@@ -51,10 +51,15 @@ func (db *DB) MergedMonths(ctx context.Context, table string) (map[int]bool, err
 // Compact merges into one part each month of table (contacts or
 // survey_responses) not written to for settle and not merged yet
 // (OPTIMIZE … PARTITION … FINAL), and returns the months merged. Merging
-// a month rewrites it: a month's worth of rows takes about a second.
+// a month rewrites it: a month's worth of rows takes about a second. For
+// case_completions it clears the open cases' partition instead (see
+// compactOpen), and returns OpenMonth when it did.
 func (db *DB) Compact(ctx context.Context, table string, settle time.Duration) ([]int, error) {
+	if table == "case_completions" {
+		return db.compactOpen(ctx, settle)
+	}
 	if !monthTables[table] {
-		return nil, fmt.Errorf("compact: %s is not partitioned by month", table)
+		return nil, fmt.Errorf("compact: %s is not partitioned by month nor case_completions", table)
 	}
 	rows, err := db.conn.Query(ctx, `SELECT partition FROM system.parts
   WHERE database = currentDatabase() AND table = ? AND active
@@ -88,4 +93,79 @@ func (db *DB) Compact(ctx context.Context, table string, settle time.Duration) (
 		done = append(done, m)
 	}
 	return done, nil
+}
+
+// compactOpen clears the superseded entries of case_completions' open
+// partition (OpenMonth): every case is open once, so every case that has
+// been closed leaves one there, and the backlog reads that partition
+// whole. A superseded entry is only needed while an older entry of its
+// case remains in the partition (it hides it from FINAL); once a merge has
+// collapsed the case's rows into it, it may go. So: OPTIMIZE the partition
+// FINAL (one row per case: the newest), then delete the superseded
+// entries ingested before the start less settle. That margin, longer than
+// an insert takes (ingest's insert timeout, a minute by default; serve and
+// rebuild pass 15 minutes), makes every entry the delete may touch one
+// that was stored before the OPTIMIZE began, hence merged. An OPTIMIZE
+// may also do nothing (a merge of the same parts under way): before the
+// delete, a check finds any such superseded entry with an older entry of
+// its case still beside it, and then deletes nothing this time (the next
+// run merges again). What no check covers is an older version's entry
+// written after the check: ingest drops a version older than the stored
+// one, so only two processes writing the same case at the same second
+// (the limit stated in the README) could, and a rebuild repairs it. The
+// delete is a mutation (18.16 has no lightweight delete), waited for in
+// system.mutations.
+func (db *DB) compactOpen(ctx context.Context, settle time.Duration) ([]int, error) {
+	var start time.Time
+	if err := db.conn.QueryRow(ctx, `SELECT now()`).Scan(&start); err != nil {
+		return nil, fmt.Errorf("compact open cases: %w", err)
+	}
+	cutoff := start.Add(-settle).UTC()
+	const open = `completed_date = toDate(0)`
+	const old = open + ` AND entry = 'superseded' AND ingested_at < ?`
+	var n uint64
+	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM case_completions WHERE `+old, cutoff).Scan(&n); err != nil {
+		return nil, fmt.Errorf("compact open cases: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if err := db.conn.Exec(ctx, fmt.Sprintf("OPTIMIZE TABLE case_completions PARTITION %d FINAL", OpenMonth)); err != nil {
+		return nil, fmt.Errorf("compact open cases: %w", err)
+	}
+	var unsafe uint64
+	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM (
+  SELECT max(if(entry = 'superseded' AND ingested_at < ?, version, 0)) AS sv, min(version) AS mv
+  FROM case_completions WHERE `+open+` GROUP BY source, id)
+  WHERE sv > 0 AND mv < sv`, cutoff).Scan(&unsafe); err != nil {
+		return nil, fmt.Errorf("compact open cases: check: %w", err)
+	}
+	if unsafe > 0 {
+		return nil, nil // not merged over yet: the next run merges again
+	}
+	if err := db.conn.Exec(ctx, `ALTER TABLE case_completions DELETE WHERE `+old, cutoff); err != nil {
+		return nil, fmt.Errorf("compact open cases: delete: %w", err)
+	}
+	if err := db.waitMutations(ctx, "case_completions"); err != nil {
+		return nil, fmt.Errorf("compact open cases: %w", err)
+	}
+	return []int{OpenMonth}, nil
+}
+
+// waitMutations waits until table has no mutation under way.
+func (db *DB) waitMutations(ctx context.Context, table string) error {
+	for {
+		var n uint64
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM system.mutations WHERE database = currentDatabase() AND table = ? AND is_done = 0`, table).Scan(&n); err != nil {
+			return fmt.Errorf("mutations of %s: %w", table, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("mutations of %s: %w", table, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"globaloffice/model"
+	"globaloffice/store"
 	"globaloffice/store/chtest"
 )
 
@@ -62,5 +64,102 @@ func TestCompactLeavesOneRowPerKey(t *testing.T) {
 	}
 	if _, err := db.Compact(ctx, "cases", 0); err == nil {
 		t.Error("compact of cases (not partitioned by month): no error")
+	}
+}
+
+// TestCompactOpenCases: open cases live in case_completions' partition
+// 197001, and every case closed since leaves a superseded entry there.
+// Compact merges the partition and deletes the superseded entries stored
+// before the start less settle; what FINAL reads stays the same.
+func TestCompactOpenCases(t *testing.T) {
+	ctx := context.Background()
+	db := chtest.New(t)
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
+	version := func(id string, updated int, completed int, status model.CaseStatus) model.Case {
+		c := model.Case{Source: "ged", ID: id, Site: "PAR-11", Kind: "claim", Channel: "mail", ReceivedAt: day(2), ReceivedDate: day(2).Truncate(24 * time.Hour), Status: status, UpdatedAt: day(updated)}
+		if completed > 0 {
+			at := day(completed)
+			d := at.Truncate(24 * time.Hour)
+			c.CompletedAt, c.CompletedDate = &at, &d
+		}
+		return c
+	}
+	hourAgo := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	for _, step := range []struct {
+		rows []model.Case
+		at   time.Time
+	}{
+		// A: open, then completed, both an hour ago: its superseded entry
+		// is old. B: open. D: completed, then reopened.
+		{[]model.Case{version("A", 3, 0, model.CaseOpen), version("B", 3, 0, model.CaseOpen), version("C", 3, 0, model.CaseOpen), version("D", 3, 4, model.CaseCompleted)}, hourAgo},
+		{[]model.Case{version("A", 5, 5, model.CaseCompleted), version("D", 6, 0, model.CaseOpen)}, hourAgo},
+		// C: completed a few seconds ago: its superseded entry is recent
+		// (and older than the start of a compaction with no margin).
+		{[]model.Case{version("C", 7, 7, model.CaseCompleted)}, time.Now().Add(-2 * time.Second).UTC().Truncate(time.Second)},
+	} {
+		if err := db.InsertCases(ctx, step.rows, nil, step.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The partition's rows, unmerged (no FINAL), and what FINAL reads of
+	// it and March (the backlog's read): id and entry.
+	read := func(q string) []string {
+		t.Helper()
+		rows, err := db.Conn().Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	stored := func() []string {
+		return read(`SELECT concat(id, ' ', toString(entry)) AS e FROM case_completions WHERE completed_date = toDate(0) ORDER BY e`)
+	}
+	final := func() []string {
+		return read(`SELECT concat(id, ' ', toString(entry)) AS e FROM case_completions FINAL WHERE completed_date = toDate(0) OR completed_date >= toDate('2026-03-01') ORDER BY e`)
+	}
+	wantFinal := []string{"A completion", "B open", "C completion", "D open"}
+	if got := final(); !reflect.DeepEqual(got, wantFinal) {
+		t.Fatalf("before compacting, FINAL reads %v, want %v", got, wantFinal)
+	}
+	// The entries placed there: A's open version, then its superseded
+	// entry; B's and C's open versions; C's superseded entry; D's open
+	// version (its first version's completion is in March, taken out
+	// there).
+	if got, want := stored(), []string{"A open", "A superseded", "B open", "C open", "C superseded", "D open"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("before compacting, partition 197001 holds %v, want %v", got, want)
+	}
+	months, err := db.Compact(ctx, "case_completions", 30*time.Minute)
+	if err != nil || !reflect.DeepEqual(months, []int{store.OpenMonth}) {
+		t.Fatalf("compact: %v, %v", months, err)
+	}
+	// A's superseded entry (an hour old) is gone, and its open entry with
+	// the merge; C's (just written) stays, alone after the merge.
+	if got, want := stored(), []string{"B open", "C superseded", "D open"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after compacting, partition 197001 holds %v, want %v", got, want)
+	}
+	if got := final(); !reflect.DeepEqual(got, wantFinal) {
+		t.Errorf("after compacting, FINAL reads %v, want %v", got, wantFinal)
+	}
+	// Nothing old left: nothing to do.
+	if months, err := db.Compact(ctx, "case_completions", 30*time.Minute); err != nil || len(months) != 0 {
+		t.Errorf("second compact: %v, %v", months, err)
+	}
+	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) != 1 {
+		t.Errorf("compact with no margin: %v, %v", months, err)
+	}
+	if got, want := stored(), []string{"B open", "D open"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after compacting with no margin, partition 197001 holds %v, want %v", got, want)
+	}
+	if got := final(); !reflect.DeepEqual(got, wantFinal) {
+		t.Errorf("after compacting with no margin, FINAL reads %v, want %v", got, wantFinal)
 	}
 }

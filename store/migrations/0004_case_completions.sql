@@ -15,6 +15,15 @@
 -- entry carries the first day of its month as completion date, to place
 -- it.
 --
+-- Open cases are placed in partition 197001 (completion date 1970-01-01,
+-- a month no period reaches): the newest version of a case that is open
+-- adds an 'open' entry there, versioned like a completion, and a later
+-- version takes it out with a superseded entry there. The backlog at a
+-- date D is then the 'open' entries received by D plus the completions
+-- after D of cases received by D: partition 197001 and the months after
+-- D. Superseded entries pile up in 197001 (every case is open once):
+-- store.Compact deletes those already merged over.
+--
 -- `globaloffice rebuild` (store.RebuildCaseCompletions) builds the table
 -- again from the cases table; migration 0004 runs it once on a database
 -- that already holds cases.
@@ -31,7 +40,7 @@ CREATE TABLE IF NOT EXISTS case_completions (
     status Enum8('open' = 1, 'completed' = 2, 'cancelled' = 3),
     user_ref String,
     updated_at DateTime('UTC'),
-    entry Enum8('completion' = 1, 'superseded' = 2),
+    entry Enum8('completion' = 1, 'superseded' = 2, 'open' = 3),
     version UInt64,
     ingested_at DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(version)

@@ -21,7 +21,9 @@ meanwhile get their entries written again at the end.
 
 Then merges each month of contacts and survey responses not written to
 for --settle into one part (a server does it every 10 minutes): the
-indicators read merged months without FINAL.`,
+indicators read merged months without FINAL. And clears the open cases'
+partition of case_completions of the superseded entries stored before
+--settle (see store.Compact).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -37,7 +39,7 @@ indicators read merged months without FINAL.`,
 			}
 			fmt.Fprintf(a.stdout, "case_completions: rebuilt from cases in %s, %d entries; %d cases with a version ingested since %s written again\n",
 				time.Since(t0).Round(time.Millisecond), st.Completions, st.CaughtUp, st.Since.Format(time.RFC3339))
-			for _, table := range []string{"contacts", "survey_responses"} {
+			for _, table := range []string{"contacts", "survey_responses", "case_completions"} {
 				t0 := time.Now()
 				months, err := db.Compact(ctx, table, settle)
 				if err != nil {

@@ -141,7 +141,9 @@ func loopback(addr net.Addr) bool {
 
 // Months of contacts and survey responses not written to for compactSettle
 // are merged into one part, checked every compactEvery: the indicators
-// read merged months without FINAL (see store.DB.Compact).
+// read merged months without FINAL; and the open cases' partition of
+// case_completions sheds the superseded entries older than compactSettle
+// (see store.DB.Compact).
 const (
 	compactSettle = 15 * time.Minute
 	compactEvery  = 10 * time.Minute
@@ -153,7 +155,7 @@ func compactMonths(ctx context.Context, db *store.DB, settle, period time.Durati
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
-		for _, table := range []string{"contacts", "survey_responses"} {
+		for _, table := range []string{"contacts", "survey_responses", "case_completions"} {
 			qctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 			months, err := db.Compact(qctx, table, settle)
 			cancel()
