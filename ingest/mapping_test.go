@@ -119,7 +119,7 @@ func TestMappings(t *testing.T) {
 	t.Run("two LimeSurvey exports", func(t *testing.T) {
 		export := func(comment string) string {
 			return "id,submitdate,lastpage,startlanguage,seed,SITE,CANAL,CONTACT,SATGLOB,ACCUEIL,CLARTE,DELAI,COMMENT,Q7,Q8SQ001\n" +
-				"1,2026-05-14 10:00:00,3,fr,1,PAR-11,ACC,,A4,,,,"+comment+",A1,Y\n" +
+				"1,2026-05-14 10:00:00,3,fr,1,PAR-11,ACC,,A4,,,," + comment + ",A1,Y\n" +
 				"2,2026-05-14 11:00:00,3,fr,2,PAR-11,TEL,,A5,,,,,A2,N\n" +
 				"3,,1,fr,3,PAR-11,TEL,,,,,,,,\n"
 		}
