@@ -2,12 +2,14 @@ package indicators
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"globaloffice/calendar"
 	"globaloffice/model"
+	"globaloffice/store"
 )
 
 // Back-office backlog: a stock, not a flow. The backlog of a period is
@@ -236,7 +238,7 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {
 		where = append(where, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
 	}
-	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE " + strings.Join(where, " AND ")
+	inner := b.backlogRead(sel, where, minD)
 
 	ks := make([]int64, n)
 	for i := range ks {
@@ -311,4 +313,48 @@ func seasonsText(lang string, ss Seasons) string {
 		return " Pas de résultat pour une période mesurée pendant une campagne (" + strings.Join(texts, ", ") + ")."
 	}
 	return " No result for a period measured during a campaign (" + strings.Join(texts, ", ") + ")."
+}
+
+// backlogRead renders the read of the open cases and the completions
+// after minD: with FINAL, except the months merged into one part, read
+// from that part without FINAL (see CompileMerged), the others with FINAL,
+// by UNION ALL.
+func (b *builder) backlogRead(sel, where []string, minD int64) string {
+	all := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE " + strings.Join(where, " AND ")
+	if b.merged == nil || minD == noDay {
+		return all
+	}
+	from := calendar.Date(min(minD, lastDay)).Time()
+	first := from.Year()*100 + int(from.Month())
+	var clean []string
+	var dirty []int
+	for m, part := range b.merged {
+		if m != store.OpenMonth && m < first {
+			continue
+		}
+		if part != "" {
+			clean = append(clean, part)
+		} else {
+			dirty = append(dirty, m)
+		}
+	}
+	if len(clean) == 0 {
+		return all
+	}
+	sort.Strings(clean)
+	sort.Ints(dirty)
+	read := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " WHERE _part IN " + b.set(clean) + " AND " + strings.Join(where, " AND ")
+	if len(dirty) == 0 {
+		return read
+	}
+	var months []string
+	for _, m := range dirty {
+		if m == store.OpenMonth {
+			months = append(months, "completed_date = toDate(0)")
+			continue
+		}
+		start := time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
+		months = append(months, fmt.Sprintf("(completed_date >= toDate(%s) AND completed_date <= toDate(%s))", b.bind(start.Format(time.DateOnly)), b.bind(start.AddDate(0, 1, -1).Format(time.DateOnly))))
+	}
+	return read + " UNION ALL SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE (" + strings.Join(months, " OR ") + ") AND " + strings.Join(where, " AND ")
 }

@@ -3,6 +3,7 @@ package indicators
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,23 +57,30 @@ func (c *Compiler) Compile(d *Definition, periods []Period) (Compiled, error) {
 	return c.CompileMerged(d, periods, nil)
 }
 
-// CompileMerged is Compile knowing the months (toYYYYMM) of the source's
-// table that hold rows, true for those merged into a single part
-// (store.DB.MergedMonths): no two rows there share a key, so they are read without FINAL, which on ClickHouse
-// 18.16 collapses versions in one thread and costs about ten times the
-// plain read. Only contacts and survey responses use it: their stored
-// records never get a second version (ingest drops a key sent again), so a
-// part written into a merged month since it was checked adds rows, never a
-// version of one there. Case completions always read with FINAL: a later
-// version of a case writes into the months of its older ones.
-func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged map[int]bool) (Compiled, error) {
+// Parts are the months (toYYYYMM) of a table that hold rows, each with the
+// name of its one part when all its rows are in a single merged part, ""
+// otherwise (store.DB.MergedParts).
+type Parts map[int]string
+
+// CompileMerged is Compile knowing the parts of the source's table: no two
+// rows of a merged part share a key, so merged months are read without
+// FINAL, which on ClickHouse 18.16 collapses versions in one thread and
+// costs about ten times the plain read. Each is read from its part only
+// (_part IN …): a part written into the month since it was checked is not
+// read at all, as if the query had run just before — for case completions
+// such a part may hold the superseded entry of a completion in the merged
+// part, which only FINAL would apply. Within a month the newest entry of a
+// case tells its state there (a version writes a superseded entry into
+// every month of its older ones), so merged months and the others may be
+// read apart.
+func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged Parts) (Compiled, error) {
 	return c.CompileAsOf(d, periods, merged, time.Now())
 }
 
 // CompileAsOf is CompileMerged on day today (its civil date), which only
 // the backlog measures read: a period still running is measured up to
 // today (see measuringDate).
-func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged map[int]bool, today time.Time) (Compiled, error) {
+func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
 	if len(periods) == 0 || len(periods) > 250 {
 		return Compiled{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
 	}
@@ -84,7 +92,7 @@ func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged map[int]b
 		}
 	}
 	b := &builder{c: c, d: d, today: today}
-	if d.Source != "cases" {
+	if !c.Raw {
 		b.merged = merged
 	}
 	for _, p := range periods {
@@ -98,8 +106,8 @@ type builder struct {
 	d       *Definition
 	args    []any
 	maxYear int
-	merged  map[int]bool // months read without FINAL
-	today   time.Time    // the backlog's running periods end here
+	merged  Parts     // months read without FINAL, from their part
+	today   time.Time // the backlog's running periods end here
 }
 
 // bind adds an argument and returns its placeholder. Placeholders are
@@ -184,8 +192,9 @@ func (b *builder) periodWhere(col string, periods []Period, extendDays int) stri
 
 // rangeCond is the condition on the date column of a read: every
 // partition with FINAL (all), or the months merged into one part (clean,
-// read without FINAL) and the others (dirty), each "" when it has none.
-type rangeCond struct{ all, clean, dirty string }
+// read without FINAL from their parts, parts: a bound set of names) and
+// the others (dirty), each "" when it has none.
+type rangeCond struct{ all, clean, dirty, parts string }
 
 // ranges binds the condition placing rows in the periods, each range's end
 // widened by extendDays: split at month boundaries into merged months and
@@ -193,6 +202,7 @@ type rangeCond struct{ all, clean, dirty string }
 func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond {
 	type span struct{ from, to time.Time }
 	var clean, dirty []span
+	var names []string
 	for _, p := range periods {
 		to := p.To.AddDate(0, 0, extendDays)
 		for from := p.From; !from.After(to); {
@@ -201,9 +211,12 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 			if to.Before(end) {
 				end = to
 			}
-			switch merged, stored := b.merged[from.Year()*100+int(from.Month())]; {
-			case merged:
+			switch part, stored := b.merged[from.Year()*100+int(from.Month())]; {
+			case part != "":
 				clean = append(clean, span{from, end})
+				if !slices.Contains(names, part) {
+					names = append(names, part)
+				}
 			case stored || b.merged == nil:
 				dirty = append(dirty, span{from, end})
 			}
@@ -227,7 +240,7 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 		}
 		return "(" + strings.Join(parts, " OR ") + ")"
 	}
-	return rangeCond{clean: render(clean), dirty: render(dirty)}
+	return rangeCond{clean: render(clean), dirty: render(dirty), parts: b.set(names)}
 }
 
 // read renders the SELECT of sel from the source's table, its rows in r
@@ -244,7 +257,7 @@ func (b *builder) read(sel []string, r rangeCond, rest []string) string {
 	case r.all != "":
 		return head + " FINAL" + where(r.all)
 	case r.dirty == "":
-		return head + where(r.clean)
+		return head + where("_part IN "+r.parts+" AND "+r.clean)
 	}
 	var cols []string
 	used := strings.Join(sel, " ")
@@ -254,12 +267,13 @@ func (b *builder) read(sel []string, r rangeCond, rest []string) string {
 		}
 	}
 	branch := "SELECT " + strings.Join(cols, ", ") + " FROM " + b.table()
-	return "SELECT " + strings.Join(sel, ", ") + " FROM (" + branch + where(r.clean) + " UNION ALL " + branch + " FINAL" + where(r.dirty) + ")"
+	return "SELECT " + strings.Join(sel, ", ") + " FROM (" + branch + where("_part IN "+r.parts+" AND "+r.clean) + " UNION ALL " + branch + " FINAL" + where(r.dirty) + ")"
 }
 
 // tableColumns are the columns of the tables read in halves (see read).
 var tableColumns = map[string][]string{
 	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
+	"case_completions": {"source", "id", "site", "kind", "channel", "received_at", "received_date", "completed_at", "completed_date", "status", "user_ref", "entry"},
 	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
 }
 

@@ -128,9 +128,10 @@ func (e *Engine) run(ctx context.Context, d *Definition, periods []Period, merge
 
 // mergedMonths are, by source, the months read without FINAL (see
 // CompileMerged).
-type mergedMonths map[string]map[int]bool
+type mergedMonths map[string]Parts
 
-// mergedMonths reads which months of contacts and survey responses are
+// mergedMonths reads which months of contacts, survey responses and case
+// completions are
 // merged into one part. It is read for every computation, never cached: a
 // month written to since it was merged must be read with FINAL again at
 // once. The raw path (Compiler.Raw) reads everything with FINAL.
@@ -139,8 +140,8 @@ func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
 		return nil, nil
 	}
 	out := mergedMonths{}
-	for source, table := range map[string]string{"contacts": "contacts", "surveys": "survey_responses"} {
-		m, err := e.DB.MergedMonths(ctx, table)
+	for source, table := range map[string]string{"contacts": "contacts", "surveys": "survey_responses", "cases": "case_completions"} {
+		m, err := e.DB.MergedParts(ctx, table)
 		if err != nil {
 			return nil, err
 		}

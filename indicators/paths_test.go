@@ -224,6 +224,18 @@ func TestCasePathsAgree(t *testing.T) {
 	compareCases(t, db, "after ingest")
 	comparePaths(t, db, "after ingest")
 
+	// A case completed in January, to be moved once January is merged.
+	w1 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
+	sendCase := func(svc *ingest.Service, line string) {
+		t.Helper()
+		res, err := svc.Ingest(ctx, ingest.KindCases, ingest.FormatNDJSON, strings.NewReader(line), ingest.Options{Origin: "test"})
+		if err != nil || res.Accepted != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+	}
+	sendCase(pathsService(db, w1), caseLine("post-merge", "2026-01-05T09:00:00Z", "2026-01-15T10:00:00Z", "completed", "2026-01-15T10:00:00Z"))
+	w1.Close()
+
 	// Every month merged into one part: contacts and responses are read
 	// without FINAL.
 	for _, table := range []string{"contacts", "survey_responses"} {
@@ -234,12 +246,30 @@ func TestCasePathsAgree(t *testing.T) {
 	comparePaths(t, db, "merged")
 
 	// The open cases' partition cleared of the superseded entries merged
-	// over (every demo case was open once): the backlog reads the same.
-	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) != 1 {
+	// over (every demo case was open once), and every month of
+	// case_completions merged: read without FINAL, from their parts.
+	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) < 12 || months[0] != store.OpenMonth {
 		t.Fatalf("compact case_completions: %v, %v", months, err)
 	}
-	compareCases(t, db, "open cases compacted")
-	comparePaths(t, db, "open cases compacted")
+	compareCases(t, db, "case completions compacted")
+	comparePaths(t, db, "case completions compacted")
+
+	// A later version moves a completion out of merged January into
+	// February: January gets a superseded entry in a new part, so it is read
+	// with FINAL again (a read of the merged part alone would still count
+	// the old completion).
+	w3 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
+	sendCase(pathsService(db, w3), caseLine("post-merge", "2026-01-05T09:00:00Z", "2026-02-16T10:00:00Z", "completed", "2026-02-16T10:00:00Z"))
+	w3.Close()
+	cm, err := db.MergedMonths(ctx, "case_completions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm[202601] || !cm[202512] {
+		t.Fatalf("case_completions merged months %v: want December 2025 merged and January 2026 not", cm)
+	}
+	compareCases(t, db, "a merged month written again")
+	comparePaths(t, db, "a merged month written again")
 
 	// New contacts in February 2026 (and a re-sent one): February is read
 	// with FINAL again, the other months without.

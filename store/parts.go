@@ -18,32 +18,51 @@ import (
 // records never get a second version.
 var monthTables = map[string]bool{"contacts": true, "survey_responses": true}
 
-// MergedMonths returns the months (toYYYYMM) of table (contacts or
-// survey_responses) that hold rows, true for those whose rows are all in a
-// single merged part: no two of them share a key.
+// MergedMonths returns the months (toYYYYMM) of table (contacts,
+// survey_responses or case_completions) that hold rows, true for those
+// whose rows are all in a single merged part: no two of them share a key.
 func (db *DB) MergedMonths(ctx context.Context, table string) (map[int]bool, error) {
-	if !monthTables[table] {
+	parts, err := db.MergedParts(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]bool, len(parts))
+	for m, name := range parts {
+		out[m] = name != ""
+	}
+	return out, nil
+}
+
+// MergedParts returns the months of table that hold rows, each with the
+// name of its part when all its rows are in a single merged part ("" when
+// not): a query reads such a month from that part alone.
+func (db *DB) MergedParts(ctx context.Context, table string) (map[int]string, error) {
+	if !monthTables[table] && table != "case_completions" {
 		return nil, fmt.Errorf("merged months: %s is not partitioned by month", table)
 	}
-	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level))
+	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level)), any(name)
   FROM system.parts WHERE database = currentDatabase() AND table = ? AND active GROUP BY partition`, table)
 	if err != nil {
 		return nil, fmt.Errorf("merged months of %s: %w", table, err)
 	}
 	defer rows.Close()
-	out := map[int]bool{}
+	out := map[int]string{}
 	for rows.Next() {
-		var partition string
+		var partition, name string
 		var parts uint64
 		var level uint32
-		if err := rows.Scan(&partition, &parts, &level); err != nil {
+		if err := rows.Scan(&partition, &parts, &level, &name); err != nil {
 			return nil, fmt.Errorf("merged months of %s: %w", table, err)
 		}
 		m, err := strconv.Atoi(partition)
 		if err != nil {
 			continue // not a month
 		}
-		out[m] = parts == 1 && level > 0
+		if parts == 1 && level > 0 {
+			out[m] = name
+		} else {
+			out[m] = ""
+		}
 	}
 	return out, rows.Err()
 }
@@ -56,11 +75,21 @@ func (db *DB) MergedMonths(ctx context.Context, table string) (map[int]bool, err
 // compactOpen), and returns OpenMonth when it did.
 func (db *DB) Compact(ctx context.Context, table string, settle time.Duration) ([]int, error) {
 	if table == "case_completions" {
-		return db.compactOpen(ctx, settle)
+		open, err := db.compactOpen(ctx, settle)
+		if err != nil {
+			return open, err
+		}
+		months, err := db.compactMonths(ctx, table, settle)
+		return append(open, months...), err
 	}
 	if !monthTables[table] {
 		return nil, fmt.Errorf("compact: %s is not partitioned by month nor case_completions", table)
 	}
+	return db.compactMonths(ctx, table, settle)
+}
+
+// compactMonths merges the settled months of table not merged yet.
+func (db *DB) compactMonths(ctx context.Context, table string, settle time.Duration) ([]int, error) {
 	rows, err := db.conn.Query(ctx, `SELECT partition FROM system.parts
   WHERE database = currentDatabase() AND table = ? AND active
   GROUP BY partition
