@@ -102,7 +102,7 @@ func runHandwritten(ctx context.Context, o IndicatorOptions, db *store.DB, p ind
 	sort.Strings(files)
 	ps := []indicators.Period{p, p.Previous(), p.LastYear()}
 	repl := []string{"{holidays}", holidayArrays(p.To.Year() + 1)}
-	for _, table := range []string{"contacts", "survey_responses"} {
+	for _, table := range []string{"contacts", "survey_responses", "case_completions"} {
 		from, err := readAs(ctx, db, table, ps)
 		if err != nil {
 			return 0, err

@@ -76,7 +76,7 @@ func prepareStructures(ctx context.Context, db *store.DB, logf func(string, ...a
 		}
 		logf("case_completions built: %d entries in %s", st.Completions, time.Since(t0).Round(time.Millisecond))
 	}
-	for _, table := range []string{"contacts", "survey_responses"} {
+	for _, table := range []string{"contacts", "survey_responses", "case_completions"} {
 		t0 := time.Now()
 		months, err := db.Compact(ctx, table, 0)
 		if err != nil {
@@ -96,6 +96,16 @@ func readAs(ctx context.Context, db *store.DB, table string, ps []indicators.Per
 	merged, err := db.MergedMonths(ctx, table)
 	if err != nil {
 		return "", err
+	}
+	if table == "case_completions" {
+		// The backlog reads the completions since its measuring days and
+		// the open cases: without FINAL only when every month is merged.
+		for _, m := range merged {
+			if !m {
+				return table + " FINAL", nil
+			}
+		}
+		return table, nil
 	}
 	for _, p := range ps {
 		to := p.To.AddDate(0, 0, 10)
