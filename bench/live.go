@@ -98,14 +98,8 @@ func readAs(ctx context.Context, db *store.DB, table string, ps []indicators.Per
 		return "", err
 	}
 	if table == "case_completions" {
-		// The backlog reads the completions since its measuring days and
-		// the open cases: without FINAL only when every month is merged.
-		for _, m := range merged {
-			if !m {
-				return table + " FINAL", nil
-			}
-		}
-		return table, nil
+		// As the engine reads them (Engine.mergedMonths): with FINAL.
+		return table + " FINAL", nil
 	}
 	for _, p := range ps {
 		to := p.To.AddDate(0, 0, 10)

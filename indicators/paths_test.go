@@ -247,7 +247,7 @@ func TestCasePathsAgree(t *testing.T) {
 
 	// The open cases' partition cleared of the superseded entries merged
 	// over (every demo case was open once), and every month of
-	// case_completions merged: read without FINAL, from their parts.
+	// case_completions merged.
 	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) < 12 || months[0] != store.OpenMonth {
 		t.Fatalf("compact case_completions: %v, %v", months, err)
 	}
@@ -255,9 +255,7 @@ func TestCasePathsAgree(t *testing.T) {
 	comparePaths(t, db, "case completions compacted")
 
 	// A later version moves a completion out of merged January into
-	// February: January gets a superseded entry in a new part, so it is read
-	// with FINAL again (a read of the merged part alone would still count
-	// the old completion).
+	// February: January gets a superseded entry in a new part.
 	w3 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
 	sendCase(pathsService(db, w3), caseLine("post-merge", "2026-01-05T09:00:00Z", "2026-02-16T10:00:00Z", "completed", "2026-02-16T10:00:00Z"))
 	w3.Close()

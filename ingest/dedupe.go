@@ -39,6 +39,17 @@ func (f *inFlight) snapshot(table string) []*keySet {
 	return f.sets[table]
 }
 
+// hashes returns the hashes of every key of table in flight.
+func (f *inFlight) hashes(table string) []uint64 {
+	var out []uint64
+	for _, s := range f.snapshot(table) {
+		for h := range s.byHash {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 func (f *inFlight) remove(table string, s *keySet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -153,3 +153,41 @@ func TestNewerVersionWhileOlderInFlight(t *testing.T) {
 	f("completed in April", version(model.CaseCompleted, completedOn(4, 28), at(4, 28)), 202604)
 	f("open", version(model.CaseOpen, nil, at(4, 28)), store.OpenMonth)
 }
+
+// TestReloadKeepsKeysInFlight: the key filter reloaded (past its capacity)
+// while an older version of a case is being inserted still knows its key:
+// the newer version is looked for in flight and told the older one's
+// month (before, the reload rebuilt the filter from ClickHouse alone, the
+// key became "certainly new", and the older completion stayed counted).
+func TestReloadKeepsKeysInFlight(t *testing.T) {
+	ts := memTestStore(t)
+	hold, entered := make(chan struct{}), make(chan struct{}, 1)
+	ts.mem.inject(opInsert("cases"), 1, fault{hold: hold, entered: entered})
+	w, _ := newTestWriter(t, ts, WriterOptions{DrainEvery: time.Hour, Linger: time.Millisecond, Lanes: 2})
+	waitFilter(t, w)
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 8, 0, 0, 0, time.UTC) }
+	version := func(completed, updated time.Time) Record {
+		day := completed.Truncate(24 * time.Hour)
+		return Record{Case: &model.Case{Source: "reload", ID: "K", Site: "PAR-11", Kind: "reimbursement", Channel: "mail",
+			ReceivedAt: at(4, 1), ReceivedDate: at(4, 1).Truncate(24 * time.Hour), CompletedAt: &completed, CompletedDate: &day,
+			Status: model.CaseCompleted, UpdatedAt: updated}}
+	}
+	first := make(chan Outcome, 1)
+	go func() { first <- w.Submit(context.Background(), []Record{version(at(4, 28), at(4, 28))}) }()
+	within(t, entered) // completed in April, being inserted
+	w.keys.load(context.Background(), "cases")
+	if o := w.Submit(context.Background(), []Record{version(at(5, 3), at(5, 3))}); o.Err != nil || o.Accepted != 1 {
+		t.Fatalf("the newer version: %+v", o)
+	}
+	close(hold)
+	within(t, first)
+	w.Close()
+	ts.mem.mu.Lock()
+	defer ts.mem.mu.Unlock()
+	if len(ts.mem.stale) != 2 {
+		t.Fatalf("%d inserts of cases, want 2", len(ts.mem.stale))
+	}
+	if got := ts.mem.stale[1][store.CaseKey{Source: "reload", ID: "K"}]; !slices.Contains(got, 202604) {
+		t.Errorf("the newer version's insert was told months %v, want April (202604) among them", got)
+	}
+}

@@ -27,6 +27,9 @@ type keyFilter struct {
 	tables  map[string]*tableFilter
 	loading map[string][]uint64  // key hashes added while a table's filter loads
 	tried   map[string]time.Time // last reload asked for a table never loaded
+	// inFlight returns the hashes of a table's keys in flight: a load
+	// starts from them, since ClickHouse does not hold them yet.
+	inFlight func(table string) []uint64
 }
 
 type tableFilter struct {
@@ -74,7 +77,15 @@ func (k *keyFilter) load(ctx context.Context, table string) {
 		k.mu.Unlock()
 		return
 	}
+	// Keys in flight now (being inserted, or answered from the spool and
+	// waiting for the flusher) may not be in ClickHouse when it is read:
+	// without them, a key sent again meanwhile would be "certainly new",
+	// and a case's newer version would not learn its older one's months.
+	// Keys put in flight from now on are added as they come.
 	k.loading[table] = []uint64{}
+	if k.inFlight != nil {
+		k.loading[table] = k.inFlight(table)
+	}
 	k.mu.Unlock()
 	defer func() {
 		k.mu.Lock()

@@ -124,6 +124,7 @@ func newWriter(db eventStore, spool *Spool, opts WriterOptions, m *Metrics, log 
 	w := &Writer{db: db, spool: spool, opts: opts, metrics: m, log: log, keys: newKeyFilter(db, log),
 		in: make(chan *submission, 64), stop: make(chan struct{}), loopDone: make(chan struct{}), exited: make(chan struct{}),
 		lanes: make(chan struct{}, opts.Lanes), flushNow: make(chan struct{}, 1)}
+	w.keys.inFlight = w.inflight.hashes
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	w.wg.Add(3)
