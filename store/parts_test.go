@@ -153,7 +153,9 @@ func TestCompactOpenCases(t *testing.T) {
 	if months, err := db.Compact(ctx, "case_completions", 30*time.Minute); err != nil || len(months) != 0 {
 		t.Errorf("second compact: %v, %v", months, err)
 	}
-	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) != 1 {
+	// With no margin, the open cases' partition is cleared, and the other
+	// months, settled at once, are merged too.
+	if months, err := db.Compact(ctx, "case_completions", 0); err != nil || len(months) == 0 || months[0] != store.OpenMonth {
 		t.Errorf("compact with no margin: %v, %v", months, err)
 	}
 	if got, want := stored(), []string{"B open", "D open"}; !reflect.DeepEqual(got, want) {
