@@ -232,7 +232,13 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	} else {
 		// completed_date bare, for the partition pruning.
 		sel = []string{"site", "toInt64(received_date) AS r", fmt.Sprintf("if(entry = 'open', toInt64(%d), toInt64(completed_date)) AS c", noDay)}
-		where = append(where, "(completed_date = toDate(0) OR completed_date > "+day(minD)+")", "entry IN ('open', 'completion')")
+		// From the 1st of minD's month, not the day after minD: a superseded
+		// entry is dated the 1st of its month, and FINAL collapses only the
+		// rows of the parts the condition selects (see ranges). The
+		// measuring days (c > dd below) stay exact.
+		first := calendar.Date(min(minD, lastDay)).Time()
+		first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+		where = append(where, "(completed_date = toDate(0) OR completed_date >= toDate("+b.bind(first.Format(time.DateOnly))+"))", "entry IN ('open', 'completion')")
 	}
 	where = append(where, b.filter(d.Filter)...)
 	if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {

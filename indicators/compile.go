@@ -203,12 +203,26 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 	type span struct{ from, to time.Time }
 	var clean, dirty []span
 	var names []string
+	// Case completions are read by whole months: a superseded entry is
+	// dated the 1st of its month, and FINAL only collapses the rows of the
+	// parts the condition selects — a day's range would leave out a part
+	// holding only the superseded entry, and the completion it takes out
+	// would count. The partition key of the periods (pk) stays exact.
+	wholeMonths := b.d.Source == "cases" && !b.c.Raw
+	seen := map[time.Time]bool{}
 	for _, p := range periods {
 		to := p.To.AddDate(0, 0, extendDays)
 		for from := p.From; !from.After(to); {
 			next := time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 			end := next.AddDate(0, 0, -1)
-			if to.Before(end) {
+			if wholeMonths {
+				from = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+				if seen[from] {
+					from = next
+					continue
+				}
+				seen[from] = true
+			} else if to.Before(end) {
 				end = to
 			}
 			switch part, stored := b.merged[from.Year()*100+int(from.Month())]; {
@@ -227,9 +241,6 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 			from = next
 		}
 	}
-	if len(clean) == 0 {
-		return rangeCond{all: b.periodWhere(col, periods, extendDays)}
-	}
 	render := func(spans []span) string {
 		if len(spans) == 0 {
 			return ""
@@ -239,6 +250,12 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 			parts = append(parts, fmt.Sprintf("(%s >= toDate(%s) AND %s <= toDate(%s))", col, b.bind(s.from.Format(time.DateOnly)), col, b.bind(s.to.Format(time.DateOnly))))
 		}
 		return "(" + strings.Join(parts, " OR ") + ")"
+	}
+	if len(clean) == 0 {
+		if wholeMonths {
+			return rangeCond{all: render(dirty)}
+		}
+		return rangeCond{all: b.periodWhere(col, periods, extendDays)}
 	}
 	return rangeCond{clean: render(clean), dirty: render(dirty), parts: b.set(names)}
 }
