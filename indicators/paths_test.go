@@ -130,9 +130,9 @@ var histories = []struct {
 	}, []int{202602}},
 }
 
-// loadPaths loads three months of demo data (with its re-sent records and
+// loadPaths loads fourteen months of demo data (with its re-sent records and
 // its case versions) and the hand-made histories through the collectors.
-func loadPaths(t *testing.T, db *store.DB) (*ingest.Service, *ingest.Writer) {
+func loadPaths(t *testing.T, db *store.DB) *ingest.Writer {
 	t.Helper()
 	ctx := context.Background()
 	sites, err := demo.Sites()
@@ -146,11 +146,7 @@ func loadPaths(t *testing.T, db *store.DB) (*ingest.Service, *ingest.Writer) {
 	if _, err := demo.Generate(ctx, filepath.Join(dir, "demo"), demo.Options{Seed: 13, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), Scale: 0.02, Sites: sites, BadRate: -1}); err != nil {
 		t.Fatal(err)
 	}
-	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := ingest.NewWriter(db, spool, ingest.WriterOptions{}, nil, nil)
+	w := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
 	svc := pathsService(db, w)
 	for _, k := range []struct {
 		kind   ingest.Kind
@@ -208,7 +204,7 @@ func loadPaths(t *testing.T, db *store.DB) (*ingest.Service, *ingest.Writer) {
 		}()
 	}
 	wg.Wait()
-	return svc, w
+	return w
 }
 
 func TestCasePathsAgree(t *testing.T) {
@@ -217,7 +213,7 @@ func TestCasePathsAgree(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := chtest.New(t)
-	_, w := loadPaths(t, db)
+	w := loadPaths(t, db)
 	w.Close() // inserts what it answered from the spool
 
 	checkHistories(t, db)

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"globaloffice/model"
 )
@@ -203,15 +203,19 @@ func (db *DB) CompletionMonths(ctx context.Context, source string, ids []string)
 	const q = `SELECT id, groupUniqArray(if(status = 'open', toUInt32(197001), toUInt32(toYYYYMM(assumeNotNull(completed_date))))) FROM cases
   WHERE source = ? AND id IN ? AND (status = 'open' OR isNotNull(completed_date)) GROUP BY id`
 	out := make(map[string][]int)
-	for start, end := 0, 0; start < len(ids); start = end {
-		end = lookupEnd(ids, start)
-		set := make([]any, end-start)
-		for i, id := range ids[start:end] {
-			set[i] = id
+	err := db.lookupIDs(ctx, q, source, ids, func(rows driver.Rows) error {
+		var id string
+		var ms []uint32
+		if err := rows.Scan(&id, &ms); err != nil {
+			return err
 		}
-		if err := db.completionMonths(ctx, q, source, set, out); err != nil {
-			return nil, fmt.Errorf("completion months of cases: %w", err)
+		for _, m := range ms {
+			out[id] = append(out[id], int(m))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("completion months of cases: %w", err)
 	}
 	return out, nil
 }
@@ -238,25 +242,6 @@ func (db *DB) staleMonths(ctx context.Context, rows []model.Case) (map[CaseKey][
 		}
 	}
 	return stale, nil
-}
-
-func (db *DB) completionMonths(ctx context.Context, q, source string, set []any, out map[string][]int) error {
-	rows, err := db.conn.Query(ctx, q, source, clickhouse.GroupSet{Value: set})
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var ms []uint32
-		if err := rows.Scan(&id, &ms); err != nil {
-			return err
-		}
-		for _, m := range ms {
-			out[id] = append(out[id], int(m))
-		}
-	}
-	return rows.Err()
 }
 
 // RebuildStats says what a rebuild wrote.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // The ingest writer drops duplicates by their key (source, id): it asks
@@ -35,13 +36,47 @@ func (db *DB) ExistingKeys(ctx context.Context, table, source string, ids []stri
 	}
 	q := fmt.Sprintf(`SELECT id, %s FROM %s WHERE source = ? AND id IN ? GROUP BY id`, version, table)
 	out := make(map[string]time.Time)
-	for start, end := 0, 0; start < len(ids); start = end {
-		end = lookupEnd(ids, start)
-		if err := db.existingKeys(ctx, q, source, ids[start:end], out); err != nil {
-			return nil, fmt.Errorf("existing %s keys: %w", table, err)
+	err := db.lookupIDs(ctx, q, source, ids, func(rows driver.Rows) error {
+		var id string
+		var v time.Time
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
 		}
+		out[id] = v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("existing %s keys: %w", table, err)
 	}
 	return out, nil
+}
+
+// lookupIDs runs q, whose arguments are a source and a set of ids
+// (`source = ? AND id IN ?`), over ids in chunks (see lookupEnd), and
+// scans each row with scan.
+func (db *DB) lookupIDs(ctx context.Context, q, source string, ids []string, scan func(driver.Rows) error) error {
+	for start, end := 0, 0; start < len(ids); start = end {
+		end = lookupEnd(ids, start)
+		set := make([]any, end-start)
+		for i, id := range ids[start:end] {
+			set[i] = id
+		}
+		rows, err := db.conn.Query(ctx, q, source, clickhouse.GroupSet{Value: set})
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lookupEnd is the end of the chunk of ids that starts at start: at most
@@ -56,28 +91,6 @@ func lookupEnd(ids []string, start int) int {
 		}
 	}
 	return end
-}
-
-// existingKeys runs q for one chunk of ids and adds what it finds to out.
-func (db *DB) existingKeys(ctx context.Context, q, source string, ids []string, out map[string]time.Time) error {
-	set := make([]any, len(ids))
-	for i, id := range ids {
-		set[i] = id
-	}
-	rows, err := db.conn.Query(ctx, q, source, clickhouse.GroupSet{Value: set})
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var v time.Time
-		if err := rows.Scan(&id, &v); err != nil {
-			return err
-		}
-		out[id] = v
-	}
-	return rows.Err()
 }
 
 // KeyHashes streams cityHash64(source || 0x00 || id) of every row of table
