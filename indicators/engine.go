@@ -139,10 +139,9 @@ func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
 		return nil, nil
 	}
 	out := mergedMonths{}
-	// Case completions are read with FINAL: reading their merged months
-	// alone (CompileMerged) gave, once in a loaded full run, a completion
-	// that a later version had taken out (see README, Live speed).
-	for source, table := range map[string]string{"contacts": "contacts", "surveys": "survey_responses"} {
+	// Case completions are read by whole months (see ranges), so a merged
+	// month's one part holds every entry of its cases there.
+	for source, table := range map[string]string{"contacts": "contacts", "surveys": "survey_responses", "cases": "case_completions"} {
 		m, err := e.DB.MergedParts(ctx, table)
 		if err != nil {
 			return nil, err
