@@ -240,7 +240,6 @@ func (s *Service) ClosePending(ctx context.Context, source string) ([]ClosedCall
 	if err != nil || len(parts) == 0 {
 		return nil, err
 	}
-	defer s.writer.Producing()()
 	ref, err := s.reference(ctx, false)
 	if err != nil {
 		return nil, err

@@ -211,6 +211,19 @@ type Result struct {
 // it was stored then.
 func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Reader, opt Options) (Result, error) {
 	res := Result{Kind: kind, Origin: opt.Origin, Rejects: []RejectInfo{}}
+	if opt.Mapping != nil && opt.Mapping.Decoder == string(formatAsterisk) || opt.Mapping == nil && format == formatAsterisk {
+		// The calls of this source that waited too long are closed first,
+		// so that the answer tells it (see ClosePending); before this
+		// body counts as being read, so that an idle writer inserts them
+		// at once.
+		closed, err := s.ClosePending(ctx, pendingSource(opt))
+		if err != nil {
+			// Retried by the next body and the server's sweep: this body
+			// does not depend on it.
+			s.writer.log.Warn("close pending calls", "source", pendingSource(opt), "err", err)
+		}
+		res.Closed = closed
+	}
 	defer s.writer.Producing()()
 	ref, err := s.reference(ctx, false)
 	if err != nil {
@@ -232,17 +245,6 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 		if m.Delimiter != "" {
 			lim.Comma = []rune(m.Delimiter)[0]
 		}
-	}
-	if format == formatAsterisk {
-		// The calls of this source that waited too long are closed first,
-		// so that the answer tells it (see ClosePending).
-		closed, err := s.ClosePending(ctx, pendingSource(opt))
-		if err != nil {
-			// Retried by the next body and the server's sweep: this body
-			// does not depend on it.
-			s.writer.log.Warn("close pending calls", "source", pendingSource(opt), "err", err)
-		}
-		res.Closed = closed
 	}
 	run := s.newRun(ctx, kind, opt, &res, ref)
 	var partials []RawRecord
