@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -32,6 +33,12 @@ import (
 // bring the end of a call in progress at the export about a day later, and
 // 48 hours leaves a day's margin for a nightly transfer that failed once.
 const DefaultPendingCallTimeout = 48 * time.Hour
+
+// ErrPendingAway says the parts of calls split across exports could not be
+// kept: they live in ClickHouse only (shared by every server process), so
+// while it is away a body holding such calls is refused whole (503), and
+// the sender's retry stores it once.
+var ErrPendingAway = errors.New("calls split across exports cannot be kept while ClickHouse is away")
 
 // maxCloseBatch bounds the calls closed in one go.
 const maxCloseBatch = 10_000
@@ -164,11 +171,11 @@ func (s *Service) joinPending(ctx context.Context, run *run, partials []RawRecor
 		callids = append(callids, p.partial.callID)
 	}
 	if err := s.db.InsertPendingParts(ctx, parts); err != nil {
-		return nil, fmt.Errorf("keep the calls split across exports: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrPendingAway, err) // not %w: a dial timeout is no slow body
 	}
 	stored, err := s.db.PendingParts(ctx, source, callids)
 	if err != nil {
-		return nil, fmt.Errorf("join the calls split across exports: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrPendingAway, err) // not %w: a dial timeout is no slow body
 	}
 	byCall := map[string][]store.PendingPart{}
 	for _, p := range stored {

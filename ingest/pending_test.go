@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -276,5 +277,34 @@ func TestPendingCallHalvesAtOnce(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count() FROM pending_calls FINAL WHERE state = 'open'"); n != 0 {
 		t.Errorf("%d parts still open", n)
+	}
+}
+
+// TestPendingCallsWhileClickHouseAway: the parts of split calls are kept
+// in ClickHouse only, so a body holding one is refused whole while it is
+// away (nothing acknowledged, nothing lost), and stored once when sent
+// again.
+func TestPendingCallsWhileClickHouseAway(t *testing.T) {
+	db, cut := ingest.ProxiedDB(t, time.Second)
+	e := asteriskEnv(t, db)
+	whole := "1778830000|c8.1|support-paris|NONE|ENTERQUEUE||0601020304|1\n1778830010|c8.1|support-paris|NONE|ABANDON|1|1|10\n"
+	if got := counts(e.postLog(t, "", whole)); got != [5]int{1, 1, 0, 0, 0} {
+		t.Fatalf("before: %v", got)
+	}
+	cut(true)
+	body := day1 + "1778830100|c8.3|support-lyon|NONE|ENTERQUEUE||0700000000|1\n1778830110|c8.3|support-lyon|NONE|EXITEMPTY|1|1|10\n"
+	status, _, problem := e.post(t, "contacts?mapping=asterisk-queue-log", "text/plain", body)
+	if detail, _ := problem["detail"].(string); status != 503 || !strings.Contains(detail, "calls split across exports") || !strings.Contains(detail, "nothing of this body was stored") {
+		t.Fatalf("while away: status %d %v", status, problem)
+	}
+	cut(false)
+	if got := counts(e.postLog(t, "", body)); got != [5]int{2, 1, 0, 0, 1} {
+		t.Fatalf("sent again: %v", got)
+	}
+	if got := counts(e.postLog(t, "", day2)); got != [5]int{2, 1, 1, 0, 0} {
+		t.Fatalf("day 2: %v (c8.1 a duplicate)", got)
+	}
+	if n := e.count(t, "SELECT count() FROM contacts FINAL WHERE id IN ('c7.1', 'c8.1', 'c8.3')"); n != 3 {
+		t.Errorf("%d contacts, want 3", n)
 	}
 }

@@ -124,7 +124,7 @@ func (db *DB) ExpiredPendingParts(ctx context.Context, source string, before tim
 	// The calls first, grouped: one row per call, then their parts (the
 	// part lists are small; a tuple IN on 18.16 is avoided).
 	q := fmt.Sprintf(`SELECT source, callid FROM pending_calls FINAL %s GROUP BY source, callid
-		HAVING max(version) < 4294967296 AND min(received_at) < ? ORDER BY min(received_at) LIMIT %d`, where, max(limit, 1))
+		HAVING max(version) < 4294967296 AND min(received_at) < ? ORDER BY min(received_at), source, callid LIMIT %d`, where, max(limit, 1))
 	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("expired pending calls: %w", err)
