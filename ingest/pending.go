@@ -229,6 +229,7 @@ func (s *Service) joinPending(ctx context.Context, run *run, partials []RawRecor
 			settled = append(settled, settle(cps, store.PartResolved, "", now)...)
 		}
 	}
+	s.metrics.countRecords(string(KindContacts), source, "pending", run.res.Pending)
 	return settled, nil
 }
 
@@ -312,6 +313,7 @@ func (s *Service) ClosePending(ctx context.Context, source string) ([]ClosedCall
 				}
 			}
 			if state == store.PartClosed {
+				s.metrics.countRecords(string(KindContacts), k.source, "closed", 1)
 				closed = append(closed, ClosedCall{Source: k.source, CallID: id, Contact: contact, Reason: reason})
 				settled = append(settled, settle(cps, state, reason, now)...)
 			} else {
