@@ -279,8 +279,18 @@ func (s *Service) ClosePending(ctx context.Context, source string) ([]ClosedCall
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
+		// A call sent whole in a later export (one taken again over the
+		// whole day) is stored already: its parts are resolved, not closed.
+		stored, err := s.db.ExistingKeys(ctx, "contacts", k.source, ids)
+		if err != nil {
+			return closed, fmt.Errorf("close pending calls of %s: %w", k.source, err)
+		}
 		for _, id := range ids {
 			cps := calls[k][id]
+			if _, ok := stored[id]; ok {
+				settled = append(settled, settle(cps, store.PartResolved, "", now)...)
+				continue
+			}
 			first := cps[0].ReceivedAt
 			for _, p := range cps {
 				if p.ReceivedAt.Before(first) {

@@ -159,9 +159,16 @@ func TestPendingCallsClosed(t *testing.T) {
 	e.svc.SetPendingCallTimeout(48 * time.Hour)
 
 	// c7.1 entered and was answered (day1); c9 is the end of a call whose
-	// ENTERQUEUE never comes; c10, sent an hour later, under another source.
-	if got := counts(e.postLog(t, "", day1+"1778796100|c9|support-paris|SIP/agent-2|COMPLETECALLER|5|100|1\n")); got != [5]int{2, 0, 0, 0, 2} {
+	// ENTERQUEUE never comes; c11 was waiting, and is sent whole in an
+	// export of the whole day; c10, sent an hour later, under another
+	// source.
+	c11 := "1778796150|c11|support-paris|NONE|ENTERQUEUE||0601020304|1\n"
+	if got := counts(e.postLog(t, "", day1+"1778796100|c9|support-paris|SIP/agent-2|COMPLETECALLER|5|100|1\n"+c11)); got != [5]int{3, 0, 0, 0, 3} {
 		t.Fatalf("first file: %v", got)
+	}
+	if got := counts(e.postLog(t, "&source=asterisk", "1778796000|c12|support-paris|NONE|ENTERQUEUE||0601020304|1\n"+c11+
+		"1778796160|c11|support-paris|NONE|ABANDON|1|1|10\n1778796001|c12|support-paris|NONE|ABANDON|1|1|1\n")); got != [5]int{2, 2, 0, 0, 0} {
+		t.Fatalf("the whole day: %v", got)
 	}
 	setNow(t0.Add(time.Hour))
 	if got := counts(e.postLog(t, "&source=other", "1778796200|c10|support-lyon|NONE|ENTERQUEUE||0700000000|1\n")); got != [5]int{1, 0, 0, 0, 1} {
@@ -194,8 +201,10 @@ func TestPendingCallsClosed(t *testing.T) {
 		"SELECT count() FROM contacts FINAL WHERE source = 'asterisk' AND id = 'c7.1' AND outcome = 'abandoned' AND site = 'PF-IDF' AND channel = 'phone'" +
 			" AND arrived_at = toDateTime('2026-05-14 21:59:00', 'UTC') AND answered_at IS NULL AND ended_at IS NULL AND user_ref != ''",
 		"SELECT count() FROM ingest_rejects WHERE source = 'asterisk' AND field = 'callid' AND origin = 'pending-calls:closed' AND position(reason, 'no ENTERQUEUE within 48h0m0s') > 0",
-		"SELECT toUInt64(count() = 2 AND countIf(state = 'closed' AND reason != '' AND closed_at = toDateTime('2026-05-17 06:00:01', 'UTC')) = 2) FROM pending_calls FINAL WHERE source = 'asterisk'",
+		"SELECT toUInt64(count() = 3 AND countIf(state = 'closed' AND reason != '' AND closed_at = toDateTime('2026-05-17 06:00:01', 'UTC')) = 2) FROM pending_calls FINAL WHERE source = 'asterisk'",
 		"SELECT count() FROM pending_calls FINAL WHERE source = 'other' AND state = 'open'",
+		"SELECT count() FROM pending_calls FINAL WHERE source = 'asterisk' AND callid = 'c11' AND state = 'resolved'",
+		"SELECT count() FROM contacts FINAL WHERE source = 'asterisk' AND id = 'c11' AND outcome = 'abandoned' AND toUInt32(ended_at) = 1778796160",
 	}
 	for _, q := range checks {
 		if n := e.count(t, q); n != 1 {
