@@ -105,6 +105,21 @@ func partHash(lines string) uint64 {
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
+// partialSite is the site of a partial call: its queue (the third field
+// of its lines) through the mapping's site values.
+func partialSite(p *partialCall, m *Mapping) string {
+	queue := ""
+	if f := strings.SplitN(p.lines[0], "|", 4); len(f) > 2 {
+		queue = f[2]
+	}
+	if m != nil {
+		if site, ok := m.Values["site"][queue]; ok {
+			return site
+		}
+	}
+	return queue
+}
+
 // joinParts decodes the lines of every part of one call together, each
 // line once, in time order: a whole call, or still a partial one.
 func joinParts(parts []store.PendingPart) ([]RawRecord, error) {
@@ -164,11 +179,25 @@ func (s *Service) joinPending(ctx context.Context, run *run, partials []RawRecor
 	}
 	parts := make([]store.PendingPart, 0, len(partials))
 	callids := make([]string, 0, len(partials))
+	kept := partials[:0:0]
 	for _, p := range partials {
+		// A caller may keep parts only where it may send records: a part
+		// closed later becomes a contact without a caller to check.
+		if run.opt.Permit != nil {
+			if field := run.opt.Permit(source, partialSite(p.partial, run.opt.Mapping)); field != "" {
+				run.reject(p, p, source, []FieldError{{Field: field, Reason: ReasonNotAllowed}})
+				continue
+			}
+		}
+		kept = append(kept, p)
 		lines := strings.Join(s.storedLines(p.partial.lines), "\n")
 		parts = append(parts, store.PendingPart{Source: source, CallID: p.partial.callID, Part: partHash(lines),
 			Lines: lines, Mapping: mapping, Origin: run.opt.Origin, ReceivedAt: now, State: store.PartOpen})
 		callids = append(callids, p.partial.callID)
+	}
+	partials = kept
+	if len(parts) == 0 {
+		return nil, nil
 	}
 	if err := s.db.InsertPendingParts(ctx, parts); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPendingAway, err) // not %w: a dial timeout is no slow body

@@ -317,3 +317,31 @@ func TestPendingCallsWhileClickHouseAway(t *testing.T) {
 		t.Errorf("%d contacts, want 3", n)
 	}
 }
+
+// TestPendingCallsPermit: a caller keeps parts only where it may send
+// records (a part closed later becomes a contact with no caller to check).
+func TestPendingCallsPermit(t *testing.T) {
+	e := asteriskEnv(t, ingest.NewTestDB(t))
+	set, err := ingest.LoadMappings("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := set.Get("asterisk-queue-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyIDF := func(source, site string) string {
+		if site != "PF-IDF" {
+			return "site"
+		}
+		return ""
+	}
+	body := day1 + "1778796000|c13|support-lyon|NONE|ENTERQUEUE||0700000000|1\n"
+	res, err := e.svc.Ingest(t.Context(), ingest.KindContacts, "", strings.NewReader(body), ingest.Options{Mapping: m, Permit: onlyIDF, Origin: "test"})
+	if err != nil || counts(res) != [5]int{2, 0, 0, 1, 1} || res.Rejects[0].ID != "c13" || res.Rejects[0].Field != "site" || res.Rejects[0].Reason != ingest.ReasonNotAllowed {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if n := e.count(t, "SELECT count() FROM pending_calls FINAL WHERE callid = 'c13'"); n != 0 {
+		t.Error("the part of a call not allowed was kept")
+	}
+}
