@@ -189,3 +189,12 @@ func (db *DB) ListPendingParts(ctx context.Context, f PendingFilter) ([]PendingP
 	}
 	return out, nil
 }
+
+// OpenPendingCalls counts the calls waiting for their other part.
+func (db *DB) OpenPendingCalls(ctx context.Context) (uint64, error) {
+	var n uint64
+	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(uniqExact(source, callid)) FROM pending_calls FINAL WHERE state = 'open'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending calls: %w", err)
+	}
+	return n, nil
+}

@@ -70,6 +70,10 @@ func TestPendingPartsStates(t *testing.T) {
 		}
 	}
 	f("", t0.Add(2*time.Hour), "[a/a1 b/a1]")
+	// a1 of a and of b, a3: three calls waiting.
+	if n, err := db.OpenPendingCalls(ctx); err != nil || n != 3 {
+		t.Errorf("open pending calls %d %v, want 3", n, err)
+	}
 	f("a", t0.Add(2*time.Hour), "[a/a1]")
 	f("a", t0.Add(2*time.Hour+time.Second), "[a/a1 a/a3]")
 	f("b", t0, "[]")

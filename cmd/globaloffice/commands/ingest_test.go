@@ -72,6 +72,9 @@ func TestIngestCallSplitAcrossFiles(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "asterisk  c7.1    open") || !strings.Contains(out, "1 parts") {
 		t.Fatalf("ingest pending: exit %d\n%s%s", code, out, stderr)
 	}
+	if code, out, stderr := c.run("status"); code != exitOK || !strings.Contains(out, "waiting for their other part: 1 ") {
+		t.Errorf("status: exit %d\n%s%s", code, out, stderr)
+	}
 	ingest(day2, "1 1 1 0 0 0 0")
 	ingest(day2, "1 1 0 1 0 0 0")
 
