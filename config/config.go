@@ -57,6 +57,11 @@ type Ingest struct {
 	// SpoolMaxBytes caps what one process keeps in the spool: past it,
 	// records are refused (503, Retry-After) rather than acknowledged.
 	SpoolMaxBytes int `yaml:"spool_max_bytes" desc:"most bytes one process keeps in the spool while ClickHouse is away (0: the disk is the limit); past it, collector requests get 503"`
+	// PendingCallTimeout is how long an Asterisk call split across
+	// exports waits for its other part, from the first part's receipt,
+	// before it is closed as not answered: daily exports bring the rest a
+	// day later, and a second day covers one failed nightly transfer.
+	PendingCallTimeout time.Duration `yaml:"pending_call_timeout" desc:"how long an Asterisk call split across exports waits for its other part before it is closed as not answered"`
 }
 
 // ClickHouse says where the database is and how to run the local one.
@@ -137,6 +142,8 @@ func Default() Config {
 			BatchLinger:      20 * time.Millisecond,
 			RejectsRetention: 30 * 24 * time.Hour,
 			MaxClockSkew:     10 * time.Minute,
+			// ingest.DefaultPendingCallTimeout
+			PendingCallTimeout: 48 * time.Hour,
 		},
 	}
 }
@@ -307,6 +314,9 @@ func (c Config) check() error {
 	}
 	if c.Ingest.MaxClockSkew < 0 {
 		errs = append(errs, fmt.Errorf("ingest.max_clock_skew: %s must not be negative", c.Ingest.MaxClockSkew))
+	}
+	if c.Ingest.PendingCallTimeout < time.Minute {
+		errs = append(errs, fmt.Errorf("ingest.pending_call_timeout: %s, at least 1m", c.Ingest.PendingCallTimeout))
 	}
 	return errors.Join(errs...)
 }

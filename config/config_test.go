@@ -114,6 +114,7 @@ func TestErrors(t *testing.T) {
 		{"empty database", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_DATABASE="}}, []string{"clickhouse.database: must not be empty"}},
 		{"short pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=x"}}, []string{"ingest.pseudonym_key: 1 bytes, at least 32"}},
 		{"31-byte pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=" + strings.Repeat("k", 31)}}, []string{"ingest.pseudonym_key: 31 bytes"}},
+		{"pending calls closed at once", Sources{Env: []string{"GLOBALOFFICE_INGEST_PENDING_CALL_TIMEOUT=30s"}}, []string{"ingest.pending_call_timeout: 30s, at least 1m"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

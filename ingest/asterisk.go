@@ -17,22 +17,36 @@ import (
 // ABANDON abandoned, EXITWITHTIMEOUT and EXITEMPTY overflow, EXITWITHKEY
 // redirected. The queue name is given as site and team, for the mapping to
 // turn into a site id. Queue-level lines (callid NONE) and other events are
-// skipped; a call without an end event by the end of the file is refused (it
-// will be complete in the next export).
+// skipped. A call without both its ENTERQUEUE and an end event in the file
+// (split across two exports) is passed on at the end as a partial record
+// (RawRecord.partial, neither fields nor Err), with its lines, for the
+// pending calls (pending.go) to join with its other part.
 func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
+	return decodeQueueLog(br, lim, false, fn)
+}
+
+// pseudonymMark starts a caller id already pseudonymised: the lines of a
+// pending call are stored so (the raw identifier is never stored), and
+// only lines read back from the store (stored) are trusted with it.
+const pseudonymMark = "pseudonym:"
+
+func decodeQueueLog(br *bufio.Reader, lim Limits, stored bool, fn func(RawRecord) error) error {
 	type call struct {
 		line   int
-		fields map[string]string
+		fields map[string]string // nil for a call whose ENTERQUEUE is not in the file
 		raw    []string
+		// refDone: the caller id is a stored pseudonym
+		refDone bool
 	}
 	open := map[string]*call{}
-	var order []string // callids in order of ENTERQUEUE, for the leftovers
+	ended := map[string]bool{} // calls whose end was in the file: later lines of theirs are ignored
+	var order []string         // callids in order of their first line, for the leftovers
 	n := 0
 	emit := func(c *call, ferr *FieldError) error {
 		if n >= lim.MaxRecords {
 			return &BodyError{Status: 413, Line: c.line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
 		}
-		rec := RawRecord{Line: c.line, Index: n, Raw: strings.Join(c.raw, "\n")}
+		rec := RawRecord{Line: c.line, Index: n, Raw: strings.Join(c.raw, "\n"), pseudonymised: c.refDone}
 		if ferr != nil {
 			ferr.Line = c.line
 			rec.Err = ferr
@@ -86,11 +100,16 @@ func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) err
 				c.raw = append(c.raw, s)
 				continue // entered again while waiting: keep the first arrival
 			}
+			delete(ended, callid) // requeued after an end: a new call
 			c = &call{line: line, raw: []string{s}, fields: map[string]string{
 				"id": callid, "site": queue, "team": queue, "arrived_at": at,
 			}}
 			if len(data) > 1 {
-				c.fields["user_ref"] = data[1]
+				ref := data[1]
+				if stored && strings.HasPrefix(ref, pseudonymMark) {
+					ref, c.refDone = strings.TrimPrefix(ref, pseudonymMark), true
+				}
+				c.fields["user_ref"] = ref
 			}
 			open[callid] = c
 			order = append(order, callid)
@@ -102,13 +121,20 @@ func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) err
 			}
 			continue // RINGNOANSWER, AGENTLOGIN, …: nothing to record
 		}
+		if c == nil && ended[callid] {
+			continue // after its end: nothing more to record
+		}
 		if c == nil {
-			if err := emit(&call{line: line, raw: []string{s}}, &FieldError{Field: "callid", Reason: fmt.Sprintf("%s for call %s that has no ENTERQUEUE in this file", event, callid)}); err != nil {
-				return err
-			}
-			continue
+			// The rest of a call that entered the queue in an earlier
+			// export: kept whole until the end of the file.
+			c = &call{line: line}
+			open[callid] = c
+			order = append(order, callid)
 		}
 		c.raw = append(c.raw, s)
+		if c.fields == nil {
+			continue
+		}
 		if event == "CONNECT" {
 			c.fields["answered_at"] = at
 			continue
@@ -125,6 +151,7 @@ func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) err
 			c.fields["outcome"] = "redirected"
 		}
 		delete(open, callid)
+		ended[callid] = true
 		if err := emit(c, nil); err != nil {
 			return err
 		}
@@ -132,7 +159,13 @@ func decodeAsteriskQueueLog(br *bufio.Reader, lim Limits, fn func(RawRecord) err
 	for _, id := range order {
 		if c, ok := open[id]; ok {
 			delete(open, id) // a requeued call is listed in order once per ENTERQUEUE
-			if err := emit(c, &FieldError{Field: "callid", Reason: fmt.Sprintf("call %s has no end event in this file (still in progress when exported?)", id)}); err != nil {
+			if n >= lim.MaxRecords {
+				return &BodyError{Status: 413, Line: c.line, Msg: fmt.Sprintf("more than %d records in one body: split it", lim.MaxRecords)}
+			}
+			rec := RawRecord{Line: c.line, Index: n, Raw: strings.Join(c.raw, "\n"), pseudonymised: c.refDone,
+				partial: &partialCall{callID: id, lines: c.raw, fields: c.fields}}
+			n++
+			if err := fn(rec); err != nil {
 				return err
 			}
 		}

@@ -60,6 +60,12 @@ type RawRecord struct {
 	// Err is set when the record could not even be read (bad JSON line,
 	// wrong field count); Fields is then empty.
 	Err *FieldError
+	// partial is a queue_log call split across exports, neither accepted
+	// nor refused yet (no Fields, no Err): see pending.go.
+	partial *partialCall
+	// pseudonymised: user_ref is already a pseudonym (a pending call's
+	// caller id, stored so), not to be pseudonymised again.
+	pseudonymised bool
 }
 
 // Limits bound what one body may hold.

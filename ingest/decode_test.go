@@ -25,7 +25,11 @@ func FuzzDecode(f *testing.F) {
 		format := formats[int(which)%len(formats)]
 		n := 0
 		err := Decode(strings.NewReader(body), format, Limits{MaxLineBytes: 512, MaxRecords: 100}, func(r RawRecord) error {
-			if (r.Err == nil) == (r.Map() == nil) {
+			if r.partial != nil {
+				if r.Err != nil || r.Map() != nil || len(r.partial.lines) == 0 {
+					t.Fatalf("record %d: a partial call has lines, and neither fields nor Err: %+v", n, r)
+				}
+			} else if (r.Err == nil) == (r.Map() == nil) {
 				t.Fatalf("record %d: exactly one of fields and Err must be set: %+v", n, r)
 			}
 			if r.Index != n {
@@ -280,7 +284,9 @@ func FuzzParseTimeFastMatchesSlow(f *testing.F) {
 
 // TestAsteriskRequeuedCallStillWaiting: a call that leaves a queue and
 // enters one again (same callid) and is still waiting at the end of the file
-// is one refused record, not one per ENTERQUEUE line seen.
+// is one partial call, not one per ENTERQUEUE line seen; the end of a call
+// that entered in an earlier export is one partial call with all its lines,
+// and lines of a call after its end are ignored.
 func TestAsteriskRequeuedCallStillWaiting(t *testing.T) {
 	tests := []struct {
 		name, log string
@@ -288,13 +294,22 @@ func TestAsteriskRequeuedCallStillWaiting(t *testing.T) {
 	}{
 		{"requeued, still waiting", "1778745720|c1|support-lyon|NONE|ENTERQUEUE||0700000000|1\n" +
 			"1778745900|c1|support-lyon|NONE|EXITWITHTIMEOUT|1|1|180\n" +
-			"1778745901|c1|support-paris|NONE|ENTERQUEUE||0700000000|1\n", []string{"ok", "callid"}},
-		{"two calls still waiting", "1778745720|c1|q|NONE|ENTERQUEUE||07|1\n1778745721|c2|q|NONE|ENTERQUEUE||07|1\n", []string{"callid", "callid"}},
+			"1778745901|c1|support-paris|NONE|ENTERQUEUE||0700000000|1\n", []string{"ok", "partial c1 head 1"}},
+		{"two calls still waiting", "1778745720|c1|q|NONE|ENTERQUEUE||07|1\n1778745721|c2|q|NONE|ENTERQUEUE||07|1\n", []string{"partial c1 head 1", "partial c2 head 1"}},
+		{"the end of an earlier call", "1778745720|c1|q|a|CONNECT|5|x|1\n1778745721|c2|q|NONE|ENTERQUEUE||07|1\n" +
+			"1778745730|c1|q|a|COMPLETECALLER|5|10|1\n1778745731|c2|q|NONE|ABANDON|1|1|10\n1778745732|c2|q|NONE|RINGNOANSWER|0\n",
+			[]string{"ok", "partial c1 tail 2"}},
 	}
 	for _, tt := range tests {
 		var got []string
 		err := Decode(strings.NewReader(tt.log), formatAsterisk, Limits{}, func(r RawRecord) error {
-			if r.Err != nil {
+			if r.partial != nil {
+				part := "tail"
+				if r.partial.fields != nil {
+					part = "head"
+				}
+				got = append(got, fmt.Sprintf("partial %s %s %d", r.partial.callID, part, len(r.partial.lines)))
+			} else if r.Err != nil {
 				got = append(got, r.Err.Field)
 			} else {
 				got = append(got, "ok")

@@ -11,6 +11,11 @@
 //     line, too many records) are a *BodyError and store nothing. The
 //     Asterisk queue_log decoder (asterisk.go) folds a call's events into
 //     one contact.
+//   - Calls split across exports (pending.go): a queue_log call whose
+//     ENTERQUEUE or end is in another file is kept, part by part, in
+//     ClickHouse's pending_calls and joined with its other part when a
+//     later body brings it; ClosePending closes the calls that waited
+//     longer than the timeout as not answered, with a reason.
 //   - Mappings (mapping.go, mappings/): YAML files that adapt a foreign
 //     export (renamed columns, constants, value codes, time layout).
 //   - Validation (validate.go, times.go, pseudonym.go): required fields,
@@ -18,8 +23,8 @@
 //     offset read in the site's zone, user references replaced by a keyed
 //     HMAC; a refused record becomes a reject, stored with its raw text.
 //     ReadSites (sites.go) checks a sites reference file.
-//   - Service (service.go) runs a body or file through these and hands
-//     records and rejects to the Writer; Handler (http.go) serves it over
+//   - Service (service.go, run.go) runs a body or file through these and
+//     hands records and rejects to the Writer; Handler (http.go) serves it over
 //     HTTP, with RFC 9457 problem details for whole-body refusals.
 //
 // The Writer (writer.go) stores records:

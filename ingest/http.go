@@ -140,8 +140,11 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 			// addresses) never reaches a client.
 			s.writer.log.Error("store records", "origin", origin, "err", err)
 			cause := "neither ClickHouse nor the local spool could take the records"
-			if errors.Is(err, ErrSpoolFull) {
+			switch {
+			case errors.Is(err, ErrSpoolFull):
 				cause = "ClickHouse is away and the local spool is full"
+			case errors.Is(err, ErrPendingAway):
+				cause = "ClickHouse is away, and this body holds calls split across exports, which are kept there only"
 			}
 			detail := cause + "; nothing of this body was stored"
 			if kept := res.Accepted + res.Duplicates + res.RejectsStored; kept > 0 {

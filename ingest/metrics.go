@@ -33,7 +33,7 @@ const maxSources = 50
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "globaloffice_ingest_records_total", Help: "Records received by the collectors, by kind, source and outcome (accepted, duplicate, rejected).",
+			Name: "globaloffice_ingest_records_total", Help: "Records received by the collectors, by kind, source and outcome (accepted, duplicate, rejected; pending: a part of an Asterisk call split across exports, counted again when its call is joined; closed: a pending call closed after ingest.pending_call_timeout).",
 		}, []string{"kind", "source", "outcome"}),
 		rejects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "globaloffice_ingest_rejects_total", Help: "Refused records by kind and the field at fault.",

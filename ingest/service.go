@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -32,9 +31,10 @@ type Service struct {
 	metrics *Metrics
 	now     func() time.Time
 
-	mappings   MappingSet
-	sitesCache string
-	clockSkew  time.Duration
+	mappings       MappingSet
+	sitesCache     string
+	clockSkew      time.Duration
+	pendingTimeout time.Duration
 
 	mu       sync.Mutex
 	ref      *Reference
@@ -196,6 +196,14 @@ type Result struct {
 	// IgnoredColumns are the source columns a mapping dropped as unmapped
 	// (ignore_unmapped), once for the body.
 	IgnoredColumns []string `json:"ignored_columns,omitempty"`
+	// Pending counts the calls of a queue_log split across exports that
+	// wait for their other part (pending.go): received = accepted +
+	// duplicates + rejected + incomplete + pending.
+	Pending int `json:"pending"`
+	// Closed are the pending calls of the body's source that waited
+	// longer than the timeout and were closed by this request, as not
+	// answered: not records of this body, so outside received.
+	Closed []ClosedCall `json:"closed,omitempty"`
 }
 
 // Ingest reads records of kind in format from r and stores them. A
@@ -203,70 +211,24 @@ type Result struct {
 // it was stored then.
 func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Reader, opt Options) (Result, error) {
 	res := Result{Kind: kind, Origin: opt.Origin, Rejects: []RejectInfo{}}
+	if opt.Mapping != nil && opt.Mapping.Decoder == string(formatAsterisk) || opt.Mapping == nil && format == formatAsterisk {
+		// The calls of this source that waited too long are closed first,
+		// so that the answer tells it (see ClosePending); before this
+		// body counts as being read, so that an idle writer inserts them
+		// at once.
+		closed, err := s.ClosePending(ctx, pendingSource(opt))
+		if err != nil {
+			// Retried by the next body and the server's sweep: this body
+			// does not depend on it.
+			s.writer.log.Warn("close pending calls", "source", pendingSource(opt), "err", err)
+		}
+		res.Closed = closed
+	}
 	defer s.writer.Producing()()
 	ref, err := s.reference(ctx, false)
 	if err != nil {
 		return res, err
 	}
-	var pending []Record
-	// Reject metrics are counted once the rejects are stored: a body
-	// refused whole stores none.
-	var rejectMetrics [][2]string
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		o := s.writer.Submit(ctx, pending)
-		if o.Err == nil {
-			for _, m := range rejectMetrics {
-				s.metrics.reject(kind, m[0], m[1])
-			}
-			rejectMetrics = rejectMetrics[:0]
-		}
-		res.Accepted += o.Accepted
-		res.Duplicates += o.Duplicates
-		res.Spooled += o.Spooled
-		res.RejectsStored += o.Rejects
-		pending = pending[:0]
-		if opt.Progress != nil {
-			opt.Progress(res.Received)
-		}
-		return o.Err
-	}
-	rejectedAt := s.now().UTC().Truncate(time.Second)
-	// sent is the record as decoded, before a mapping renamed its fields:
-	// its raw text is what is kept with a reject.
-	reject := func(raw, sent RawRecord, source string, errs []FieldError) {
-		res.Rejected++
-		reasons := make([]string, len(errs))
-		for i, e := range errs {
-			reasons[i] = e.Reason
-			if e.Field != "" {
-				reasons[i] = e.Field + ": " + e.Reason
-			}
-		}
-		field := errs[0].Field
-		id := strings.TrimSpace(raw.getSlot(sID))
-		if len(res.Rejects) < maxListedRejects {
-			reason := errs[0].Reason
-			if len(errs) > 1 {
-				reason += "; " + strings.Join(reasons[1:], "; ")
-			}
-			res.Rejects = append(res.Rejects, RejectInfo{Line: raw.Line, Index: raw.Index, ID: id, Field: field, Reason: reason})
-		} else {
-			res.RejectsOmitted++
-		}
-		line := raw.Line
-		if line == 0 {
-			line = raw.Index + 1
-		}
-		rejectMetrics = append(rejectMetrics, [2]string{source, field})
-		pending = append(pending, Record{Reject: &store.Reject{
-			RejectedAt: rejectedAt, Kind: string(kind), Source: source, Origin: opt.Origin,
-			Line: uint32(line), Field: field, Reason: strings.Join(reasons, "; "), Raw: sent.RawText(),
-		}})
-	}
-	v := &Validator{Ref: ref, Pseudo: s.pseudo, Now: s.now, MaxClockSkew: s.clockSkew}
 	lim := s.limits
 	if opt.Chunk > 0 {
 		// A file streamed in chunks is never held whole: the body limits
@@ -284,97 +246,38 @@ func (s *Service) Ingest(ctx context.Context, kind Kind, format Format, r io.Rea
 			lim.Comma = []rune(m.Delimiter)[0]
 		}
 	}
-	var contacts []model.Contact
-	var ignored map[string]bool
-	if opt.Mapping != nil && opt.Mapping.IgnoreUnmapped {
-		ignored = map[string]bool{}
-	}
+	run := s.newRun(ctx, kind, opt, &res, ref)
+	var partials []RawRecord
 	decodeErr := Decode(r, format, lim, func(raw RawRecord) error {
 		res.Received++
-		sent := raw
-		if opt.Mapping != nil && raw.Err == nil {
-			in := raw.Map()
-			if be := opt.Mapping.collision(in, raw.Line); be != nil {
-				return be
-			}
-			if opt.Mapping.Incomplete(in) {
-				res.Incomplete++
-				return nil
-			}
-			fields, ferr := opt.Mapping.Apply(in, opt.Source, ignored)
-			if ferr != nil {
-				ferr.Line = raw.Line
-				raw.Err = ferr
-			} else {
-				raw.Fields, raw.vals = nil, valuesFromMap(fields)
-				raw.cols = nil // the fields are no longer the header's
-			}
+		if raw.partial != nil {
+			partials = append(partials, raw)
+			return nil
 		}
-		source := strings.TrimSpace(raw.getSlot(sSource))
-		if source == "" {
-			source = opt.Source
-		}
-		if source == "" && opt.Mapping != nil {
-			// A record refused before its mapping applied: the mapping's
-			// constant source, as its records get.
-			source = strings.TrimSpace(opt.Mapping.Constants["source"])
-		}
-		if raw.Err != nil {
-			reject(raw, sent, source, []FieldError{*raw.Err})
-		} else {
-			if site := strings.TrimSpace(raw.getSlot(sSite)); site != "" && v.Ref.Sites[site] == nil {
-				if fresh, err := s.reference(ctx, true); err == nil {
-					v.Ref = fresh
-				}
-			}
-			var rec Record
-			var errs []FieldError
-			switch kind {
-			case KindContacts:
-				c, e := v.Contact(raw, opt.Source)
-				if len(e) == 0 {
-					// From slabs: one allocation per 512 contacts, the
-					// first ones smaller so that a small body does not
-					// allocate (and clear) room for 512.
-					if len(contacts) == cap(contacts) {
-						contacts = make([]model.Contact, 0, min(512, max(16, 2*cap(contacts))))
-					}
-					contacts = append(contacts, c)
-					rec = Record{Contact: &contacts[len(contacts)-1]}
-				}
-				errs = e
-			case KindCases:
-				c, e := v.Case(raw, opt.Source)
-				rec, errs = Record{Case: &c}, e
-			case KindSurveys:
-				c, e := v.Survey(raw, opt.Source)
-				rec, errs = Record{Survey: &c}, e
-			}
-			if len(errs) == 0 && opt.Permit != nil {
-				if field := opt.Permit(source, strings.TrimSpace(raw.getSlot(sSite))); field != "" {
-					errs = []FieldError{{Field: field, Reason: ReasonNotAllowed}}
-				}
-			}
-			if len(errs) > 0 {
-				reject(raw, sent, source, errs)
-			} else {
-				pending = append(pending, rec)
-			}
-		}
-		if opt.Chunk > 0 && len(pending) >= opt.Chunk {
-			return flush()
-		}
-		return nil
+		return run.handle(raw)
 	})
-	for col := range ignored {
+	for col := range run.ignored {
 		res.IgnoredColumns = append(res.IgnoredColumns, col)
 	}
 	sort.Strings(res.IgnoredColumns)
 	if decodeErr != nil && opt.Chunk == 0 {
 		return res, decodeErr // the body is refused whole: nothing stored
 	}
-	if err := flush(); err != nil {
+	var settled []store.PendingPart
+	if len(partials) > 0 && decodeErr == nil {
+		// Before the flush: parts that cannot be kept fail the body as
+		// ClickHouse being away does (nothing of it acknowledged).
+		if settled, err = s.joinPending(ctx, run, partials); err != nil {
+			return res, err
+		}
+	}
+	if err := run.flush(); err != nil {
 		return res, err
+	}
+	if err := s.db.InsertPendingParts(ctx, settled); err != nil {
+		// The contacts are stored: the parts, still open, are resolved
+		// again by the next body or the closing (a duplicate then).
+		s.writer.log.Warn("mark pending calls resolved", "origin", opt.Origin, "err", err)
 	}
 	return res, decodeErr
 }

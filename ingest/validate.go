@@ -284,6 +284,9 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 		Team:    c.get(sTeam),
 		UserRef: v.Pseudo.Ref(c.get(sUserRef)),
 	}
+	if raw.pseudonymised {
+		out.UserRef = c.get(sUserRef)
+	}
 	o := c.get(sOutcome)
 	out.Outcome = model.Outcome(c.closed(sOutcome, model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow"))
 	arrived := c.time(sArrivedAt, true)

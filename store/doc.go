@@ -12,6 +12,9 @@
 //     kinds are derived (insert.go), encoded in ClickHouse's native format
 //     rather than through clickhouse-go's Append (native.go);
 //   - the refused records: InsertRejects, ListRejects (rejects.go);
+//   - the parts of Asterisk calls split across exports, open, resolved or
+//     closed: InsertPendingParts, PendingParts, ExpiredPendingParts,
+//     ListPendingParts (pending.go);
 //   - the key lookups the ingest writer dedupes with: ExistingKeys,
 //     KeyHashes (keys.go);
 //   - case_completions, each case's completion in the partition of its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
@@ -58,6 +59,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	}
 	svc.SetMappings(maps)
 	svc.SetMaxClockSkew(ic.MaxClockSkew)
+	svc.SetPendingCallTimeout(ic.PendingCallTimeout)
 	svc.SetSitesCache(filepath.Join(spool.Root(), "sites.json"))
 	return &collectors{db: db, writer: w, spool: spool, service: svc, reg: reg, mappings: maps}, nil
 }
@@ -86,4 +88,30 @@ func (a *app) pseudonymKey() ([]byte, error) {
 		return []byte(k), nil
 	}
 	return ingest.LoadOrCreateKey(filepath.Join(a.cfg.Home, "pseudonym.key"))
+}
+
+// closePendingCalls closes, now and then every period until ctx ends, the
+// Asterisk calls of every source split across exports whose other part
+// has not come within ingest.pending_call_timeout, so that they are closed
+// even when their source sends nothing more (a request for a source closes
+// its own first).
+func closePendingCalls(ctx context.Context, svc *ingest.Service, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, time.Minute)
+		closed, err := svc.ClosePending(qctx, "")
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			log.Error("closing pending calls", "err", err)
+		}
+		for _, c := range closed {
+			log.Info("closed pending call", "source", c.Source, "callid", c.CallID, "contact", c.Contact, "reason", c.Reason)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

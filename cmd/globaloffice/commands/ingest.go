@@ -9,18 +9,20 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"globaloffice/ingest"
+	"globaloffice/store"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
 	var format, source, mappingName string
 	cmd := &cobra.Command{
-		Use:   "ingest contacts|cases|surveys PATH...",
+		Use:   "ingest contacts|cases|surveys PATH... | ingest pending",
 		Short: "Ingest files or folders of records (exit 0: all accepted, 2: some rejected, 1: failure)",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -101,7 +103,14 @@ func (a *app) ingestCommand() *cobra.Command {
 				if res.Incomplete > 0 {
 					fmt.Fprintf(a.stderr, "%s: %d incomplete records skipped (mapping %s: skip_when_empty)\n", path, res.Incomplete, mapping.Name)
 				}
+				if res.Pending > 0 {
+					fmt.Fprintf(a.stderr, "%s: %d calls pending, waiting for their other part in a later export (globaloffice ingest pending)\n", path, res.Pending)
+				}
+				for _, c := range res.Closed {
+					fmt.Fprintf(a.stderr, "%s: call %s of %s closed: %s\n", path, c.CallID, c.Source, c.Reason)
+				}
 				total.Incomplete += res.Incomplete
+				total.Pending += res.Pending
 				total.Received += res.Received
 				total.Accepted += res.Accepted
 				total.Duplicates += res.Duplicates
@@ -115,8 +124,8 @@ func (a *app) ingestCommand() *cobra.Command {
 				progress.Wait()
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s\tfiles\treceived\taccepted\tduplicates\trejected\tspooled\n", kind)
-			fmt.Fprintf(tw, "\t%d\t%d\t%d\t%d\t%d\t%d\n", len(files), total.Received, total.Accepted, total.Duplicates, total.Rejected, total.Spooled)
+			fmt.Fprintf(tw, "%s\tfiles\treceived\taccepted\tduplicates\trejected\tspooled\tpending\n", kind)
+			fmt.Fprintf(tw, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", len(files), total.Received, total.Accepted, total.Duplicates, total.Rejected, total.Spooled, total.Pending)
 			_ = tw.Flush()
 			if total.Rejected > 0 {
 				return partialError{fmt.Sprintf("%d of %d records rejected (the rest stored); see globaloffice rejects list", total.Rejected, total.Received)}
@@ -127,6 +136,66 @@ func (a *app) ingestCommand() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "", "csv, ndjson or json (default: from the file extension)")
 	cmd.Flags().StringVar(&source, "source", "", "source system for records that do not name one")
 	cmd.Flags().StringVar(&mappingName, "mapping", "", "mapping for a foreign export (see globaloffice mappings)")
+	cmd.AddCommand(a.pendingCommand())
+	return cmd
+}
+
+// pendingCommand lists the parts of Asterisk calls split across exports,
+// and closes those that waited too long (what the server does every
+// minute, for a setup that only ingests files).
+func (a *app) pendingCommand() *cobra.Command {
+	var source, state string
+	var limit int
+	var closeNow bool
+	cmd := &cobra.Command{
+		Use:   "pending [--source S] [--state open|resolved|closed] [--close]",
+		Short: "Calls split across exports: the parts waiting for the rest, and why closed ones were closed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			switch state {
+			case "", store.PartOpen, store.PartResolved, store.PartClosed:
+			default:
+				return fmt.Errorf("--state %q: want open, resolved or closed", state)
+			}
+			if closeNow {
+				c, err := a.collectors(ctx)
+				if err != nil {
+					return err
+				}
+				closed, err := c.service.ClosePending(ctx, source)
+				c.Close()
+				if err != nil {
+					return err
+				}
+				for _, cl := range closed {
+					fmt.Fprintf(a.stdout, "closed call %s of %s: %s\n", cl.CallID, cl.Source, cl.Reason)
+				}
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			parts, err := db.ListPendingParts(ctx, store.PendingFilter{Source: source, State: state, Limit: limit})
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RECEIVED_AT\tSOURCE\tCALLID\tSTATE\tLINES\tORIGIN\tREASON")
+			for _, p := range parts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ReceivedAt.UTC().Format(time.RFC3339), p.Source, p.CallID, p.State,
+					strings.Count(p.Lines, "\n")+1, p.Origin, p.Reason)
+			}
+			_ = tw.Flush()
+			fmt.Fprintf(a.stdout, "%d parts\n", len(parts))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "source system")
+	cmd.Flags().StringVar(&state, "state", "", "open, resolved or closed (default: all)")
+	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many parts, the newest first")
+	cmd.Flags().BoolVar(&closeNow, "close", false, "first close the calls that waited longer than ingest.pending_call_timeout")
 	return cmd
 }
 

@@ -95,6 +95,7 @@ func (a *app) serveCommand() *cobra.Command {
 			fmt.Fprintf(a.stdout, "globaloffice: serving on %s://%s\n", scheme, ln.Addr())
 			go purgeRejects(ctx, c.db, a.cfg.Ingest.RejectsRetention, time.Hour, log)
 			go compactMonths(ctx, c.db, compactSettle, compactEvery, log)
+			go closePendingCalls(ctx, c.service, time.Minute, log)
 			errc := make(chan error, 1)
 			go func() {
 				if sc.TLSCert != "" {

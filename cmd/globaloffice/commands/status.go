@@ -34,6 +34,11 @@ func (a *app) statusCommand() *cobra.Command {
 			for _, t := range []string{"sites", "contacts", "cases", "survey_responses", "targets", "ingest_rejects"} {
 				fmt.Fprintf(a.stdout, "  %-17s %10d\n", t, counts[t])
 			}
+			open, err := db.OpenPendingCalls(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "  calls split across exports, waiting for their other part: %d (globaloffice ingest pending)\n", open)
 			// Read only: a server or an ingest may be writing there.
 			st, err := ingest.ReadSpoolStats(filepath.Join(a.cfg.Home, "spool"))
 			if err != nil {
