@@ -399,23 +399,18 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	if c := m.carried(); c != "" {
 		middleCols += ", " + c
 	}
-	join := sitesJoin
+	join, outerWhere := sitesJoin, ""
 	if d.OpeningHours {
-		middleCols += ", " + b.weekSecond() + " AS w"
-	}
-	if d.OpeningHours {
-		join = sitesHoursJoin
-		if exMiddle == "" {
-			exMiddle = " WHERE " + b.openHours(periods)
-		} else {
-			exMiddle += " AND " + b.openHours(periods)
-		}
+		// Computed in the middle query, kept in the outer one: a filter
+		// of the middle query on the sites' columns fails on 18.16.
+		join, outerWhere = sitesHoursJoin, " WHERE open"
+		middleCols += ", " + b.weekSecond() + " AS w, " + b.openHours(periods) + " AS open"
 	}
 	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + join + exMiddle
 
 	// Outer: the measure, by scope.
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) +
-		" FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+		" FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

@@ -46,11 +46,20 @@ func (b *builder) weekSecond() string {
 	return fmt.Sprintf("(toInt64(toDayOfWeek(ad)) - 1) * 86400 + %s + toSecond(ta)", clock)
 }
 
-// openHours is the middle query's condition that the contact arrived while
-// its site was open: no hours, or not a holiday of its zone and within one
-// of its openings (w from weekSecond).
+// openHours is the middle query's column open: 1 when the contact arrived
+// while its site was open — no hours, or not a holiday of its zone and
+// within one of its openings (w from weekSecond). Within an opening means
+// more openings start at or before w than end at or before w (they are
+// sorted and do not overlap); each count is the place of w + 1 among them,
+// sorted (indexOf finds its first copy). No lambda: on 18.16 a lambda
+// reading a column of the joined query loses it once the query is a
+// subquery ("Unknown identifier").
 func (b *builder) openHours(periods []Period) string {
-	return fmt.Sprintf("(empty(open_from) OR (NOT has(%s, toInt64(ad)) AND arrayExists((of, ot) -> w >= of AND w < ot, open_from, open_to)))", b.periodHolidays(periods))
+	const at = "toUInt32(w + 1)"
+	count := func(col string) string {
+		return fmt.Sprintf("indexOf(arraySort(arrayPushBack(%s, %s)), %s)", col, at, at)
+	}
+	return fmt.Sprintf("toUInt8(empty(open_from) OR (NOT has(%s, toInt64(ad)) AND %s > %s))", b.periodHolidays(periods), count("open_from"), count("open_to"))
 }
 
 // periodHolidays renders multiIf(zone = …, [day numbers], …) of every
