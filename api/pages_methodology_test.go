@@ -53,7 +53,7 @@ func TestMethodologyPage(t *testing.T) {
 	}
 	has("/methodology", fr, `<html lang="fr">`,
 		// reception.wait_20min in words, worked from the catalog.
-		"Part des contacts (canal reception; issue served) dont l'attente avant réponse est d'au plus 20 minutes. Chaque contact compte dans la période de son arrivée, à la date locale du site. Publié à partir de 10 observations.",
+		"Part des contacts (canal reception; issue served ou transferred) dont l'attente avant réponse est d'au plus 20 minutes. Chaque contact compte dans la période de son arrivée, à la date locale du site. Publié à partir de 10 observations.",
 		`<article class="definition" id="reception.wait_20min" aria-labelledby="reception.wait_20min-title">`,
 		"<dd>Accueil</dd>", "<dd>pourcentage</dd>", "<dd>plus haut, mieux c'est</dd>", "<dd>10 observations</dd>",
 		// The rules.
@@ -66,11 +66,11 @@ func TestMethodologyPage(t *testing.T) {
 		"<tr><td>lundi 25/05/2026</td><th scope=\"row\">Lundi de Pentecôte</th><td>toutes les zones</td></tr>",
 		"<tr><td>mercredi 27/05/2026</td><th scope=\"row\">Abolition de l'esclavage</th><td>Guadeloupe</td></tr>",
 		"<tr><td>samedi 26/12/2026</td><th scope=\"row\">Saint-Étienne</th><td>Alsace-Moselle</td></tr>",
-		// The history: May's two revisions of 22 indicators × 8 scopes
+		// The history: May's two revisions of 23 indicators × 8 scopes
 		// (the nation, regions 11 and 44, departments 75 and 67, three
-		// sites) = 176 results each.
-		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">1</td><td>27/11/2026 12:00 UTC</td><td>dg</td><td class="num">176</td></tr>`,
-		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">2</td><td>27/11/2026 12:00 UTC</td><td>ops (tok_1)</td><td class="num">176</td></tr>`,
+		// sites) = 184 results each.
+		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">1</td><td>27/11/2026 12:00 UTC</td><td>dg</td><td class="num">184</td></tr>`,
+		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">2</td><td>27/11/2026 12:00 UTC</td><td>ops (tok_1)</td><td class="num">184</td></tr>`,
 		`<caption>Chaque révision de chaque période close</caption>`, `<th scope="col">Révision</th>`)
 	if n := strings.Count(fr, `<tr><th scope="row">2026-05</th>`); n != 2 {
 		t.Errorf("%d rows of May's revisions, want 2", n)
@@ -90,7 +90,7 @@ func TestMethodologyPage(t *testing.T) {
 		}
 	}
 	has("/methodology?lang=en", en, `<html lang="en">`,
-		"Share of contacts (channel reception; outcome served) whose wait before answer is at most 20 minutes. Each contact counts in the period of its arrival, by the site's local date. Published from 10 observations.",
+		"Share of contacts (channel reception; outcome served or transferred) whose wait before answer is at most 20 minutes. Each contact counts in the period of its arrival, by the site's local date. Published from 10 observations.",
 		"received on a Friday and handled the next Tuesday took 2 working days", "Public holidays in 2026",
 		"<tr><td>Friday 3 Apr 2026</td><th scope=\"row\">Good Friday</th><td>Alsace-Moselle</td></tr>",
 		"<tr><td>Monday 25 May 2026</td><th scope=\"row\">Whit Monday</th><td>every zone</td></tr>",

@@ -21,10 +21,11 @@ type Site struct {
 	Department string `json:"department"`
 	Zone       string `json:"zone" doc:"public-holiday calendar zone"`
 	Timezone   string `json:"timezone" doc:"IANA time zone; periods are cut in it"`
+	Hours      string `json:"hours,omitempty" doc:"opening hours in local time (e.g. mon-fri 08:30-17:00; sat 09:00-12:00), zone holidays closed; absent: none given, open at every hour for the phone pick-up rate"`
 }
 
 func siteOut(s model.Site) Site {
-	return Site{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone}
+	return Site{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone, s.Hours}
 }
 
 type sitesInput struct {

@@ -7,7 +7,7 @@ import (
 )
 
 // ContactsHeader is the header of the contacts files.
-const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team"
+const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent"
 
 // channelDef is a channel as the generator writes it: its name, the system
 // that exports it (and that system's id prefix) and whether that system
@@ -71,6 +71,7 @@ type contact struct {
 	user                     int64 // −1 when unknown
 	team                     string
 	repeat                   bool // a follow-up of an earlier contact
+	notAsked                 bool // a caller who chose a self-service option of the voice menu
 }
 
 func (c *contact) wait() int64 {
@@ -152,7 +153,7 @@ func appendContact(b []byte, c *contact, fault int) []byte {
 	answered, outcome := c.answered, c.outcome
 	if fault == faultTimeOrder {
 		answered = c.arrived - 60 - (c.id % 3000)
-		if outcome != model.OutcomeServed && outcome != model.OutcomeRedirected {
+		if outcome != model.OutcomeServed && outcome != model.OutcomeRedirected && outcome != model.OutcomeTransferred {
 			outcome = model.OutcomeServed
 		}
 	}
@@ -181,6 +182,10 @@ func appendContact(b []byte, c *contact, fault int) []byte {
 	b = appendUser(b, c.user)
 	b = append(b, ',')
 	b = append(b, c.team...)
+	b = append(b, ',')
+	if c.notAsked {
+		b = append(b, "false"...) // not said: asked on the phone
+	}
 	return append(b, '\n')
 }
 

@@ -4,7 +4,7 @@
 //
 // Generate writes, for every month M of the range:
 //
-//	DIR/contacts/contacts-YYYY-MM.csv  id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team
+//	DIR/contacts/contacts-YYYY-MM.csv  id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent
 //	DIR/cases/cases-YYYY-MM.ndjson     {"id","source","site","kind","channel","received_at","completed_at","status","user_ref","updated_at"}
 //	DIR/surveys/surveys-YYYY-MM.csv    id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment
 //

@@ -17,6 +17,10 @@ var followUpRate = map[model.Outcome]float64{
 	model.OutcomeAbandoned:  0.3, // 0.45 after an abandoned call, below
 	model.OutcomeOverflow:   0.4,
 	model.OutcomeNoShow:     0.2,
+	// Transferred callers were answered; deflected ones were sent to the
+	// web or an SMS, and some come back.
+	model.OutcomeTransferred: 0.06,
+	model.OutcomeDeflected:   0.15,
 }
 
 // The channel users turn to next, by the channel of the first contact,

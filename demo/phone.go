@@ -8,7 +8,22 @@ import (
 )
 
 // The phone channel (source acd, UTC): platforms, or agencies that answer
-// their own line, 8:30–17:30 on working days.
+// their own line, 8:30–17:30 on working days (the hours of demo/sites.csv).
+// The voice menu sends some callers to the web or an SMS (deflected) and
+// others choose a self-service option and hang up there (asked_agent
+// false); some answered calls are transferred; and a few people call while
+// the line is closed and hear the closed message.
+
+// Shares of the calls offered while open.
+const (
+	ivrDeflected   = 0.06
+	ivrSelfService = 0.02
+	transferred    = 0.08
+)
+
+// closedCallRate is the calls made in the half-hour before opening and
+// the hour after closing, relative to the day's.
+const closedCallRate = 0.03
 
 var platformTeams = []string{"plateau-A", "plateau-B", "plateau-C"}
 
@@ -25,6 +40,24 @@ func (k *chunk) phoneDay(s *site, d *day) {
 	for _, a := range k.arrivals(&sl, n) {
 		home := pickServed(k.r.Float64(), s.phoneServed, s.phoneCum)
 		k.call(s, d, a, k.user(home, 0.2), false)
+		if k.err != nil {
+			return
+		}
+	}
+	// While closed: the closed message, then the line drops (overflow).
+	for range poisson(k.r, float64(n)*closedCallRate) {
+		a := int64(open*60 - 1800 + k.r.IntN(1800))
+		if chance(k.r, 0.6) {
+			a = int64(close*60 + k.r.IntN(3600))
+		}
+		home := pickServed(k.r.Float64(), s.phoneServed, s.phoneCum)
+		c := contact{ch: chPhone, site: s, arrived: d.wall + a - d.off, off: d.off, user: k.user(home, 0.2), motive: motives[chPhone].pick(k.r), outcome: model.OutcomeOverflow}
+		c.team = "telephone-1"
+		if s.Kind == model.SitePhonePlatform {
+			c.team = platformTeams[0]
+		}
+		c.ended = c.arrived + 20
+		k.emitContact(&c)
 		if k.err != nil {
 			return
 		}
@@ -49,6 +82,18 @@ func (k *chunk) call(s *site, d *day, a int64, user int64, repeat bool) {
 		k.emitContact(&c)
 		return
 	}
+	switch u := r.Float64(); {
+	case u < ivrDeflected:
+		c.outcome, c.notAsked = model.OutcomeDeflected, true
+		c.ended = c.arrived + 40 + r.Int64N(50)
+		k.emitContact(&c)
+		return
+	case u < ivrDeflected+ivrSelfService:
+		c.outcome, c.notAsked = model.OutcomeAbandoned, true
+		c.ended = c.arrived + 20 + r.Int64N(40)
+		k.emitContact(&c)
+		return
+	}
 	patience := expo(r, 400) + 8
 	if chance(r, 0.03) {
 		patience = 1 + 4*r.Float64() // hangs up during the greeting
@@ -66,6 +111,9 @@ func (k *chunk) call(s *site, d *day, a int64, user int64, repeat bool) {
 		c.ended = c.answered + 60 + r.Int64N(60)
 	} else {
 		c.outcome = model.OutcomeServed
+		if chance(r, transferred) {
+			c.outcome = model.OutcomeTransferred
+		}
 		c.ended = c.answered + int64(clamp(lognormal(r, 330, 0.6), 30, 3600))
 	}
 	k.emitContact(&c)

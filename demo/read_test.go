@@ -41,6 +41,7 @@ type readContact struct {
 	arrived, answered, ended  time.Time // as written: local clock for qms (in UTC), else UTC
 	hasAnswered, hasEnded     bool
 	outcome, motive, user, tm string
+	notAsked                  bool // asked_agent false (empty: not said)
 	file                      string
 }
 
@@ -182,10 +183,13 @@ func readFile(ds *dataset, path, kind string, sites map[string]model.Site, dup f
 }
 
 func checkContact(rec []string, sites map[string]model.Site) (readContact, error) {
-	if len(rec) != 11 {
+	if len(rec) != 12 {
 		return readContact{}, fmt.Errorf("%d fields", len(rec))
 	}
-	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10]}
+	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10], notAsked: rec[11] == "false"}
+	if rec[11] != "" && (rec[11] != "false" || c.channel != "phone") {
+		return c, fmt.Errorf("asked_agent %q on %s", rec[11], c.channel)
+	}
 	if !idRE.MatchString(c.id) {
 		return c, fmt.Errorf("id %q", c.id)
 	}
@@ -223,11 +227,11 @@ func checkContact(rec []string, sites map[string]model.Site) (readContact, error
 		}
 	}
 	switch model.Outcome(c.outcome) {
-	case model.OutcomeServed, model.OutcomeRedirected:
+	case model.OutcomeServed, model.OutcomeRedirected, model.OutcomeTransferred:
 		if !c.hasAnswered || !c.hasEnded {
 			return c, fmt.Errorf("%s without answered_at or ended_at", c.outcome)
 		}
-	case model.OutcomeAbandoned, model.OutcomeOverflow:
+	case model.OutcomeAbandoned, model.OutcomeOverflow, model.OutcomeDeflected:
 		if c.hasAnswered || !c.hasEnded {
 			return c, fmt.Errorf("%s with answered_at or without ended_at", c.outcome)
 		}

@@ -117,7 +117,7 @@ func (k *chunk) score(def *surveyDef, z, pen float64) [nDims]int {
 // surveysAfter writes the survey answers that follow contact c.
 func (k *chunk) surveysAfter(c *contact) {
 	r := k.r
-	served := c.outcome == model.OutcomeServed || c.outcome == model.OutcomeRedirected
+	served := c.outcome.Answered() || c.outcome == model.OutcomeRedirected
 	var z, pen float64
 	zDone := false
 	answer := func(def *surveyDef, at int64, linked bool, commentRate float64) {

@@ -49,8 +49,8 @@ type rawSpec struct {
 
 var rawSpecs = map[string]rawSpec{
 	"contacts": {
-		header:  []string{"source", "id", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "team", "user_ref"},
-		sql:     "SELECT source, id, site, toString(channel), arrived_at, answered_at, ended_at, toString(outcome), motive, team, user_ref FROM contacts FINAL",
+		header:  []string{"source", "id", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "team", "user_ref", "asked_agent"},
+		sql:     "SELECT source, id, site, toString(channel), arrived_at, answered_at, ended_at, toString(outcome), motive, team, user_ref, if(asked_agent = 1, 'true', 'false') FROM contacts FINAL",
 		dateCol: "arrived_date", site: 2, comment: -1, times: []int{4}, nullableTimes: []int{5, 6},
 	},
 	"cases": {

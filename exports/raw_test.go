@@ -58,6 +58,9 @@ func TestRawExport(t *testing.T) {
 		first.Cells["E2"].Value != "2026-05-11T07:00:00" || first.Cells["E2"].Format != "yyyy-mm-dd hh:mm:ss" || first.Freeze != "A2" {
 		t.Errorf("first sheet: %+v %+v %+v", first.Cells["B2"], first.Cells["E2"], first.Freeze)
 	}
+	if first.Cells["L1"].Value != "asked_agent" {
+		t.Errorf("last column %v, want asked_agent", first.Cells["L1"].Value)
+	}
 	if ref, _ := first.Cells["K2"].Value.(string); len(ref) < 16 || strings.HasPrefix(ref, "u") {
 		t.Errorf("user_ref %q is not the stored pseudonym", ref)
 	}

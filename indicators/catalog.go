@@ -53,6 +53,10 @@ type Definition struct {
 	Direction  string // higher or lower is better
 	MinSample  int
 	Published  bool
+	// OpeningHours keeps only the contacts that arrived while their site
+	// was open (its opening hours, local time; its zone's public holidays
+	// closed all day); a site without hours is always open.
+	OpeningHours bool
 	// Version numbers the definition, from 1; it took effect on Since
 	// (zero: from the beginning, as version 1 always is). The periods
 	// ending before Since were measured under an earlier version, so a
@@ -104,9 +108,10 @@ func LoadCatalog(path string) (*Catalog, error) {
 // each source. Identifiers in SQL come only from here.
 var (
 	filterFields = map[string]map[string]string{
-		"contacts": {"channel": "channel", "outcome": "toString(outcome)", "motive": "motive", "team": "team", "source": "toString(source)"},
-		"cases":    {"kind": "kind", "channel": "channel", "source": "toString(source)"},
-		"surveys":  {"channel": "channel", "survey": "survey", "mode": "toString(mode)", "scale": "toString(scale)", "source": "toString(source)"},
+		"contacts": {"channel": "channel", "outcome": "toString(outcome)", "motive": "motive", "team": "team", "source": "toString(source)",
+			"asked_agent": "if(asked_agent = 1, 'true', 'false')"},
+		"cases":   {"kind": "kind", "channel": "channel", "source": "toString(source)"},
+		"surveys": {"channel": "channel", "survey": "survey", "mode": "toString(mode)", "scale": "toString(scale)", "source": "toString(source)"},
 	}
 	valueFields = map[string]map[string]bool{
 		"contacts": {"wait_seconds": true, "wait_minutes": true, "abandon_seconds": true, "handling_seconds": true},
@@ -140,6 +145,7 @@ type spec struct {
 	Published  bool       `yaml:"published"`
 	Version    int        `yaml:"version"`
 	Since      string     `yaml:"since"`
+	OpenHours  bool       `yaml:"opening_hours"`
 }
 
 // set tells which of the optional measure fields an entry sets.
@@ -237,7 +243,7 @@ func (c *checker) definition(s *spec) *Definition {
 	}
 	c.filter(s, "filter", s.Filter)
 	d := &Definition{ID: s.ID, Title: s.Title, Commitment: s.Commitment, Source: s.Source, Filter: s.Filter, Exclude: s.Exclude,
-		Unit: s.Unit, Direction: s.Direction, MinSample: s.MinSample, Published: s.Published}
+		Unit: s.Unit, Direction: s.Direction, MinSample: s.MinSample, Published: s.Published, OpeningHours: s.OpenHours}
 	d.Version, d.Since = c.version(s)
 	kind, ok := measureKinds[s.Measure]
 	if ok {
@@ -261,6 +267,11 @@ func (c *checker) definition(s *spec) *Definition {
 		}
 		if ex.Value == "" && ex.Below != 0 {
 			c.add("exclude.below", "needs exclude.value")
+		}
+	}
+	if s.OpenHours {
+		if _, pooled := d.Measure.(pooled); s.Source != "contacts" || !pooled {
+			c.add("opening_hours", "only for contacts, with a measure other than repeat_contact")
 		}
 	}
 	if !units[s.Unit] {

@@ -49,6 +49,10 @@ type Compiler struct {
 	// completions table, kept to check that both give the same figures
 	// and to measure what the table saves.
 	Raw bool
+	// Timezones are the sites' time zones, which opening hours are read
+	// in (see openHours): ClickHouse takes only a constant time zone, so
+	// each is a branch of the query. The engine sets them from the sites.
+	Timezones []string
 }
 
 // Compile builds the query of d over the given periods, which must not
@@ -289,7 +293,7 @@ func (b *builder) read(sel []string, r rangeCond, rest []string) string {
 
 // tableColumns are the columns of the tables read in halves (see read).
 var tableColumns = map[string][]string{
-	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
+	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
 	"case_completions": {"source", "id", "site", "kind", "channel", "received_at", "received_date", "completed_at", "completed_date", "status", "user_ref", "entry"},
 	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
 }
@@ -319,6 +323,9 @@ var valueSQL = map[string]string{
 const scopeCols = "pk, site, concat('+', region) AS rg, concat('+', department) AS dp"
 
 const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site`
+
+// sitesHoursJoin is sitesJoin with the sites' time zones and opening hours.
+const sitesHoursJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone, timezone AS tz, open_from, open_to FROM sites FINAL) USING site`
 
 // simple compiles a pooled measure in three levels: the population with
 // the columns its value and measure need, joined with the sites (for the
@@ -365,6 +372,9 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	if reads == "working_days" || exWorking {
 		sel = append(sel, "toInt64(received_date) AS r", "toInt64(assumeNotNull(completed_date)) AS c")
 	}
+	if d.OpeningHours {
+		sel = append(sel, "arrived_at AS ta", "arrived_date AS ad")
+	}
 	value := ""
 	switch {
 	case reads == "working_days":
@@ -389,11 +399,18 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	if c := m.carried(); c != "" {
 		middleCols += ", " + c
 	}
-	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + sitesJoin + exMiddle
+	join, outerWhere := sitesJoin, ""
+	if d.OpeningHours {
+		// Computed in the middle query, kept in the outer one: a filter
+		// of the middle query on the sites' columns fails on 18.16.
+		join, outerWhere = sitesHoursJoin, " WHERE open"
+		middleCols += ", " + b.weekSecond() + " AS w, " + b.openHours(periods) + " AS open"
+	}
+	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + join + exMiddle
 
 	// Outer: the measure, by scope.
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) +
-		" FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+		" FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

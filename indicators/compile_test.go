@@ -26,8 +26,8 @@ func TestCompileGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := ParsePeriod("2026-05", date(2026, 11, 27))
-	c := &Compiler{Calendar: calendar.New(calendar.Options{})}
-	raw := &Compiler{Calendar: c.Calendar, Raw: true}
+	c := &Compiler{Calendar: calendar.New(calendar.Options{}), Timezones: []string{"Europe/Paris", "America/Cayenne", "Europe/Paris"}}
+	raw := &Compiler{Calendar: c.Calendar, Raw: true, Timezones: c.Timezones}
 	for _, d := range cat.Indicators {
 		got := goldenText(t, c, d, p)
 		checkGolden(t, filepath.Join("testdata", "sql", d.ID+".golden"), got)

@@ -27,10 +27,12 @@ var words = map[string][2]string{
 	"motive":  {"motif", "motive"},
 	"team":    {"équipe", "team"},
 	"source":  {"source", "source"},
-	"kind":    {"type", "kind"},
-	"survey":  {"enquête", "survey"},
-	"mode":    {"mode", "mode"},
-	"scale":   {"échelle", "scale"},
+
+	"asked_agent": {"demande d'un conseiller", "asked for an agent"},
+	"kind":        {"type", "kind"},
+	"survey":      {"enquête", "survey"},
+	"mode":        {"mode", "mode"},
+	"scale":       {"échelle", "scale"},
 
 	"place.contacts": {"Chaque contact compte dans la période de son arrivée", "Each contact counts in the period of its arrival"},
 	"place.cases":    {"Chaque dossier terminé compte dans la période de sa clôture", "Each completed case counts in the period of its completion"},
@@ -114,6 +116,13 @@ func (d *Definition) Describe(lang string) string {
 			fmt.Fprintf(&b, " Sont exclus les %s : %s.", word(lang, d.Source), cond)
 		} else {
 			fmt.Fprintf(&b, " Excluded: %s with %s.", word(lang, d.Source), cond)
+		}
+	}
+	if d.OpeningHours {
+		if lang == FR {
+			b.WriteString(" Seuls comptent les contacts arrivés pendant les heures d'ouverture du site, à l'heure locale (jours fériés de sa zone fermés ; un site sans horaires est toujours ouvert).")
+		} else {
+			b.WriteString(" Only contacts that arrived during the site's opening hours count, in local time (its zone's public holidays closed; a site without hours is always open).")
 		}
 	}
 	place := word(lang, "place."+d.Source)

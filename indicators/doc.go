@@ -10,7 +10,9 @@
 // zone, with the seasons that leave a period out), the compiler to ClickHouse SQL
 // (compile.go: every scope of several periods in one query, reading only
 // the periods' months: case_completions for cases, merged months without
-// FINAL; Compiler.Raw keeps the raw path, which the tests compare), periods
+// FINAL; Compiler.Raw keeps the raw path, which the tests compare; hours.go:
+// a contacts indicator's opening_hours, the contacts that arrived while
+// their site was open, in its local time, zone holidays closed), periods
 // (period.go), management targets and their history (targets.go), the
 // evaluation of results against targets with Wilson intervals and the
 // required rest of year (evaluate.go), the spread of a department's,

@@ -53,8 +53,9 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 		return nil, err
 	}
 	var out []Result
+	comp := sel.compiler(e.Compiler)
 	for _, d := range sel.defs {
-		byPeriod, err := e.run(ctx, d, periods, merged)
+		byPeriod, err := e.run(ctx, comp, d, periods, merged)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +67,7 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 // run computes the aggregates of d for each period: identical spans once,
 // and spans that do not overlap in one query (a year's previous period is
 // last year, and may overlap a range's).
-func (e *Engine) run(ctx context.Context, d *Definition, periods []Period, merged mergedMonths) ([]map[scopeKey]agg, error) {
+func (e *Engine) run(ctx context.Context, comp *Compiler, d *Definition, periods []Period, merged mergedMonths) ([]map[scopeKey]agg, error) {
 	var spans []Period
 	spanOf := make([]int, len(periods))
 	for i, p := range periods {
@@ -107,7 +108,7 @@ func (e *Engine) run(ctx context.Context, d *Definition, periods []Period, merge
 		for k, j := range g {
 			ps[k] = spans[j]
 		}
-		q, err := e.Compiler.CompileAsOf(d, ps, merged[d.Source], e.Now())
+		q, err := comp.CompileAsOf(d, ps, merged[d.Source], e.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -57,5 +57,9 @@ func TestMeasureFields(t *testing.T) {
 	f("surveys", "    measure: count\n    dimension: overall\n", "m.yaml:8: dimension: only used by measure mean_score, nps, top_box")
 	f("cases", "    measure: repeat_contact\n    window_hours: 24\n", "m.yaml:4: source: repeat_contact needs source contacts")
 	f("contacts", "    measure: repeat_contact\n", "m.yaml:2: window_hours: required by repeat_contact")
+	// Opening hours: contacts only, and not with repeat_contact (its
+	// followers are any contact of the user, open or not).
+	f("contacts", "    measure: repeat_contact\n    window_hours: 24\n    opening_hours: true\n", "m.yaml:9: opening_hours: only for contacts, with a measure other than repeat_contact")
+	f("cases", "    measure: count\n    opening_hours: true\n", "m.yaml:8: opening_hours: only for contacts")
 	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, count, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
 }

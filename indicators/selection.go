@@ -97,3 +97,15 @@ func (s *selection) keepScope(k scopeKey) bool {
 func (s *selection) keep(r *Result) bool {
 	return s.ids[r.Indicator] && s.keepScope(scopeKey{r.Scope, r.ScopeID})
 }
+
+// compiler is c knowing the sites' time zones, which opening hours are
+// read in: a copy, as the engine's compiler is shared by concurrent
+// computations.
+func (s *selection) compiler(c *Compiler) *Compiler {
+	cc := *c
+	cc.Timezones = make([]string, 0, len(s.sites))
+	for _, site := range s.sites {
+		cc.Timezones = append(cc.Timezones, site.Timezone)
+	}
+	return &cc
+}

@@ -51,6 +51,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 	if err != nil {
 		return nil, err
 	}
+	comp := s.compiler(e.Compiler)
 	const batch = 250 // the compiler's limit
 	for start := 0; start < len(live); start += batch {
 		idx := live[start:min(start+batch, len(live))]
@@ -59,7 +60,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 			ps[k] = periods[i]
 		}
 		for _, d := range s.defs {
-			q, err := e.Compiler.CompileAsOf(d, ps, merged[d.Source], e.Now())
+			q, err := comp.CompileAsOf(d, ps, merged[d.Source], e.Now())
 			if err != nil {
 				return nil, fmt.Errorf("series: %w", err)
 			}

@@ -13,8 +13,8 @@ import (
 // decodeAsteriskQueueLog assembles one contact per call from an Asterisk
 // queue_log (time|callid|queue|agent|event|data…): ENTERQUEUE gives the
 // arrival and the caller id, CONNECT the answer, and the first end event
-// the outcome: COMPLETECALLER, COMPLETEAGENT and TRANSFER are served,
-// ABANDON abandoned, EXITWITHTIMEOUT and EXITEMPTY overflow, EXITWITHKEY
+// the outcome: COMPLETECALLER and COMPLETEAGENT are served, TRANSFER
+// transferred (answered, then transferred), ABANDON abandoned, EXITWITHTIMEOUT and EXITEMPTY overflow, EXITWITHKEY
 // redirected. The queue name is given as site and team, for the mapping to
 // turn into a site id. Queue-level lines (callid NONE) and other events are
 // skipped. A call without both its ENTERQUEUE and an end event in the file
@@ -141,8 +141,11 @@ func decodeQueueLog(br *bufio.Reader, lim Limits, stored bool, fn func(RawRecord
 		}
 		c.fields["ended_at"] = at
 		switch event {
-		case "COMPLETECALLER", "COMPLETEAGENT", "TRANSFER":
+		case "COMPLETECALLER", "COMPLETEAGENT":
 			c.fields["outcome"] = "served"
+		case "TRANSFER":
+			// Answered, then transferred: counts as answered.
+			c.fields["outcome"] = "transferred"
 		case "ABANDON":
 			c.fields["outcome"] = "abandoned"
 		case "EXITWITHTIMEOUT", "EXITEMPTY":

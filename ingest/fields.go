@@ -33,12 +33,14 @@ const (
 	sContactID
 	sScale
 	sComment
+	sAskedAgent
 	nSlots
 )
 
 var slotNames = [nSlots]string{
 	"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team",
 	"kind", "received_at", "completed_at", "status", "updated_at", "survey", "mode", "contact_id", "scale", "comment",
+	"asked_agent",
 }
 
 var slotOf = func() map[string]slot {
@@ -95,6 +97,8 @@ func slotFor(b []byte) (slot, bool) {
 		return sScale, true
 	case "comment":
 		return sComment, true
+	case "asked_agent":
+		return sAskedAgent, true
 	}
 	return 0, false
 }

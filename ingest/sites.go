@@ -37,11 +37,16 @@ func (es FieldErrors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// SiteColumns are the columns of a sites file, in any order.
+// SiteColumns are the required columns of a sites file, in any order.
 var SiteColumns = []string{"id", "name", "kind", "region", "department", "zone", "timezone"}
 
+// SiteOptionalColumns may follow: hours, the opening hours in the site's
+// local time (model.ParseHours); a file without them, or an empty cell,
+// gives a site open at every hour (its calls are all counted).
+var SiteOptionalColumns = []string{"hours"}
+
 // ReadSites parses a sites CSV file (header id,name,kind,region,department,
-// zone,timezone). It returns either every site or, when any row is bad, a
+// zone,timezone, and optionally hours). It returns either every site or, when any row is bad, a
 // FieldErrors naming every bad line and field, so that nothing is
 // half-imported.
 func ReadSites(r io.Reader) ([]model.Site, error) {
@@ -70,7 +75,7 @@ func ReadSites(r io.Reader) ([]model.Site, error) {
 		}
 	}
 	for h := range col {
-		if !contains(SiteColumns, h) {
+		if !contains(SiteColumns, h) && !contains(SiteOptionalColumns, h) {
 			errs = append(errs, FieldError{Line: 1, Field: h, Reason: "unknown column"})
 		}
 	}
@@ -97,11 +102,16 @@ func ReadSites(r io.Reader) ([]model.Site, error) {
 			errs = append(errs, FieldError{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
 			continue
 		}
-		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
+		get := func(c string) string {
+			if i, ok := col[c]; ok {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
 		s := model.Site{
 			ID: get("id"), Name: get("name"), Kind: model.SiteKind(get("kind")),
 			Region: get("region"), Department: get("department"),
-			Zone: model.Zone(get("zone")), Timezone: get("timezone"),
+			Zone: model.Zone(get("zone")), Timezone: get("timezone"), Hours: get("hours"),
 		}
 		rowErrs := validateSite(line, s)
 		if s.ID != "" {
@@ -139,6 +149,9 @@ func validateSite(line int, s model.Site) FieldErrors {
 	}
 	if !s.Kind.Valid() {
 		errs = append(errs, FieldError{Line: line, Field: "kind", Reason: fmt.Sprintf("%q is not one of %s", s.Kind, join(model.SiteKinds))})
+	}
+	if _, err := model.ParseHours(s.Hours); err != nil {
+		errs = append(errs, FieldError{Line: line, Field: "hours", Reason: err.Error()})
 	}
 	if !s.Zone.Valid() {
 		errs = append(errs, FieldError{Line: line, Field: "zone", Reason: fmt.Sprintf("%q is not one of %s", s.Zone, join(model.Zones))})

@@ -38,6 +38,14 @@ func appendRecordJSON(b []byte, r Record) ([]byte, error) {
 		b = appendJSONString(b, c.UserRef)
 		b = append(b, `,"Team":`...)
 		b = appendJSONString(b, c.Team)
+		switch {
+		case c.AskedAgent == nil:
+			b = append(b, `,"AskedAgent":null`...)
+		case *c.AskedAgent:
+			b = append(b, `,"AskedAgent":true`...)
+		default:
+			b = append(b, `,"AskedAgent":false`...)
+		}
 		return append(b, "}}\n"...), nil
 	}
 	j, err := json.Marshal(r)

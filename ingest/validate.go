@@ -38,7 +38,7 @@ func ParseKind(s string) (Kind, error) {
 // fieldsOf are the record fields of each kind, as sent (surveys add
 // score_<dimension> columns in CSV).
 var fieldsOf = map[Kind][]string{
-	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"},
+	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
 	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"},
 	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
 }
@@ -162,6 +162,25 @@ func (c *recordCheck) closed(s slot, valid bool, list string) string {
 	}
 	return v
 }
+
+// flag parses an optional yes/no field: true or false (JSON booleans
+// arrive as that text), 1 or 0; nil when not sent or empty.
+func (c *recordCheck) flag(s slot) *bool {
+	switch v := c.get(s); v {
+	case "":
+		return nil
+	case "true", "1":
+		return &flagTrue
+	case "false", "0":
+		return &flagFalse
+	default:
+		c.fail(slotNames[s], "%q is not true or false (or 1, 0)", v)
+		return nil
+	}
+}
+
+// flagTrue and flagFalse are shared by every parsed flag (never written).
+var flagTrue, flagFalse = true, false
 
 // time parses a time field: RFC 3339 with an offset or Z, or a local time
 // without offset, read in the site's time zone.
@@ -288,7 +307,8 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 		out.UserRef = c.get(sUserRef)
 	}
 	o := c.get(sOutcome)
-	out.Outcome = model.Outcome(c.closed(sOutcome, model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow"))
+	out.Outcome = model.Outcome(c.closed(sOutcome, model.Outcome(o).Valid(), "served, abandoned, no_show, redirected, overflow, transferred, deflected"))
+	out.AskedAgent = c.flag(sAskedAgent)
 	arrived := c.time(sArrivedAt, true)
 	answered := c.time(sAnsweredAt, false)
 	ended := c.time(sEndedAt, false)
@@ -304,8 +324,8 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 	if answered != nil && ended != nil && ended.Before(*answered) {
 		c.fail("ended_at", "%s is before answered_at %s", ended.Format(time.RFC3339), answered.Format(time.RFC3339))
 	}
-	if out.Outcome == model.OutcomeServed && answered == nil && c.get(sAnsweredAt) == "" {
-		c.fail("answered_at", "required when outcome is served")
+	if out.Outcome.Answered() && answered == nil && c.get(sAnsweredAt) == "" {
+		c.fail("answered_at", "required when outcome is %s", out.Outcome)
 	}
 	out.AnsweredAt, out.EndedAt = answered, ended
 	if c.loc != nil {

@@ -54,6 +54,10 @@ type Site struct {
 	Zone       Zone
 	// Timezone is an IANA name; periods are cut in the site's local time.
 	Timezone string
+	// Hours are the opening hours as written in the sites file
+	// (ParseHours), in the site's local time; "" when not given: the site
+	// is then taken as always open (see Hours).
+	Hours string
 }
 
 // Location loads the site's time zone.
@@ -82,10 +86,20 @@ const (
 	OutcomeNoShow     Outcome = "no_show"
 	OutcomeRedirected Outcome = "redirected"
 	OutcomeOverflow   Outcome = "overflow"
+	// OutcomeTransferred is a call answered by an agent, then transferred:
+	// it counts as answered wherever answered is meant.
+	OutcomeTransferred Outcome = "transferred"
+	// OutcomeDeflected is a call the voice menu (IVR) sent elsewhere (web,
+	// SMS): resolved without an agent, so outside the pick-up rate.
+	OutcomeDeflected Outcome = "deflected"
 )
 
 // Outcomes lists every contact outcome.
-var Outcomes = []Outcome{OutcomeServed, OutcomeAbandoned, OutcomeNoShow, OutcomeRedirected, OutcomeOverflow}
+var Outcomes = []Outcome{OutcomeServed, OutcomeAbandoned, OutcomeNoShow, OutcomeRedirected, OutcomeOverflow, OutcomeTransferred, OutcomeDeflected}
+
+// Answered tells whether a contact with outcome o was answered by an agent
+// (served, or answered and then transferred).
+func (o Outcome) Answered() bool { return o == OutcomeServed || o == OutcomeTransferred }
 
 // Valid reports whether o is one of Outcomes.
 func (o Outcome) Valid() bool { return oneOf(o, Outcomes) }
@@ -106,6 +120,23 @@ type Contact struct {
 	Motive      string
 	UserRef     string // pseudonymised at ingest, never the raw identifier
 	Team        string
+	// AskedAgent tells whether the caller asked for an agent (the voice
+	// menu's choice); nil when not sent: then true on the phone channel
+	// and false elsewhere (AgentAsked). A pointer, so that a record spooled
+	// before the field existed reads as not sent.
+	AskedAgent *bool
+}
+
+// ChannelPhone is the phone channel, where asked_agent defaults to true.
+const ChannelPhone Channel = "phone"
+
+// AgentAsked is AskedAgent, or its default when not sent: true on the
+// phone channel only.
+func (c *Contact) AgentAsked() bool {
+	if c.AskedAgent != nil {
+		return *c.AskedAgent
+	}
+	return c.Channel == ChannelPhone
 }
 
 // CaseStatus is where a back-office case stands.

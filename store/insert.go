@@ -58,6 +58,7 @@ type (
 	strArrayCol     nativeCol
 	uint8ArrayCol   nativeCol
 	uint64Col       nativeCol
+	flagCol         nativeCol
 )
 
 func (w *rowWriter) str(name string) *strCol { return (*strCol)(w.col(name, kindStr)) }
@@ -76,6 +77,7 @@ func (w *rowWriter) strArray(name string) *strArrayCol {
 	return (*strArrayCol)(w.col(name, kindStrArray))
 }
 func (w *rowWriter) uint64(name string) *uint64Col { return (*uint64Col)(w.col(name, kindUInt64)) }
+func (w *rowWriter) flag(name string) *flagCol     { return (*flagCol)(w.col(name, kindUInt8)) }
 func (w *rowWriter) uint8Array(name string) *uint8ArrayCol {
 	return (*uint8ArrayCol)(w.col(name, kindUInt8Array))
 }
@@ -89,6 +91,7 @@ func (c *enumCol) put(v string)             { (*nativeCol)(c).enum(v) }
 func (c *strArrayCol) put(v []string)       { (*nativeCol)(c).strs(v) }
 func (c *uint8ArrayCol) put(v []uint8)      { (*nativeCol)(c).uint8s(v) }
 func (c *uint64Col) put(v uint64)           { (*nativeCol)(c).uint64(v) }
+func (c *flagCol) put(v bool)               { (*nativeCol)(c).flag(v) }
 
 // A table is what an insert needs of a table, derived from its spec.
 type table struct {

@@ -6,7 +6,8 @@ import (
 )
 
 // The tables' INSERT statements and kinds come from their specs; these are
-// the schema's columns (migrations/0001_schema.sql) in the order written.
+// the schema's columns (migrations/0001_schema.sql) in the order written,
+// then those added later (0007: asked_agent).
 func TestTablesFromSpecs(t *testing.T) {
 	for _, tt := range []struct {
 		table *table
@@ -14,8 +15,8 @@ func TestTablesFromSpecs(t *testing.T) {
 		kinds []colKind
 	}{
 		{contactsTable,
-			"INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)",
-			[]colKind{kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDateTime, kindEnum8, kindStr, kindStr, kindStr, kindDateTime}},
+			"INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at, asked_agent)",
+			[]colKind{kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDateTime, kindEnum8, kindStr, kindStr, kindStr, kindDateTime, kindUInt8}},
 		{casesTable,
 			"INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)",
 			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime}},

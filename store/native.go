@@ -44,6 +44,7 @@ const (
 	kindStrArray                    // Array(String)
 	kindUInt8Array                  // Array(UInt8)
 	kindUInt64                      // UInt64
+	kindUInt8                       // UInt8 (a flag: 0 or 1)
 )
 
 // nativeCol is one column's data. LowCardinality strings and Enum8 names
@@ -121,6 +122,8 @@ func checkKind(t column.Type, k colKind) (lc bool, err error) {
 		ok = s == "Array(UInt8)"
 	case kindUInt64:
 		ok = s == "UInt64"
+	case kindUInt8:
+		ok = s == "UInt8"
 	}
 	if !ok {
 		return false, fmt.Errorf("unexpected type %s", s)
@@ -219,6 +222,14 @@ func (c *nativeCol) dateTime(t time.Time) {
 
 func (c *nativeCol) uint64(v uint64) { c.data = binary.LittleEndian.AppendUint64(c.data, v) }
 
+func (c *nativeCol) flag(v bool) {
+	var b byte
+	if v {
+		b = 1
+	}
+	c.data = append(c.data, b)
+}
+
 func (c *nativeCol) date(t time.Time) {
 	c.data = binary.LittleEndian.AppendUint16(c.data, uint16(chproto.ToDate(t)))
 }
@@ -269,6 +280,8 @@ func (c *nativeCol) rows() int {
 		return len(c.data) / 2
 	case c.kind == kindUInt64:
 		return len(c.data) / 8
+	case c.kind == kindUInt8:
+		return len(c.data)
 	case c.kind == kindNullDateTime || c.kind == kindNullDate:
 		return len(c.nulls)
 	}

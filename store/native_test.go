@@ -176,8 +176,8 @@ func TestEnumCodes(t *testing.T) {
 
 // contactTypes are the contacts table's column types.
 var contactTypes = []string{"LowCardinality(String)", "String", "LowCardinality(String)", "LowCardinality(String)", "DateTime('UTC')", "Date",
-	"Nullable(DateTime('UTC'))", "Nullable(DateTime('UTC'))", "Enum8('served' = 1, 'abandoned' = 2, 'no_show' = 3, 'redirected' = 4, 'overflow' = 5)",
-	"LowCardinality(String)", "String", "LowCardinality(String)", "DateTime('UTC')"}
+	"Nullable(DateTime('UTC'))", "Nullable(DateTime('UTC'))", "Enum8('served' = 1, 'abandoned' = 2, 'no_show' = 3, 'redirected' = 4, 'overflow' = 5, 'transferred' = 6, 'deflected' = 7)",
+	"LowCardinality(String)", "String", "LowCardinality(String)", "DateTime('UTC')", "UInt8"}
 
 func contactTargets(t testing.TB) []column.Interface {
 	out := make([]column.Interface, len(contactTypes))
@@ -211,8 +211,9 @@ func TestLoadDecodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]any{
-		{"acd", "A-1", "PAR-11", "phone", at, at.Truncate(24 * time.Hour), nil, &end, "abandoned", "paiement", "", "", now},
-		{"acd", "A-2", "LYO-69", "visit", at, at.Truncate(24 * time.Hour), &at, &end, "served", "", "u1", "t", now},
+		// asked_agent not sent: 1 on the phone, 0 elsewhere.
+		{"acd", "A-1", "PAR-11", "phone", at, at.Truncate(24 * time.Hour), nil, &end, "abandoned", "paiement", "", "", now, uint8(1)},
+		{"acd", "A-2", "LYO-69", "visit", at, at.Truncate(24 * time.Hour), &at, &end, "served", "", "u1", "t", now, uint8(0)},
 	}
 	// Times compare as UTC instants; a nullable one is a pointer or nil.
 	norm := func(v any) any {

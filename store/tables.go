@@ -25,6 +25,7 @@ func contactColumns(w *rowWriter, r *model.Contact, ingestedAt time.Time) {
 	w.str("user_ref").put(r.UserRef)
 	w.str("team").put(r.Team)
 	w.dateTime("ingested_at").put(ingestedAt)
+	w.flag("asked_agent").put(r.AgentAsked())
 }
 
 var contactsTable = newTable("contacts", "insert contacts", func(w *rowWriter) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -91,9 +92,9 @@ func printSites(w io.Writer, format string, sites []model.Site) error {
 		return nil
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write(ingest.SiteColumns)
+		_ = cw.Write(append(slices.Clone(ingest.SiteColumns), ingest.SiteOptionalColumns...))
 		for _, s := range sites {
-			_ = cw.Write([]string{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone})
+			_ = cw.Write([]string{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone, s.Hours})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -106,10 +107,11 @@ func printSites(w io.Writer, format string, sites []model.Site) error {
 			Department string `json:"department"`
 			Zone       string `json:"zone"`
 			Timezone   string `json:"timezone"`
+			Hours      string `json:"hours,omitempty"`
 		}
 		out := make([]site, 0, len(sites))
 		for _, s := range sites {
-			out = append(out, site{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone})
+			out = append(out, site{s.ID, s.Name, string(s.Kind), s.Region, s.Department, string(s.Zone), s.Timezone, s.Hours})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -29,7 +29,7 @@ func TestSitesImportAndList(t *testing.T) {
 		}
 	}
 	code, out, _ := c.run("sites", "list", "--format", "csv")
-	if code != exitOK || out != strings.Join([]string{"id,name,kind,region,department,zone,timezone", ""}, "\n") {
+	if code != exitOK || out != strings.Join([]string{"id,name,kind,region,department,zone,timezone,hours", ""}, "\n") {
 		t.Errorf("after a refused import the sites must be empty: exit %d\n%s", code, out)
 	}
 
@@ -40,5 +40,11 @@ func TestSitesImportAndList(t *testing.T) {
 	code, out, _ = c.run("sites", "list")
 	if code != exitOK || !strings.Contains(out, "MAM-976") || !strings.Contains(out, "42 sites") {
 		t.Errorf("sites list: exit %d\n%s", code, out)
+	}
+	// Opening hours come back as imported (a site without them, empty).
+	code, out, _ = c.run("sites", "list", "--format", "csv")
+	if code != exitOK || !strings.Contains(out, "\nPF-IDF,Plateforme téléphonique Île-de-France,phone_platform,11,93,metropole,Europe/Paris,mon-fri 08:30-17:30\n") ||
+		!strings.Contains(out, "\nCT-IDF,Centre de traitement Île-de-France,processing_centre,11,94,metropole,Europe/Paris,\n") {
+		t.Errorf("sites list --format csv: exit %d\n%s", code, out)
 	}
 }
