@@ -33,12 +33,16 @@ const (
 	sContactID
 	sScale
 	sComment
+	sAcknowledgedAt
+	sAnnouncedDays
+	sPausedSeconds
 	nSlots
 )
 
 var slotNames = [nSlots]string{
 	"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team",
 	"kind", "received_at", "completed_at", "status", "updated_at", "survey", "mode", "contact_id", "scale", "comment",
+	"acknowledged_at", "announced_days", "paused_seconds",
 }
 
 var slotOf = func() map[string]slot {
@@ -95,6 +99,12 @@ func slotFor(b []byte) (slot, bool) {
 		return sScale, true
 	case "comment":
 		return sComment, true
+	case "acknowledged_at":
+		return sAcknowledgedAt, true
+	case "announced_days":
+		return sAnnouncedDays, true
+	case "paused_seconds":
+		return sPausedSeconds, true
 	}
 	return 0, false
 }
