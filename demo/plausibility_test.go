@@ -593,7 +593,7 @@ func TestCaseFollowUp(t *testing.T) {
 		100*share(acked[0], acked[1]), 100*share(elec[0], elec[1]), elec[1], 100*share(postal[0], postal[1]), postal[1],
 		100*share(announced[0], announced[1]), announced[1], 100*ps, sick.n, sick.gross/float64(sick.n), sick.net/float64(sick.n))
 	for _, c := range []struct {
-		what     string
+		what      string
 		v, lo, hi float64
 	}{
 		{"acknowledged", share(acked[0], acked[1]), 0.5, 0.95},
