@@ -185,7 +185,7 @@ func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) er
 	}
 	logf("generated %d contacts, %d case versions, %d survey responses", sum.Contacts, sum.CaseVersions, sum.SurveyResponses)
 	ref, err := ingest.NewReference(sites, []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
-		[]string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+		[]string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 		[]string{"overall", "courtesy", "clarity", "delay", "recommend"})
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) er
 		query  string
 	}{
 		{ingest.KindContacts, "contacts", ingest.FormatCSV, "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV"},
-		{ingest.KindCases, "cases", ingest.FormatNDJSON, "INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at) FORMAT TSV"},
+		{ingest.KindCases, "cases", ingest.FormatNDJSON, "INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds) FORMAT TSV"},
 		{ingest.KindSurveys, "surveys", ingest.FormatCSV, "INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at) FORMAT TSV"},
 	} {
 		files, _ := filepath.Glob(filepath.Join(dir, k.dir, "*"))
@@ -262,8 +262,12 @@ func loadFile(ctx context.Context, o IndicatorOptions, v *ingest.Validator, kind
 			if len(errs) > 0 {
 				return fmt.Errorf("line %d: %v", r.Line, errs)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Kind, c.Channel, ts(c.ReceivedAt), c.ReceivedDate.Format(time.DateOnly),
-				tsp(c.CompletedAt), dp(c.CompletedDate), c.Status, c.UserRef, ts(c.UpdatedAt), now)
+			announced := `\N`
+			if c.AnnouncedDays != nil {
+				announced = strconv.FormatUint(uint64(*c.AnnouncedDays), 10)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Kind, c.Channel, ts(c.ReceivedAt), c.ReceivedDate.Format(time.DateOnly),
+				tsp(c.CompletedAt), dp(c.CompletedDate), c.Status, c.UserRef, ts(c.UpdatedAt), now, tsp(c.AcknowledgedAt), dp(c.AcknowledgedDate), announced, c.PausedSeconds)
 		case ingest.KindSurveys:
 			s, errs := v.Survey(r, "")
 			if len(errs) > 0 {

@@ -132,7 +132,7 @@ func Default() Config {
 			MaxHeaderBytes: 64 << 10, IngestBodies: 4, IngestWait: 10 * time.Second, AnonymousRate: 20, AnonymousBurst: 40},
 		Ingest: Ingest{
 			Channels:         []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
-			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 			SurveyDimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
 			MaxBodyBytes:     64 << 20,
 			MaxLineBytes:     1 << 20,

@@ -2,12 +2,16 @@ package demo
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
 
 	"globaloffice/model"
 )
 
-// CaseKeys are the keys of every case object, in the order written.
-var CaseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"}
+// CaseKeys are the keys of every case object, in the order written; the
+// last three only when the version has them.
+var CaseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at",
+	"acknowledged_at", "announced_days", "paused_seconds"}
 
 // caseKind is a kind of back-office file: its processing delay in working
 // days (log-normal: median and shape, before site quality and backlogs),
@@ -18,23 +22,30 @@ type caseKind struct {
 	sigma    float64
 	channels choice
 	rate     float64
+	// announce is the delay announced to the user in calendar days (0:
+	// none), for a share of the cases; pauses is the share of cases that
+	// wait on the user or a third party.
+	announce int
+	pauses   float64
 }
 
 var (
 	// Mostly within 7 calendar days (about 5 working days).
-	kindReimbursement = &caseKind{"reimbursement", 2.6, 0.55, newChoice("online", 0.65, "mail", 0.35), 4.25}
+	kindReimbursement = &caseKind{"reimbursement", 2.6, 0.55, newChoice("online", 0.65, "mail", 0.35), 4.25, 7, 0.05}
 	// Mostly within 30 calendar days.
-	kindAllowance = &caseKind{"allowance_payment", 10, 0.5, newChoice("online", 0.7, "mail", 0.2, "reception", 0.1), 1.85}
+	kindAllowance = &caseKind{"allowance_payment", 10, 0.5, newChoice("online", 0.7, "mail", 0.2, "reception", 0.1), 1.85, 30, 0.15}
 	// Mostly within 5 calendar days.
-	kindRegistration = &caseKind{"registration", 1.6, 0.6, newChoice("online", 0.8, "reception", 0.2), 1.4}
-	kindClaim        = &caseKind{"claim", 14, 0.6, newChoice("online", 0.5, "mail", 0.4, "reception", 0.1), 0.7}
+	kindRegistration = &caseKind{"registration", 1.6, 0.6, newChoice("online", 0.8, "reception", 0.2), 1.4, 5, 0.05}
+	kindClaim        = &caseKind{"claim", 14, 0.6, newChoice("online", 0.5, "mail", 0.4, "reception", 0.1), 0.7, 30, 0.2}
 	// Mostly within 2 working days.
-	kindEmailReply = &caseKind{"email_reply", 0.9, 0.9, newChoice("email", 1.0), 0}
+	kindEmailReply = &caseKind{"email_reply", 0.9, 0.9, newChoice("email", 1.0), 0, 0, 0}
 	// Mostly within 15 working days.
-	kindMailReply = &caseKind{"mail_reply", 8, 0.5, newChoice("mail", 1.0), 0}
-	kindComplaint = &caseKind{"complaint", 10, 0.6, newChoice("email", 0.4, "mail", 0.3, "online", 0.2, "reception", 0.1), 0.23}
+	kindMailReply = &caseKind{"mail_reply", 8, 0.5, newChoice("mail", 1.0), 0, 0, 0}
+	kindComplaint = &caseKind{"complaint", 10, 0.6, newChoice("email", 0.4, "mail", 0.3, "online", 0.2, "reception", 0.1), 0.23, 30, 0.1}
+	// Sick pay: many wait on the employer's salary certificate.
+	kindSickPay = &caseKind{"sick_pay", 7, 0.55, newChoice("online", 0.75, "mail", 0.25), 1.0, 30, 0.4}
 
-	processingKinds = []*caseKind{kindReimbursement, kindAllowance, kindRegistration, kindClaim}
+	processingKinds = []*caseKind{kindReimbursement, kindAllowance, kindRegistration, kindClaim, kindSickPay}
 
 	messageSlots = newSlots(&messageProfile, 0, 24*60, false)
 )
@@ -49,6 +60,11 @@ type caseVersion struct {
 	received, completed, updated int64
 	status                       model.CaseStatus
 	user                         int64
+	// ack is when receipt is acknowledged (0: never), written on the
+	// versions updated since; announced the delay announced (-1: none);
+	// paused the time waited on others, on the completed version.
+	ack, paused int64
+	announced   int
 }
 
 // processingDay generates the files that a processing centre (or an agency
@@ -136,6 +152,11 @@ func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received 
 		final = model.CaseCancelled
 	}
 
+	c.announced = -1
+	if kd.announce > 0 && chance(r, 0.6) {
+		c.announced = kd.announce
+	}
+	c.ack = ackTime(r, channel, received)
 	c.updated = received + 5 + r.Int64N(115)
 	if !k.emitCase(&c, d.off, chance(r, 0.2)) {
 		return
@@ -147,8 +168,30 @@ func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received 
 		k.emitCase(&c, md.off, true)
 	}
 	c.status, c.completed = final, completed
+	if chance(r, kd.pauses) {
+		// Waiting on the user or a third party takes a tenth to two
+		// thirds of the time the case took.
+		c.paused = int64(float64(completed-received) * (0.1 + 0.57*r.Float64()))
+	}
 	c.updated = completed + r.Int64N(90)
 	k.emitCase(&c, cd.off, false)
+}
+
+// ackTime is when receipt of a case submitted on channel at received is
+// acknowledged, 0 for never (a desk hand-in, or one case in ten): online
+// at once by the service, e-mails within a few days, letters within about
+// a week, a few late.
+func ackTime(r *rand.Rand, channel string, received int64) int64 {
+	if channel == "reception" || chance(r, 0.1) {
+		return 0
+	}
+	switch channel {
+	case "online":
+		return received + 30 + int64(expo(r, 300))
+	case "email":
+		return received + int64(lognormal(r, 1.5, 0.8)*86400)
+	}
+	return received + int64(lognormal(r, 6, 0.45)*86400)
 }
 
 // emitCase writes a case version (and sometimes an invalid variant and a
@@ -220,5 +263,19 @@ func appendCase(b []byte, c *caseVersion, omitCompleted bool, fault int) []byte 
 	b = appendUser(b, c.user)
 	b = append(b, `","updated_at":"`...)
 	b = appendClock(b, c.updated, true)
-	return append(b, "\"}\n"...)
+	b = append(b, '"')
+	if c.ack != 0 && c.ack <= c.updated {
+		b = append(b, `,"acknowledged_at":"`...)
+		b = appendClock(b, c.ack, true)
+		b = append(b, '"')
+	}
+	if c.announced >= 0 {
+		b = append(b, `,"announced_days":`...)
+		b = strconv.AppendInt(b, int64(c.announced), 10)
+	}
+	if c.paused > 0 {
+		b = append(b, `,"paused_seconds":`...)
+		b = strconv.AppendInt(b, c.paused, 10)
+	}
+	return append(b, "}\n"...)
 }

@@ -5,7 +5,7 @@
 // Generate writes, for every month M of the range:
 //
 //	DIR/contacts/contacts-YYYY-MM.csv  id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent
-//	DIR/cases/cases-YYYY-MM.ndjson     {"id","source","site","kind","channel","received_at","completed_at","status","user_ref","updated_at"}
+//	DIR/cases/cases-YYYY-MM.ndjson     {"id","source","site","kind","channel","received_at","completed_at","status","user_ref","updated_at"[,"acknowledged_at"][,"announced_days"][,"paused_seconds"]}
 //	DIR/surveys/surveys-YYYY-MM.csv    id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment
 //
 // A record goes into the file of the month, in its site's local time, of the
@@ -21,8 +21,11 @@
 //
 // The data follow opening hours, public holidays of each site's zone (package
 // calendar), weekly, seasonal and intra-day load, waits that grow with load,
-// site quality, case backlogs, satisfaction that drops with waits, and users
-// who come back on another channel. A small share of records is deliberately
+// site quality, case backlogs, acknowledgements of receipt (online at
+// once, e-mails in days, letters in about a week), delays announced to
+// users, time cases wait on users or third parties (sick pay most often),
+// satisfaction that drops with waits, and users who come back on another
+// channel. A small share of records is deliberately
 // invalid (Options.BadRate) and some are re-sent in a later month's file
 // (Options.DupRate), to exercise the collectors.
 //

@@ -498,7 +498,7 @@ func TestCaseDelays(t *testing.T) {
 			t.Errorf("%s: no cancelled case", kind)
 		}
 	}
-	for _, k := range []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"} {
+	for _, k := range []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"} {
 		if stats[k] == nil || stats[k].open == 0 {
 			t.Errorf("kind %s: no case open at the end (%v)", k, stats[k])
 		}
@@ -536,5 +536,93 @@ func TestTimesAreUTCOrLocal(t *testing.T) {
 		"A-000000000000,acd,CAY-973,phone,2026-06-01T12:00:00Z,,,no_show,,,,\n"
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
+	}
+}
+
+// TestCaseFollowUp: the issue 14 indicators come out plausible on demo
+// data, each computed as the catalog defines it (indicators/followup.go)
+// on each case's newest version: acknowledgement within 7 calendar days
+// (online, e-mail) and 14 (mail), completed within the announced delay,
+// the paused share, and sick pay's mean delay gross and net.
+func TestCaseFollowUp(t *testing.T) {
+	_, ds := loadSample(t)
+	sites := siteMap(t)
+	latest := map[string]readCase{}
+	for _, c := range ds.cases {
+		if l, ok := latest[c.id]; !ok || c.updated.After(l.updated) {
+			latest[c.id] = c
+		}
+	}
+	var elec, postal, announced, acked [2]int // within, all
+	var paused, elapsed int64
+	var sick struct {
+		n          int
+		gross, net float64
+	}
+	for _, c := range latest {
+		if c.status != "completed" {
+			continue
+		}
+		loc, _ := calendar.Location(sites[c.site].Timezone)
+		day := func(t time.Time) calendar.Date { return calendar.LocalDate(t, loc) }
+		cd := calendar.CalendarDaysBetween(day(c.received), day(c.completed))
+		ackAt := c.completed
+		if !c.ack.IsZero() {
+			acked[0]++
+			if c.ack.Before(ackAt) {
+				ackAt = c.ack
+			}
+		}
+		acked[1]++
+		ad := calendar.CalendarDaysBetween(day(c.received), day(ackAt))
+		count := func(tally *[2]int, ok bool) {
+			if ok {
+				tally[0]++
+			}
+			tally[1]++
+		}
+		switch c.channel {
+		case "online", "email":
+			count(&elec, ad <= 7)
+		case "mail":
+			count(&postal, ad <= 14)
+		}
+		if c.announced >= 0 {
+			count(&announced, cd <= c.announced)
+		}
+		paused += c.paused
+		elapsed += int64(c.completed.Sub(c.received) / time.Second)
+		if c.kind == "sick_pay" {
+			sick.n++
+			sick.gross += float64(cd)
+			sick.net += float64(max(cd-int(c.paused/86400), 0))
+		}
+	}
+	ps := float64(paused) / float64(elapsed)
+	t.Logf("acknowledged %.1f%% of completed cases; electronic within 7 days %.1f%% (%d), postal within 14 %.1f%% (%d), within announced %.1f%% (%d); paused share %.1f%%; sick pay %d, mean %.1f days gross, %.1f net",
+		100*share(acked[0], acked[1]), 100*share(elec[0], elec[1]), elec[1], 100*share(postal[0], postal[1]), postal[1],
+		100*share(announced[0], announced[1]), announced[1], 100*ps, sick.n, sick.gross/float64(sick.n), sick.net/float64(sick.n))
+	for _, c := range []struct {
+		what      string
+		v, lo, hi float64
+	}{
+		{"acknowledged", share(acked[0], acked[1]), 0.5, 0.95},
+		{"electronic within 7 days", share(elec[0], elec[1]), 0.8, 0.99},
+		{"postal within 14 days", share(postal[0], postal[1]), 0.75, 0.99},
+		{"within the announced delay", share(announced[0], announced[1]), 0.6, 0.97},
+		{"paused share", ps, 0.02, 0.3},
+	} {
+		if c.v < c.lo || c.v > c.hi {
+			t.Errorf("%s: %.3f, want %.2f–%.2f", c.what, c.v, c.lo, c.hi)
+		}
+	}
+	if sick.n < 100 {
+		t.Fatalf("%d sick pay cases completed", sick.n)
+	}
+	// Sick pay: a few weeks gross; net of the employer's certificate, days
+	// shorter, never longer.
+	g, n := sick.gross/float64(sick.n), sick.net/float64(sick.n)
+	if g < 7 || g > 30 || n >= g || g-n < 1 {
+		t.Errorf("sick pay mean delay %.1f days gross, %.1f net; want 7–30 gross, net at least a day shorter", g, n)
 	}
 }

@@ -51,6 +51,9 @@ type readCase struct {
 	id, site, kind, channel, status, user string
 	received, completed, updated          time.Time
 	hasCompleted, completedAbsent         bool
+	ack                                   time.Time // zero: none
+	announced                             int       // -1: none
+	paused                                int64
 }
 
 type readResponse struct {
@@ -253,14 +256,17 @@ func checkContact(rec []string, sites map[string]model.Site) (readContact, error
 
 var caseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"}
 
+// optionalCaseKeys are written only when a version has them.
+var optionalCaseKeys = []string{"acknowledged_at", "announced_days", "paused_seconds"}
+
 func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return readCase{}, err
 	}
-	var c readCase
+	c := readCase{announced: -1}
 	for k := range m {
-		if !slices.Contains(caseKeys, k) {
+		if !slices.Contains(caseKeys, k) && !slices.Contains(optionalCaseKeys, k) {
 			return c, fmt.Errorf("unknown key %q", k)
 		}
 	}
@@ -328,7 +334,48 @@ func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	if (c.status == "open") == c.hasCompleted {
 		return c, fmt.Errorf("status %s with completed_at %q", c.status, vals[6])
 	}
-	return c, nil
+	return c, checkFollowUp(m, &c)
+}
+
+// checkFollowUp reads a case version's optional acknowledgement (a time
+// between receipt and the version), announced delay and paused time
+// (whole numbers, the pause within the time taken).
+func checkFollowUp(m map[string]any, c *readCase) error {
+	if v, ok := m["acknowledged_at"]; ok {
+		s, _ := v.(string)
+		var err error
+		if c.ack, err = parseTime(s, false); err != nil {
+			return fmt.Errorf("acknowledged_at: %w", err)
+		}
+		if c.ack.Before(c.received) || c.ack.After(c.updated) {
+			return errors.New("acknowledged outside received..updated")
+		}
+	}
+	whole := func(k string) (int64, bool, error) {
+		v, ok := m[k]
+		if !ok {
+			return 0, false, nil
+		}
+		f, isNum := v.(float64)
+		if !isNum || f < 0 || f != float64(int64(f)) {
+			return 0, true, fmt.Errorf("%s %v is not a whole number ≥ 0", k, v)
+		}
+		return int64(f), true, nil
+	}
+	n, ok, err := whole("announced_days")
+	if err != nil {
+		return err
+	}
+	if ok {
+		c.announced = int(n)
+	}
+	if c.paused, _, err = whole("paused_seconds"); err != nil {
+		return err
+	}
+	if c.paused > 0 && (!c.hasCompleted || c.paused > int64(c.completed.Sub(c.received)/time.Second)) {
+		return fmt.Errorf("paused %d s outside the case's time", c.paused)
+	}
+	return nil
 }
 
 var scoreColumns = []string{"overall", "courtesy", "clarity", "delay", "recommend"}

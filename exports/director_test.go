@@ -62,7 +62,7 @@ func TestDirectorWorkbook(t *testing.T) {
 	for _, s := range b.Sheets {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,backlog,Rankings,Spread,Notes" {
+	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,backlog,ack,cases,sick_pay,Rankings,Spread,Notes" {
 		t.Errorf("sheets %s", got)
 	}
 

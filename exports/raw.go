@@ -54,9 +54,12 @@ var rawSpecs = map[string]rawSpec{
 		dateCol: "arrived_date", site: 2, comment: -1, times: []int{4}, nullableTimes: []int{5, 6},
 	},
 	"cases": {
-		header:  []string{"source", "id", "site", "kind", "channel", "received_at", "completed_at", "status", "updated_at", "user_ref"},
-		sql:     "SELECT source, id, site, toString(kind), toString(channel), received_at, completed_at, toString(status), updated_at, user_ref FROM cases FINAL",
-		dateCol: "received_date", site: 2, comment: -1, times: []int{5, 8}, nullableTimes: []int{6},
+		header: []string{"source", "id", "site", "kind", "channel", "received_at", "completed_at", "status", "updated_at", "user_ref",
+			"acknowledged_at", "announced_days", "paused_seconds"},
+		// Announced days empty when none was announced (0 is a delay).
+		sql: "SELECT source, id, site, toString(kind), toString(channel), received_at, completed_at, toString(status), updated_at, user_ref, " +
+			"acknowledged_at, ifNull(toString(announced_days), ''), toString(paused_seconds) FROM cases FINAL",
+		dateCol: "received_date", site: 2, comment: -1, times: []int{5, 8}, nullableTimes: []int{6, 10},
 	},
 	"surveys": {
 		header: []string{"source", "id", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "scores", "comment"},

@@ -95,3 +95,34 @@ func TestRawExport(t *testing.T) {
 		t.Errorf("PAR-18 surveys: %q", recs)
 	}
 }
+
+// TestRawCasesFollowUp: raw cases carry their acknowledgement, announced
+// delay (empty when none; 0 is a delay) and paused time.
+func TestRawCasesFollowUp(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, ingest.KindCases, "id,site,kind,channel,received_at,completed_at,status,updated_at,acknowledged_at,announced_days,paused_seconds\n"+
+		"c1,PAR-11,reimbursement,email,2026-05-04T12:00:00,2026-05-08T12:00:00,completed,2026-05-08T12:00:00,2026-05-05T09:00:00,0,3600\n"+
+		"c2,PAR-11,reimbursement,email,2026-05-05T12:00:00,,open,2026-05-05T12:00:00,,,\n")
+	var buf bytes.Buffer
+	if err := exports.WriteRawCSV(ctx, f.db, exports.RawQuery{Kind: "cases", From: day("2026-05-01"), To: day("2026-05-31")}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"acknowledged_at", "announced_days", "paused_seconds"},
+		{"2026-05-05T07:00:00Z", "0", "3600"},
+		{"", "", "0"},
+	}
+	if len(recs) != 3 {
+		t.Fatalf("cases CSV: %q", recs)
+	}
+	for i, w := range want {
+		if got := recs[i][10:]; strings.Join(got, ",") != strings.Join(w, ",") {
+			t.Errorf("cases CSV line %d: %q, want %q", i+1, got, w)
+		}
+	}
+}

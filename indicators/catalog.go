@@ -115,7 +115,7 @@ var (
 	}
 	valueFields = map[string]map[string]bool{
 		"contacts": {"wait_seconds": true, "wait_minutes": true, "abandon_seconds": true, "handling_seconds": true},
-		"cases":    {"calendar_days": true, "working_days": true},
+		"cases":    {"calendar_days": true, "working_days": true, "calendar_days_net": true, "ack_days": true, "days_over_announced": true},
 		"surveys":  {},
 	}
 	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true}

@@ -293,8 +293,9 @@ func (b *builder) read(sel []string, r rangeCond, rest []string) string {
 
 // tableColumns are the columns of the tables read in halves (see read).
 var tableColumns = map[string][]string{
-	"contacts":         {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
-	"case_completions": {"source", "id", "site", "kind", "channel", "received_at", "received_date", "completed_at", "completed_date", "status", "user_ref", "entry"},
+	"contacts": {"source", "id", "site", "channel", "arrived_at", "arrived_date", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
+	"case_completions": {"source", "id", "site", "kind", "channel", "received_at", "received_date", "completed_at", "completed_date", "status", "user_ref", "entry",
+		"acknowledged_date", "announced_days", "paused_seconds"},
 	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
 }
 
@@ -317,6 +318,10 @@ var valueSQL = map[string]string{
 	"handling_seconds": "toInt64(ended_at) - toInt64(answered_at)",
 	"calendar_days":    "toInt64(assumeNotNull(completed_date)) - toInt64(received_date)",
 	// working_days is computed after the join with sites (it needs the zone).
+	// The values of issue 14 (see followup.go for their definitions).
+	"calendar_days_net":   "greatest(toInt64(assumeNotNull(completed_date)) - toInt64(received_date) - intDiv(toInt64(paused_seconds), 86400), 0)",
+	"ack_days":            "least(toInt64(ifNull(acknowledged_date, assumeNotNull(completed_date))), toInt64(assumeNotNull(completed_date))) - toInt64(received_date)",
+	"days_over_announced": "toInt64(assumeNotNull(completed_date)) - toInt64(received_date) - toInt64(announced_days)",
 }
 
 // scopeCols are the middle query's scope columns (see the rows above).

@@ -48,6 +48,12 @@ var values = map[string][4]string{
 	"handling_seconds": {"la durée de traitement", "handling time", "secondes", "seconds"},
 	"calendar_days":    {"le délai", "delay", "jours calendaires", "calendar days"},
 	"working_days":     {"le délai", "delay", "jours ouvrés (hors week-ends et jours fériés de la zone du site)", "working days (weekends and the site's public holidays excluded)"},
+	"calendar_days_net": {"le délai hors attente de l'usager ou d'un tiers (jours entiers d'attente déduits)", "delay net of time waiting on the user or a third party (whole days of waiting taken off)",
+		"jours calendaires", "calendar days"},
+	"ack_days": {"le délai d'accusé de réception (jusqu'à l'accusé, ou jusqu'à la réponse si elle est venue avant)", "acknowledgement delay (to the acknowledgement of receipt, or to the answer if it came first)",
+		"jours calendaires", "calendar days"},
+	"days_over_announced": {"le dépassement du délai annoncé à l'usager (dossiers avec un délai annoncé)", "overrun of the delay announced to the user (cases with an announced delay)",
+		"jours calendaires", "calendar days"},
 }
 
 // valueWords names a value: its noun and its unit.

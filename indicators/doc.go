@@ -7,7 +7,9 @@
 // top box, mean score, NPS, repeat contact — each knowing its checks, its
 // SQL, its value and its projection; backlog.go: the back-office backlog,
 // a stock of open cases measured on each period's last working day by
-// zone, with the seasons that leave a period out), the compiler to ClickHouse SQL
+// zone, with the seasons that leave a period out; followup.go: the
+// acknowledgement, announced-delay and net-of-pause values of cases and
+// the paused_share measure), the compiler to ClickHouse SQL
 // (compile.go: every scope of several periods in one query, reading only
 // the periods' months: case_completions for cases, merged months without
 // FINAL; Compiler.Raw keeps the raw path, which the tests compare; hours.go:

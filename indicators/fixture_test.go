@@ -46,8 +46,8 @@ func newFixture(t *testing.T) *fixture {
 	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
 	t.Cleanup(w.Close)
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
-		Channels:   []string{"reception", "appointment", "phone", "email", "mail"},
-		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply"},
+		Channels:   []string{"reception", "appointment", "phone", "email", "mail", "online"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply", "sick_pay"},
 		Dimensions: []string{"overall", "recommend"},
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()

@@ -280,6 +280,12 @@ var measureKinds = map[string]struct {
 	}},
 	"backlog_size":   {[]string{"left_out"}, func(s *spec, c *checker) Measure { return BacklogSize{LeftOut: c.backlog(s)} }},
 	"backlog_oldest": {[]string{"left_out"}, func(s *spec, c *checker) Measure { return BacklogOldest{LeftOut: c.backlog(s)} }},
+	"paused_share": {nil, func(s *spec, c *checker) Measure {
+		if s.Source != "cases" {
+			c.add("source", "paused_share needs source cases")
+		}
+		return PausedShare{}
+	}},
 }
 
 // backlog checks a backlog measure's source and exclusion and reads its

@@ -32,6 +32,10 @@ func TestMeasuresParse(t *testing.T) {
 	f("contacts", "    measure: repeat_contact\n    window_hours: 168\n", RepeatContact{WindowHours: 168})
 	f("cases", "    measure: backlog_share\n    threshold: 10\n", BacklogShare{Threshold: 10})
 	f("cases", "    measure: backlog_size\n", BacklogSize{})
+	f("cases", "    measure: paused_share\n", PausedShare{})
+	f("cases", "    measure: share\n    value: ack_days\n    threshold: 7\n", Share{Value: "ack_days", Threshold: 7})
+	f("cases", "    measure: share\n    value: days_over_announced\n    threshold: 0\n", Share{Value: "days_over_announced", Threshold: 0})
+	f("cases", "    measure: mean\n    value: calendar_days_net\n", Mean{Value: "calendar_days_net"})
 	yearly, _ := ParseSeason("08-25..09-30")
 	f("cases", "    measure: backlog_oldest\n    left_out: [\"08-25..09-30\"]\n", BacklogOldest{LeftOut: Seasons{yearly}})
 }
@@ -61,5 +65,7 @@ func TestMeasureFields(t *testing.T) {
 	// followers are any contact of the user, open or not).
 	f("contacts", "    measure: repeat_contact\n    window_hours: 24\n    opening_hours: true\n", "m.yaml:9: opening_hours: only for contacts, with a measure other than repeat_contact")
 	f("cases", "    measure: count\n    opening_hours: true\n", "m.yaml:8: opening_hours: only for contacts")
-	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, count, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
+	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, count, mean, mean_score, nps, paused_share, quantile, ratio, repeat_contact, share, top_box`)
+	f("contacts", "    measure: paused_share\n", "m.yaml:4: source: paused_share needs source cases")
+	f("cases", "    measure: paused_share\n    value: calendar_days\n", "m.yaml:8: value: only used by measure mean, quantile, share")
 }

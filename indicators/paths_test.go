@@ -437,7 +437,7 @@ func mustSpool(t *testing.T) *ingest.Spool {
 func pathsService(db *store.DB, w *ingest.Writer) *ingest.Service {
 	return ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("paths")), ingest.Lists{
 		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
-		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
 	}, ingest.DefaultLimits, nil)
 }

@@ -20,8 +20,10 @@
 //     export (renamed columns, constants, value codes, time layout).
 //   - Validation (validate.go, times.go, pseudonym.go): required fields,
 //     configured vocabularies, the rules between times, times without
-//     offset read in the site's zone, user references replaced by a keyed
-//     HMAC; a refused record becomes a reject, stored with its raw text.
+//     offset read in the site's zone, a case's optional acknowledgement
+//     (not before receipt), announced delay and paused time (whole
+//     numbers; the pause within the case's elapsed time), user references
+//     replaced by a keyed HMAC; a refused record becomes a reject, stored with its raw text.
 //     ReadSites (sites.go) checks a sites reference file.
 //   - Service (service.go, run.go) runs a body or file through these and
 //     hands records and rejects to the Writer; Handler (http.go) serves it over

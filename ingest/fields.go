@@ -34,6 +34,9 @@ const (
 	sScale
 	sComment
 	sAskedAgent
+	sAcknowledgedAt
+	sAnnouncedDays
+	sPausedSeconds
 	nSlots
 )
 
@@ -41,6 +44,7 @@ var slotNames = [nSlots]string{
 	"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team",
 	"kind", "received_at", "completed_at", "status", "updated_at", "survey", "mode", "contact_id", "scale", "comment",
 	"asked_agent",
+	"acknowledged_at", "announced_days", "paused_seconds",
 }
 
 var slotOf = func() map[string]slot {
@@ -99,6 +103,12 @@ func slotFor(b []byte) (slot, bool) {
 		return sComment, true
 	case "asked_agent":
 		return sAskedAgent, true
+	case "acknowledged_at":
+		return sAcknowledgedAt, true
+	case "announced_days":
+		return sAnnouncedDays, true
+	case "paused_seconds":
+		return sPausedSeconds, true
 	}
 	return 0, false
 }

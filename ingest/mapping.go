@@ -61,7 +61,7 @@ type Mapping struct {
 	keptTargets [][2]string
 }
 
-var timeFields = map[string]bool{"arrived_at": true, "answered_at": true, "ended_at": true, "received_at": true, "completed_at": true, "updated_at": true}
+var timeFields = map[string]bool{"arrived_at": true, "answered_at": true, "ended_at": true, "received_at": true, "completed_at": true, "updated_at": true, "acknowledged_at": true}
 
 // Decoders assemble records from rows; the names a mapping may use.
 var Decoders = map[string]bool{"asterisk_queue_log": true}

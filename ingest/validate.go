@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"sort"
 	"strconv"
@@ -39,7 +40,7 @@ func ParseKind(s string) (Kind, error) {
 // score_<dimension> columns in CSV).
 var fieldsOf = map[Kind][]string{
 	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
-	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"},
+	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at", "acknowledged_at", "announced_days", "paused_seconds"},
 	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
 }
 
@@ -370,6 +371,29 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 		}
 	}
 	out.CompletedAt = completed
+	ack := c.time(sAcknowledgedAt, false)
+	if ack != nil && received != nil && ack.Before(*received) {
+		c.fail("acknowledged_at", "%s is before received_at %s", ack.Format(time.RFC3339), received.Format(time.RFC3339))
+	}
+	out.AcknowledgedAt = ack
+	if n, ok := c.wholeNumber(sAnnouncedDays, maxAnnouncedDays); ok {
+		days := uint32(n)
+		out.AnnouncedDays = &days
+	}
+	if n, ok := c.wholeNumber(sPausedSeconds, math.MaxUint32); ok {
+		out.PausedSeconds = uint32(n)
+		// Paused time is part of the case's elapsed time: up to its
+		// completion, or its latest version while it is not completed.
+		end := updated
+		if completed != nil {
+			end = completed
+		}
+		if received != nil && end != nil && !end.Before(*received) {
+			if elapsed := int64(end.Sub(*received) / time.Second); int64(n) > elapsed {
+				c.fail("paused_seconds", "%d is more than the case's elapsed time (%d s from received_at to %s)", n, elapsed, map[bool]string{true: "completed_at", false: "updated_at"}[completed != nil])
+			}
+		}
+	}
 	if updated != nil {
 		skew := v.MaxClockSkew
 		if skew <= 0 {
@@ -386,8 +410,39 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 			d := model.LocalDate(*completed, c.loc)
 			out.CompletedDate = &d
 		}
+		if ack != nil {
+			d := model.LocalDate(*ack, c.loc)
+			out.AcknowledgedDate = &d
+		}
 	}
 	return out, c.errs
+}
+
+// maxAnnouncedDays bounds an announced delay: ten years is a typing error.
+const maxAnnouncedDays = 3650
+
+// wholeNumber reads an optional whole number between 0 and limit: digits,
+// or a JSON number with no fraction (7.0); false when absent or refused.
+func (c *recordCheck) wholeNumber(s slot, limit uint64) (uint64, bool) {
+	v := c.get(s)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(v, 64); ferr == nil && f >= 0 && f <= float64(limit) && f == math.Trunc(f) {
+			n, err = uint64(f), nil
+		}
+	}
+	switch {
+	case err != nil:
+		c.fail(slotNames[s], "%q is not a whole number of 0 or more", v)
+		return 0, false
+	case n > limit:
+		c.fail(slotNames[s], "%d is more than %d", n, limit)
+		return 0, false
+	}
+	return n, true
 }
 
 // maxComment bounds a survey comment, in bytes.

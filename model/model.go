@@ -160,7 +160,7 @@ func (s CaseStatus) Valid() bool { return oneOf(s, CaseStatuses) }
 type CaseKind string
 
 // DefaultCaseKinds is the case-kind list used when none is configured.
-var DefaultCaseKinds = []CaseKind{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"}
+var DefaultCaseKinds = []CaseKind{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"}
 
 // Case is one back-office file. Cases change over time: the version with the
 // latest UpdatedAt wins.
@@ -179,6 +179,16 @@ type Case struct {
 	Status        CaseStatus
 	UserRef       string
 	UpdatedAt     time.Time
+	// AcknowledgedAt is when receipt was acknowledged to the user (nil:
+	// none sent, or not exported); AcknowledgedDate its local date.
+	AcknowledgedAt   *time.Time
+	AcknowledgedDate *time.Time
+	// AnnouncedDays is the delay announced to the user, in calendar days
+	// (nil: none announced, which is not 0: "today").
+	AnnouncedDays *uint32
+	// PausedSeconds is the time the case waited on the user or a third
+	// party (an employer's document…), at most its elapsed time.
+	PausedSeconds uint32
 }
 
 // SurveyMode is how a survey was answered.

@@ -21,7 +21,9 @@
 //     month and each open case in partition 197001 (OpenMonth), written
 //     with the versions (InsertCases) and rebuilt from them
 //     (RebuildCaseCompletions), with CompletionMonths and EntryMonth for
-//     the writer (completions.go);
+//     the writer (completions.go); each entry carries its version's
+//     acknowledgement, announced delay and paused time (migration 0006),
+//     which the case indicators read;
 //   - which months of contacts and survey responses are merged into one
 //     part, and their merging, and the clearing of the superseded entries
 //     of case_completions' open partition (MergedMonths, Compact:

@@ -59,6 +59,8 @@ type (
 	uint8ArrayCol   nativeCol
 	uint64Col       nativeCol
 	flagCol         nativeCol
+	uint32Col       nativeCol
+	nullUint32Col   nativeCol
 )
 
 func (w *rowWriter) str(name string) *strCol { return (*strCol)(w.col(name, kindStr)) }
@@ -78,6 +80,10 @@ func (w *rowWriter) strArray(name string) *strArrayCol {
 }
 func (w *rowWriter) uint64(name string) *uint64Col { return (*uint64Col)(w.col(name, kindUInt64)) }
 func (w *rowWriter) flag(name string) *flagCol     { return (*flagCol)(w.col(name, kindUInt8)) }
+func (w *rowWriter) uint32(name string) *uint32Col { return (*uint32Col)(w.col(name, kindUInt32)) }
+func (w *rowWriter) nullUint32(name string) *nullUint32Col {
+	return (*nullUint32Col)(w.col(name, kindNullUInt32))
+}
 func (w *rowWriter) uint8Array(name string) *uint8ArrayCol {
 	return (*uint8ArrayCol)(w.col(name, kindUInt8Array))
 }
@@ -92,6 +98,8 @@ func (c *strArrayCol) put(v []string)       { (*nativeCol)(c).strs(v) }
 func (c *uint8ArrayCol) put(v []uint8)      { (*nativeCol)(c).uint8s(v) }
 func (c *uint64Col) put(v uint64)           { (*nativeCol)(c).uint64(v) }
 func (c *flagCol) put(v bool)               { (*nativeCol)(c).flag(v) }
+func (c *uint32Col) put(v uint32)           { (*nativeCol)(c).uint32(v) }
+func (c *nullUint32Col) put(v *uint32)      { (*nativeCol)(c).nullUint32(v) }
 
 // A table is what an insert needs of a table, derived from its spec.
 type table struct {

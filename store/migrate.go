@@ -121,8 +121,29 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 // fillAfter fills, after a migration's statements, what it creates from
 // the data already stored (before it is recorded: if the fill fails, the
 // migration runs again).
+// The rebuild reads the columns of migration 0006: on a database still
+// before 0006, 0004's fill waits for it, and 0006 fills case_completions
+// if it is empty (a database at 0005 has it filled, and its new columns'
+// defaults are what the cases table's rows read).
 var fillAfter = map[uint32]func(context.Context, *DB) error{
 	4: func(ctx context.Context, db *DB) error {
+		if has, err := db.hasColumn(ctx, "cases", "paused_seconds"); err != nil || !has {
+			return err
+		}
+		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
+		return err
+	},
+	6: func(ctx context.Context, db *DB) error {
+		var cases, entries uint64
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM cases`).Scan(&cases); err != nil {
+			return fmt.Errorf("cases: %w", err)
+		}
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM case_completions`).Scan(&entries); err != nil {
+			return fmt.Errorf("case completions: %w", err)
+		}
+		if cases == 0 || entries > 0 {
+			return nil
+		}
 		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
 		return err
 	},
@@ -187,9 +208,14 @@ func (db *DB) addsExistingColumn(ctx context.Context, stmt string) (bool, error)
 	if m == nil || len(reAddColumns.FindAllStringIndex(stmt, 2)) > 1 {
 		return false, nil
 	}
+	return db.hasColumn(ctx, m[1], m[2])
+}
+
+// hasColumn tells whether table has column col.
+func (db *DB) hasColumn(ctx context.Context, table, col string) (bool, error) {
 	var n uint64
-	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM system.columns WHERE database = ? AND table = ? AND name = ?`, db.database, m[1], m[2]).Scan(&n); err != nil {
-		return false, fmt.Errorf("columns of %s: %w", m[1], err)
+	if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM system.columns WHERE database = ? AND table = ? AND name = ?`, db.database, table, col).Scan(&n); err != nil {
+		return false, fmt.Errorf("columns of %s: %w", table, err)
 	}
 	return n > 0, nil
 }

@@ -167,3 +167,50 @@ func TestMigrateRecoversFromHalfAddedColumns(t *testing.T) {
 		t.Errorf("%d of the %d columns of migration 5", n, len(adds.Statements))
 	}
 }
+
+// TestMigrateFillsCompletionsFromOldCases: a database at migration 3 with
+// cases stored gets case_completions filled once the columns the rebuild
+// reads exist: 0004's fill waits for 0006, which fills the table (the
+// cases' new columns read as their defaults).
+func TestMigrateFillsCompletionsFromOldCases(t *testing.T) {
+	db, _ := chtest.Empty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	all, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Applied(ctx); err != nil { // creates schema_migrations
+		t.Fatal(err)
+	}
+	for _, m := range all[:3] {
+		for _, stmt := range m.Statements {
+			if err := db.Conn().Exec(store.DDLContext(ctx, db), stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Conn().Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, now()`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Conn().Exec(ctx, `INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)
+  SELECT 's', 'old', 'PAR-11', 'reimbursement', 'mail', toDateTime('2026-01-05 09:00:00', 'UTC'), toDate('2026-01-05'),
+    toDateTime('2026-01-20 10:00:00', 'UTC'), toDate('2026-01-20'), 'completed', '', toDateTime('2026-01-20 10:00:00', 'UTC'), now()`); err != nil {
+		t.Fatal(err)
+	}
+	ran, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatalf("migrate from 3 with cases: %v", err)
+	}
+	if len(ran) != len(all)-3 {
+		t.Errorf("%d migrations applied, want %d", len(ran), len(all)-3)
+	}
+	var got string
+	if err := db.Conn().QueryRow(ctx, `SELECT concat(id, ' ', toString(entry), ' ', toString(completed_date), ' ', ifNull(toString(acknowledged_at), 'NULL'), ' ',
+    ifNull(toString(announced_days), 'NULL'), ' ', toString(paused_seconds)) FROM case_completions FINAL`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "old completion 2026-01-20 NULL NULL 0"; got != want {
+		t.Errorf("case_completions: %q, want %q", got, want)
+	}
+}

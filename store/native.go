@@ -45,6 +45,8 @@ const (
 	kindUInt8Array                  // Array(UInt8)
 	kindUInt64                      // UInt64
 	kindUInt8                       // UInt8 (a flag: 0 or 1)
+	kindUInt32                      // UInt32
+	kindNullUInt32                  // Nullable(UInt32)
 )
 
 // nativeCol is one column's data. LowCardinality strings and Enum8 names
@@ -124,6 +126,10 @@ func checkKind(t column.Type, k colKind) (lc bool, err error) {
 		ok = s == "UInt64"
 	case kindUInt8:
 		ok = s == "UInt8"
+	case kindUInt32:
+		ok = s == "UInt32"
+	case kindNullUInt32:
+		ok = s == "Nullable(UInt32)"
 	}
 	if !ok {
 		return false, fmt.Errorf("unexpected type %s", s)
@@ -230,6 +236,18 @@ func (c *nativeCol) flag(v bool) {
 	c.data = append(c.data, b)
 }
 
+func (c *nativeCol) uint32(v uint32) { c.data = binary.LittleEndian.AppendUint32(c.data, v) }
+
+func (c *nativeCol) nullUint32(v *uint32) {
+	if v == nil {
+		c.nulls = append(c.nulls, 1)
+		c.data = binary.LittleEndian.AppendUint32(c.data, 0)
+		return
+	}
+	c.nulls = append(c.nulls, 0)
+	c.uint32(*v)
+}
+
 func (c *nativeCol) date(t time.Time) {
 	c.data = binary.LittleEndian.AppendUint16(c.data, uint16(chproto.ToDate(t)))
 }
@@ -283,6 +301,9 @@ func (c *nativeCol) rows() int {
 	case c.kind == kindUInt8:
 		return len(c.data)
 	case c.kind == kindNullDateTime || c.kind == kindNullDate:
+	case c.kind == kindUInt32:
+		return len(c.data) / 4
+	case c.kind == kindNullDateTime || c.kind == kindNullDate || c.kind == kindNullUInt32:
 		return len(c.nulls)
 	}
 	return len(c.offs) / 8
@@ -335,7 +356,7 @@ func (c *nativeCol) finish(target column.Interface, segs []io.Reader, rd func([]
 				c.data = binary.LittleEndian.AppendUint32(c.data, k)
 			}
 		}
-	case c.kind == kindNullDateTime || c.kind == kindNullDate:
+	case c.kind == kindNullDateTime || c.kind == kindNullDate || c.kind == kindNullUInt32:
 		segs = append(segs, rd(c.nulls))
 	case c.kind == kindStrArray || c.kind == kindUInt8Array:
 		segs = append(segs, rd(c.offs))

@@ -53,6 +53,11 @@ func TestCheckKind(t *testing.T) {
 	f("Array(LowCardinality(String))", kindStrArray, false, false)
 	f("Array(UInt8)", kindUInt8Array, false, true)
 	f("Array(UInt16)", kindUInt8Array, false, false)
+	f("UInt32", kindUInt32, false, true)
+	f("UInt64", kindUInt32, false, false)
+	f("Nullable(UInt32)", kindNullUInt32, false, true)
+	f("UInt32", kindNullUInt32, false, false)
+	f("Nullable(UInt16)", kindNullUInt32, false, false)
 }
 
 // target returns a clickhouse-go column of type typ, as a batch has.
@@ -109,6 +114,12 @@ func TestNativeColEncoding(t *testing.T) {
 		[]byte{1, 0, 0, 0, 0, 0, 0x00, 0x1d, 0x7b, 0x67})
 	f("Nullable(Date)", kindNullDate, func(c *nativeCol) { c.nullDate(&day); c.nullDate(nil) },
 		[]byte{0, 1, 0x7e, 0x4e, 0, 0})
+	// UInt32 little-endian; Nullable(UInt32) its NULL map first.
+	seven := uint32(7)
+	f("UInt32", kindUInt32, func(c *nativeCol) { c.uint32(0x01020304); c.uint32(0) },
+		[]byte{4, 3, 2, 1, 0, 0, 0, 0})
+	f("Nullable(UInt32)", kindNullUInt32, func(c *nativeCol) { c.nullUint32(nil); c.nullUint32(&seven) },
+		[]byte{1, 0, 0, 0, 0, 0, 7, 0, 0, 0})
 	// Enum8: each name's value, -3 as a byte.
 	f("Enum8('a' = 1, 'b' = -3)", kindEnum8, func(c *nativeCol) { c.enum("b"); c.enum("a"); c.enum("b") },
 		[]byte{0xfd, 1, 0xfd})

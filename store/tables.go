@@ -91,6 +91,16 @@ func caseColumns(w *rowWriter, r *model.Case, ingestedAt time.Time) {
 	w.str("user_ref").put(r.UserRef)
 	w.dateTime("updated_at").put(r.UpdatedAt)
 	w.dateTime("ingested_at").put(ingestedAt)
+	caseFollowUpColumns(w, r)
+}
+
+// caseFollowUpColumns writes a version's acknowledgement, announced delay
+// and paused time (migration 0006), in cases and case_completions alike.
+func caseFollowUpColumns(w *rowWriter, r *model.Case) {
+	w.nullDateTime("acknowledged_at").put(r.AcknowledgedAt)
+	w.nullDate("acknowledged_date").put(r.AcknowledgedDate)
+	w.nullUint32("announced_days").put(r.AnnouncedDays)
+	w.uint32("paused_seconds").put(r.PausedSeconds)
 }
 
 var casesTable = newTable("cases", "insert cases", func(w *rowWriter) {

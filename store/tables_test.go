@@ -232,16 +232,34 @@ func TestInsertCasesStoresWhatAppendStores(t *testing.T) {
 			date := done.Truncate(24 * time.Hour)
 			r.CompletedAt, r.CompletedDate = &done, &date
 		}
+		// Every third case acknowledged, every fifth with an announced
+		// delay (0 included: it is not NULL), every seventh paused.
+		if i%3 == 0 {
+			ack := received.Add(time.Duration(i%5) * time.Hour)
+			date := ack.Truncate(24 * time.Hour)
+			r.AcknowledgedAt, r.AcknowledgedDate = &ack, &date
+		}
+		if i%5 == 0 {
+			days := uint32(i % 30)
+			r.AnnouncedDays = &days
+		}
+		if i%7 == 0 {
+			r.PausedSeconds = uint32(i * 11)
+		}
 		rows[i] = r
-		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.ReceivedDate, r.CompletedAt, r.CompletedDate, string(r.Status), r.UserRef, r.UpdatedAt, now}
+		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.ReceivedDate, r.CompletedAt, r.CompletedDate, string(r.Status), r.UserRef, r.UpdatedAt, now,
+			r.AcknowledgedAt, r.AcknowledgedDate, r.AnnouncedDays, r.PausedSeconds}
 	}
 	if err := db.InsertCases(ctx, rows, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := appendRows(ctx, db, `INSERT INTO cases_ref (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)`, ref); err != nil {
+	if err := appendRows(ctx, db, `INSERT INTO cases_ref (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds)`, ref); err != nil {
 		t.Fatal(err)
 	}
-	sameRows(ctx, t, db, "cases", len(rows), "|NULL|NULL|", "|open|1|", "cancelled|3", "S-279")
+	// Columns in name order: acknowledged_at, acknowledged_date,
+	// announced_days, channel…, kind, paused_seconds…
+	sameRows(ctx, t, db, "cases", len(rows), "|NULL|NULL|", "|open|1|", "cancelled|3", "S-279",
+		"2025-02-03 00:00:00|2025-02-03|0|reception|", "NULL|NULL|10|phone|", "|complaint|154|")
 }
 
 func TestInsertSurveysStoresWhatAppendStores(t *testing.T) {

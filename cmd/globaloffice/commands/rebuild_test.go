@@ -11,7 +11,8 @@ import (
 
 // TestRebuild: case_completions, emptied, is built again from the cases
 // table by `globaloffice rebuild`, with the newest version of each case: A
-// moved from January to February, B reopened, C completed in February.
+// moved from January to February, B reopened, C completed in February;
+// A's acknowledgement, announced delay and paused time kept.
 func TestRebuild(t *testing.T) {
 	c := newCLI(t)
 	for _, args := range [][]string{
@@ -32,7 +33,8 @@ func TestRebuild(t *testing.T) {
 	defer db.Close()
 	completions := func() []string {
 		t.Helper()
-		rows, err := db.Conn().Query(ctx, `SELECT concat(id, ' ', toString(completed_date)) AS c FROM case_completions FINAL WHERE entry = 'completion' AND status = 'completed' ORDER BY c`)
+		rows, err := db.Conn().Query(ctx, `SELECT concat(id, ' ', toString(completed_date), ' ', ifNull(toString(acknowledged_date), '-'), ' ',
+    ifNull(toString(announced_days), '-'), ' ', toString(paused_seconds)) AS c FROM case_completions FINAL WHERE entry = 'completion' AND status = 'completed' ORDER BY c`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +49,7 @@ func TestRebuild(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{"A 2026-02-03", "C 2026-02-10"}
+	want := []string{"A 2026-02-03 2026-01-12 30 86400", "C 2026-02-10 - - 0"}
 	if got := completions(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after ingest: %q, want %q", got, want)
 	}

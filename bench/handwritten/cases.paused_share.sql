@@ -1,0 +1,4 @@
+SELECT pk, region, department, site, count() AS n, sum(paused) / sum(elapsed) AS paused_share
+FROM (SELECT site, multiIf(completed_date >= '{p1from}' AND completed_date <= '{p1to}', 1, completed_date >= '{p2from}' AND completed_date <= '{p2to}', 2, completed_date >= '{p3from}' AND completed_date <= '{p3to}', 3, 0) AS pk, toInt64(paused_seconds) AS paused, toInt64(completed_at) - toInt64(received_at) AS elapsed
+      FROM {case_completions} WHERE ((completed_date >= '{p1from}' AND completed_date <= '{p1to}') OR (completed_date >= '{p2from}' AND completed_date <= '{p2to}') OR (completed_date >= '{p3from}' AND completed_date <= '{p3to}')) AND status = 'completed' AND entry = 'completion') ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site
+GROUP BY pk, region, department, site WITH ROLLUP

@@ -1,0 +1,4 @@
+SELECT pk, region, department, site, count() AS n, countIf(days <= announced) AS within
+FROM (SELECT site, multiIf(completed_date >= '{p1from}' AND completed_date <= '{p1to}', 1, completed_date >= '{p2from}' AND completed_date <= '{p2to}', 2, completed_date >= '{p3from}' AND completed_date <= '{p3to}', 3, 0) AS pk, toInt64(completed_date) - toInt64(received_date) AS days, toInt64(assumeNotNull(announced_days)) AS announced
+      FROM {case_completions} WHERE ((completed_date >= '{p1from}' AND completed_date <= '{p1to}') OR (completed_date >= '{p2from}' AND completed_date <= '{p2to}') OR (completed_date >= '{p3from}' AND completed_date <= '{p3to}')) AND status = 'completed' AND entry = 'completion' AND isNotNull(announced_days)) ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone FROM sites FINAL) USING site
+GROUP BY pk, region, department, site WITH ROLLUP
