@@ -38,6 +38,10 @@ func appendRecordJSON(b []byte, r Record) ([]byte, error) {
 		b = appendJSONString(b, c.UserRef)
 		b = append(b, `,"Team":`...)
 		b = appendJSONString(b, c.Team)
+		b = append(b, `,"CaseID":`...)
+		b = appendJSONString(b, c.CaseID)
+		b = append(b, `,"Segment":`...)
+		b = appendJSONString(b, c.Segment)
 		return append(b, "}}\n"...), nil
 	}
 	j, err := json.Marshal(r)

@@ -106,6 +106,13 @@ type Contact struct {
 	Motive      string
 	UserRef     string // pseudonymised at ingest, never the raw identifier
 	Team        string
+	// CaseID names the back-office case the contact is about (a user
+	// chasing their file), "" when none: it links the front office to
+	// the back office (journeys).
+	CaseID string
+	// Segment is the user's coarse segment from the configured list
+	// (priority_public, first_request, assisted…), "" when not known.
+	Segment string
 }
 
 // CaseStatus is where a back-office case stands.
@@ -148,6 +155,11 @@ type Case struct {
 	Status        CaseStatus
 	UserRef       string
 	UpdatedAt     time.Time
+	// OriginContactID is the id of the contact that opened the case, ""
+	// when not known (issue 16's journeys).
+	OriginContactID string
+	// Segment is the user's coarse segment, as on contacts.
+	Segment string
 }
 
 // SurveyMode is how a survey was answered.

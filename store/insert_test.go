@@ -6,7 +6,8 @@ import (
 )
 
 // The tables' INSERT statements and kinds come from their specs; these are
-// the schema's columns (migrations/0001_schema.sql) in the order written.
+// the schema's columns (migrations/0001_schema.sql, then the columns later
+// migrations add) in the order written.
 func TestTablesFromSpecs(t *testing.T) {
 	for _, tt := range []struct {
 		table *table
@@ -14,11 +15,11 @@ func TestTablesFromSpecs(t *testing.T) {
 		kinds []colKind
 	}{
 		{contactsTable,
-			"INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)",
-			[]colKind{kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDateTime, kindEnum8, kindStr, kindStr, kindStr, kindDateTime}},
+			"INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at, case_id, segment)",
+			[]colKind{kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDateTime, kindEnum8, kindStr, kindStr, kindStr, kindDateTime, kindStr, kindStr}},
 		{casesTable,
-			"INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at)",
-			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime}},
+			"INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, origin_contact_id, segment)",
+			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime, kindStr, kindStr}},
 		{surveysTable,
 			"INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)",
 			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindEnum8, kindDateTime, kindDate, kindStr, kindEnum8, kindStrArray, kindUInt8Array, kindStr, kindDateTime}},

@@ -25,6 +25,8 @@ func contactColumns(w *rowWriter, r *model.Contact, ingestedAt time.Time) {
 	w.str("user_ref").put(r.UserRef)
 	w.str("team").put(r.Team)
 	w.dateTime("ingested_at").put(ingestedAt)
+	w.str("case_id").put(r.CaseID)
+	w.str("segment").put(r.Segment)
 }
 
 var contactsTable = newTable("contacts", "insert contacts", func(w *rowWriter) {
@@ -90,6 +92,8 @@ func caseColumns(w *rowWriter, r *model.Case, ingestedAt time.Time) {
 	w.str("user_ref").put(r.UserRef)
 	w.dateTime("updated_at").put(r.UpdatedAt)
 	w.dateTime("ingested_at").put(ingestedAt)
+	w.str("origin_contact_id").put(r.OriginContactID)
+	w.str("segment").put(r.Segment)
 }
 
 var casesTable = newTable("cases", "insert cases", func(w *rowWriter) {
