@@ -7,13 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
+
 	"github.com/spf13/pflag"
+	"globaloffice/model"
 )
 
 // Config is every setting of globaloffice.
@@ -130,7 +133,7 @@ func Default() Config {
 			Channels:         []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
 			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint"},
 			SurveyDimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
-			Segments:         []string{"priority_public", "first_request", "assisted"},
+			Segments:         slices.Clone(model.DefaultSegments),
 			MaxBodyBytes:     64 << 20,
 			MaxLineBytes:     1 << 20,
 			MaxRecords:       100_000,

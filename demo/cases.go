@@ -7,7 +7,7 @@ import (
 )
 
 // CaseKeys are the keys of every case object, in the order written.
-var CaseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"}
+var CaseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at", "origin_contact_id", "segment"}
 
 // caseKind is a kind of back-office file: its processing delay in working
 // days (log-normal: median and shape, before site quality and backlogs),
@@ -49,6 +49,10 @@ type caseVersion struct {
 	received, completed, updated int64
 	status                       model.CaseStatus
 	user                         int64
+	// originPrefix and origin are the id of the contact that opened the
+	// case (origin 0: none named).
+	originPrefix string
+	origin       int64
 }
 
 // processingDay generates the files that a processing centre (or an agency
@@ -104,16 +108,17 @@ func (k *chunk) submitted(s *site, d *day, kd *caseKind, home *site) {
 		start, _ := messageSlots.draw(r)
 		at = start + r.Int64N(1800)
 	}
-	k.newCase(s, d, kd, ch, d.wall+at-d.off, k.user(home, 0))
+	k.newCase(s, d, kd, ch, d.wall+at-d.off, k.user(home, 0), "", 0)
 }
 
 // newCase opens a case received at Unix time received on d at site s and
 // writes its versions: open when received, sometimes an intermediate open
 // version, and completed (2% cancelled) a number of working days later.
 // Versions after To are not written, so late cases stay open.
-func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received int64, user int64) {
+func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received int64, user int64, originPrefix string, origin int64) {
 	r := k.r
-	c := caseVersion{site: s, id: k.nextID(), kind: kd, channel: channel, received: received, user: user, status: model.CaseOpen}
+	c := caseVersion{site: s, id: k.nextID(), kind: kd, channel: channel, received: received, user: user, status: model.CaseOpen,
+		originPrefix: originPrefix, origin: origin}
 	recSec := received + d.off - d.wall
 	x := lognormal(r, kd.median*s.delayQ*d.backlog, kd.sigma)
 	wd := int(math.Min(x, 250))
@@ -149,6 +154,7 @@ func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received 
 	c.status, c.completed = final, completed
 	c.updated = completed + r.Int64N(90)
 	k.emitCase(&c, cd.off, false)
+	k.chase(&c, received, completed)
 }
 
 // emitCase writes a case version (and sometimes an invalid variant and a
@@ -220,5 +226,16 @@ func appendCase(b []byte, c *caseVersion, omitCompleted bool, fault int) []byte 
 	b = appendUser(b, c.user)
 	b = append(b, `","updated_at":"`...)
 	b = appendClock(b, c.updated, true)
-	return append(b, "\"}\n"...)
+	b = append(b, '"')
+	if c.origin != 0 {
+		b = append(b, `,"origin_contact_id":"`...)
+		b = appendID(b, c.originPrefix, c.origin)
+		b = append(b, '"')
+	}
+	if seg := segmentOf(c.user); seg != "" {
+		b = append(b, `,"segment":"`...)
+		b = append(b, seg...)
+		b = append(b, '"')
+	}
+	return append(b, "}\n"...)
 }

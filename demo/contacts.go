@@ -7,7 +7,7 @@ import (
 )
 
 // ContactsHeader is the header of the contacts files.
-const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team"
+const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,case_id,segment"
 
 // channelDef is a channel as the generator writes it: its name, the system
 // that exports it (and that system's id prefix) and whether that system
@@ -70,7 +70,8 @@ type contact struct {
 	motive                   string
 	user                     int64 // −1 when unknown
 	team                     string
-	repeat                   bool // a follow-up of an earlier contact
+	repeat                   bool  // a follow-up of an earlier contact
+	caseID                   int64 // the case it chases, 0 for none
 }
 
 func (c *contact) wait() int64 {
@@ -129,6 +130,7 @@ func (k *chunk) emitContact(c *contact) bool {
 	if !c.repeat {
 		k.followUp(c)
 	}
+	k.opensCase(c)
 	return true
 }
 
@@ -181,6 +183,12 @@ func appendContact(b []byte, c *contact, fault int) []byte {
 	b = appendUser(b, c.user)
 	b = append(b, ',')
 	b = append(b, c.team...)
+	b = append(b, ',')
+	if c.caseID != 0 {
+		b = appendID(b, "D-", c.caseID)
+	}
+	b = append(b, ',')
+	b = append(b, segmentOf(c.user)...)
 	return append(b, '\n')
 }
 

@@ -41,6 +41,7 @@ type readContact struct {
 	arrived, answered, ended  time.Time // as written: local clock for qms (in UTC), else UTC
 	hasAnswered, hasEnded     bool
 	outcome, motive, user, tm string
+	caseID, segment           string
 	file                      string
 }
 
@@ -50,6 +51,7 @@ type readCase struct {
 	id, site, kind, channel, status, user string
 	received, completed, updated          time.Time
 	hasCompleted, completedAbsent         bool
+	origin, segment                       string
 }
 
 type readResponse struct {
@@ -182,10 +184,17 @@ func readFile(ds *dataset, path, kind string, sites map[string]model.Site, dup f
 }
 
 func checkContact(rec []string, sites map[string]model.Site) (readContact, error) {
-	if len(rec) != 11 {
+	if len(rec) != 13 {
 		return readContact{}, fmt.Errorf("%d fields", len(rec))
 	}
-	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10]}
+	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10],
+		caseID: rec[11], segment: rec[12]}
+	if c.caseID != "" && !caseIDRE.MatchString(c.caseID) {
+		return c, fmt.Errorf("case_id %q", c.caseID)
+	}
+	if !segments[c.segment] {
+		return c, fmt.Errorf("segment %q", c.segment)
+	}
 	if !idRE.MatchString(c.id) {
 		return c, fmt.Errorf("id %q", c.id)
 	}
@@ -249,6 +258,14 @@ func checkContact(rec []string, sites map[string]model.Site) (readContact, error
 
 var caseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at"}
 
+// The optional keys of cases, and the segments (the configured default
+// list, or none).
+var (
+	caseOptional = []string{"origin_contact_id", "segment"}
+	segments     = map[string]bool{"": true, "priority_public": true, "assisted": true, "first_request": true}
+	caseIDRE     = regexp.MustCompile(`^D-[0-9]{6,}$`)
+)
+
 func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
@@ -256,8 +273,26 @@ func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	}
 	var c readCase
 	for k := range m {
-		if !slices.Contains(caseKeys, k) {
+		if !slices.Contains(caseKeys, k) && !slices.Contains(caseOptional, k) {
 			return c, fmt.Errorf("unknown key %q", k)
+		}
+	}
+	for i, k := range caseOptional {
+		if v, ok := m[k]; ok {
+			s, isStr := v.(string)
+			switch {
+			case !isStr || s == "":
+				return c, fmt.Errorf("%s %v", k, v)
+			case i == 0 && !idRE.MatchString(s):
+				return c, fmt.Errorf("origin_contact_id %q", s)
+			case i == 1 && !segments[s]:
+				return c, fmt.Errorf("segment %q", s)
+			}
+			if i == 0 {
+				c.origin = s
+			} else {
+				c.segment = s
+			}
 		}
 	}
 	str := func(k string) (string, error) {

@@ -104,8 +104,8 @@ func LoadCatalog(path string) (*Catalog, error) {
 // each source. Identifiers in SQL come only from here.
 var (
 	filterFields = map[string]map[string]string{
-		"contacts": {"channel": "channel", "outcome": "toString(outcome)", "motive": "motive", "team": "team", "source": "toString(source)"},
-		"cases":    {"kind": "kind", "channel": "channel", "source": "toString(source)"},
+		"contacts": {"channel": "channel", "outcome": "toString(outcome)", "motive": "motive", "team": "team", "source": "toString(source)", "segment": "segment"},
+		"cases":    {"kind": "kind", "channel": "channel", "source": "toString(source)", "segment": "segment"},
 		"surveys":  {"channel": "channel", "survey": "survey", "mode": "toString(mode)", "scale": "toString(scale)", "source": "toString(source)"},
 	}
 	valueFields = map[string]map[string]bool{
@@ -113,7 +113,7 @@ var (
 		"cases":    {"calendar_days": true, "working_days": true},
 		"surveys":  {},
 	}
-	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true}
+	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true, "per_100": true}
 	directions = map[string]bool{"higher": true, "lower": true}
 )
 
@@ -133,6 +133,7 @@ type spec struct {
 	Quantile   float64    `yaml:"quantile"`
 	Dimension  string     `yaml:"dimension"`
 	WindowH    int        `yaml:"window_hours"`
+	ToChannels []string   `yaml:"to_channels"`
 	LeftOut    []string   `yaml:"left_out"`
 	Unit       string     `yaml:"unit"`
 	Direction  string     `yaml:"direction"`
@@ -145,7 +146,8 @@ type spec struct {
 // set tells which of the optional measure fields an entry sets.
 func (s *spec) set() map[string]bool {
 	return map[string]bool{"value": s.Value != "", "threshold": s.Threshold != nil, "numerator": len(s.Numerator) > 0,
-		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0, "left_out": len(s.LeftOut) > 0}
+		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0, "left_out": len(s.LeftOut) > 0,
+		"to_channels": len(s.ToChannels) > 0}
 }
 
 // catalogError is one problem, with where it is.

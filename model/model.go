@@ -115,6 +115,10 @@ type Contact struct {
 	Segment string
 }
 
+// DefaultSegments are the user segments accepted when none are configured:
+// coarse groups a director compares the service of (issue 16's equity).
+var DefaultSegments = []string{"priority_public", "first_request", "assisted"}
+
 // CaseStatus is where a back-office case stands.
 type CaseStatus string
 
