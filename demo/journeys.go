@@ -21,10 +21,10 @@ var caseOfMotive = map[string]struct {
 	rate float64
 }{
 	"inscription":          {kindRegistration, 0.2},
-	"changement_situation": {kindAllowance, 0.12},
+	"changement_situation": {kindAllowance, 0.1},
 	"paiement":             {kindReimbursement, 0.05},
 	"documents":            {kindAllowance, 0.1},
-	"reclamation":          {kindComplaint, 0.15},
+	"reclamation":          {kindComplaint, 0.1},
 }
 
 // chaseMotive is the motive of a call about a case still open.

@@ -46,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
 	t.Cleanup(w.Close)
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
-		Channels:   []string{"reception", "appointment", "phone", "email", "mail"},
+		Channels:   []string{"reception", "appointment", "phone", "email", "mail", "online"},
 		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply"},
 		Dimensions: []string{"overall", "recommend"},
 		Segments:   model.DefaultSegments,
