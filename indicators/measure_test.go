@@ -48,7 +48,7 @@ func TestMeasureFields(t *testing.T) {
 		}
 	}
 	f("contacts", "    measure: share\n    value: wait_minutes\n", "m.yaml:2: threshold: required by measure share")
-	f("contacts", "    measure: mean\n    value: wait_minutes\n    threshold: 20\n", "m.yaml:9: threshold: only used by measure backlog_share, share")
+	f("contacts", "    measure: mean\n    value: wait_minutes\n    threshold: 20\n", "m.yaml:9: threshold: only used by measure backlog_share, journey_share, share")
 	f("contacts", "    measure: count\n    value: wait_minutes\n", "m.yaml:8: value: only used by measure mean, quantile, share")
 	f("contacts", "    measure: ratio\n", "m.yaml:2: numerator: required by measure ratio")
 	f("contacts", "    measure: ratio\n    numerator: {colour: [red]}\n", `m.yaml:8: numerator: cannot filter contacts on "colour"`)
@@ -57,5 +57,5 @@ func TestMeasureFields(t *testing.T) {
 	f("surveys", "    measure: count\n    dimension: overall\n", "m.yaml:8: dimension: only used by measure mean_score, nps, top_box")
 	f("cases", "    measure: repeat_contact\n    window_hours: 24\n", "m.yaml:4: source: repeat_contact needs source contacts")
 	f("contacts", "    measure: repeat_contact\n", "m.yaml:2: window_hours: required by repeat_contact")
-	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, count, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
+	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, channel_switch, chasing_per_100, chasing_share, count, first_contact_resolution, journey_quantile, journey_share, mean, mean_score, nps, quantile, ratio, repeat_contact, share, top_box`)
 }
