@@ -69,6 +69,7 @@ func newEnvWith(t *testing.T, limits api.Limits) *env {
 	t.Cleanup(func() { w.Close() })
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
 		Channels: []string{"reception", "phone"}, CaseKinds: []string{"claim"}, Dimensions: []string{"overall"},
+		Segments: model.DefaultSegments,
 	}, ingest.DefaultLimits, m)
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {

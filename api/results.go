@@ -26,6 +26,7 @@ type resultsInput struct {
 	Indicator   []string `query:"indicator,explode" maxItems:"200" doc:"only these indicators (repeatable; default: the catalog)"`
 	Live        bool     `query:"live" doc:"compute from the data stored now even when the period is closed (needs a token)"`
 	Revision    int      `query:"revision" minimum:"0" doc:"a revision of a closed period (default: the latest)"`
+	By          string   `query:"by" enum:"segment,motive" doc:"break each indicator down by the user's segment (contacts and cases) or the contacts' motive: one result per value met in the period, computed live (needs a token; never public)"`
 	IfNoneMatch string   `header:"If-None-Match" doc:"the ETag of a closed result already held: 304 when unchanged"`
 }
 
@@ -56,6 +57,12 @@ func (s *Server) report(ctx context.Context, p auth.Principal, period string, se
 	}
 	if live {
 		if err := need(p, p.ReadsLive(), "live figures"); err != nil {
+			return indicators.Report{}, err
+		}
+	}
+	// Breakdowns are computed live, and segments are never public.
+	if sel.By != "" {
+		if err := need(p, p.ReadsLive(), "results broken down by "+sel.By); err != nil {
 			return indicators.Report{}, err
 		}
 	}
@@ -131,10 +138,11 @@ func (s *Server) registerResults(api huma.API) {
 			"(for twelve rolling months, the twelve ending the month before and those ending the same month a year earlier; " +
 			"flagged previous_break, last_year_break when measured under another version of the definition), the spread across the sites " +
 			"of each department, region and the nation, and, for a year to date, what the rest of the year must reach. A closed period gives its frozen revision (ETag, 304 on If-None-Match) " +
-			"unless live=true. The public sees closed periods, published indicators and results with enough sample; a manager its sites.",
+			"unless live=true. The public sees closed periods, published indicators and results with enough sample; a manager its sites. " +
+			"by=segment or by=motive breaks each indicator down (each result then carries its breakdown), live, for token holders only.",
 	}, func(ctx context.Context, in *resultsInput) (*resultsOutput, error) {
 		p := principalOf(ctx)
-		sel := indicators.Selection{Indicators: in.Indicator, Scope: model.ScopeKind(in.Scope), Sites: in.Site}
+		sel := indicators.Selection{Indicators: in.Indicator, Scope: model.ScopeKind(in.Scope), Sites: in.Site, By: in.By}
 		rep, err := s.report(ctx, p, in.Period, sel, in.Live, in.Revision)
 		if err != nil {
 			return nil, err

@@ -7,13 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
+
 	"github.com/spf13/pflag"
+	"globaloffice/model"
 )
 
 // Config is every setting of globaloffice.
@@ -41,6 +44,7 @@ type Ingest struct {
 	Channels         []string      `yaml:"channels" desc:"accepted channels, comma-separated"`
 	CaseKinds        []string      `yaml:"case_kinds" desc:"accepted case kinds, comma-separated"`
 	SurveyDimensions []string      `yaml:"survey_dimensions" desc:"accepted survey score dimensions, comma-separated"`
+	Segments         []string      `yaml:"segments" desc:"accepted user segments of contacts and cases (coarse groups such as priority_public), comma-separated; empty: records may not carry one"`
 	MaxBodyBytes     int           `yaml:"max_body_bytes" desc:"largest request body of the collector endpoints"`
 	MaxLineBytes     int           `yaml:"max_line_bytes" desc:"longest CSV or NDJSON line"`
 	MaxRecords       int           `yaml:"max_records" desc:"most records in one request"`
@@ -134,6 +138,7 @@ func Default() Config {
 			Channels:         []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
 			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 			SurveyDimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+			Segments:         slices.Clone(model.DefaultSegments),
 			MaxBodyBytes:     64 << 20,
 			MaxLineBytes:     1 << 20,
 			MaxRecords:       100_000,

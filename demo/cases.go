@@ -9,9 +9,9 @@ import (
 )
 
 // CaseKeys are the keys of every case object, in the order written; the
-// last three only when the version has them.
+// last five only when the version has them.
 var CaseKeys = []string{"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at",
-	"acknowledged_at", "announced_days", "paused_seconds"}
+	"acknowledged_at", "announced_days", "paused_seconds", "origin_contact_id", "segment"}
 
 // caseKind is a kind of back-office file: its processing delay in working
 // days (log-normal: median and shape, before site quality and backlogs),
@@ -65,7 +65,16 @@ type caseVersion struct {
 	// paused the time waited on others, on the completed version.
 	ack, paused int64
 	announced   int
+	// originPrefix and origin are the id of the contact that opened the
+	// case (origin 0: none named).
+	originPrefix string
+	origin       int64
 }
+
+// unlinkedShare is the share of files not opened through a front-office
+// contact: the others come from the contacts that open them (journeys.go),
+// so that the volume of files stays what it was.
+const unlinkedShare = 0.88
 
 // processingDay generates the files that a processing centre (or an agency
 // that processes its own) receives on d from the users of the sites it
@@ -78,7 +87,7 @@ func (k *chunk) processingDay(s *site, d *day) {
 		dayFactor = 1.2
 	}
 	for _, kd := range processingKinds {
-		n := poisson(k.r, kd.rate*w*k.g.scale*d.season*dayFactor)
+		n := poisson(k.r, kd.rate*w*k.g.scale*d.season*dayFactor*unlinkedShare)
 		for range n {
 			k.submitted(s, d, kd, pickServed(k.r.Float64(), s.procServed, s.procCum))
 			if k.err != nil {
@@ -120,16 +129,17 @@ func (k *chunk) submitted(s *site, d *day, kd *caseKind, home *site) {
 		start, _ := messageSlots.draw(r)
 		at = start + r.Int64N(1800)
 	}
-	k.newCase(s, d, kd, ch, d.wall+at-d.off, k.user(home, 0))
+	k.newCase(s, d, kd, ch, d.wall+at-d.off, k.user(home, 0), "", 0)
 }
 
 // newCase opens a case received at Unix time received on d at site s and
 // writes its versions: open when received, sometimes an intermediate open
 // version, and completed (2% cancelled) a number of working days later.
 // Versions after To are not written, so late cases stay open.
-func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received int64, user int64) {
+func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received int64, user int64, originPrefix string, origin int64) {
 	r := k.r
-	c := caseVersion{site: s, id: k.nextID(), kind: kd, channel: channel, received: received, user: user, status: model.CaseOpen}
+	c := caseVersion{site: s, id: k.nextID(), kind: kd, channel: channel, received: received, user: user, status: model.CaseOpen,
+		originPrefix: originPrefix, origin: origin}
 	recSec := received + d.off - d.wall
 	x := lognormal(r, kd.median*s.delayQ*d.backlog, kd.sigma)
 	wd := int(math.Min(x, 250))
@@ -175,6 +185,7 @@ func (k *chunk) newCase(s *site, d *day, kd *caseKind, channel string, received 
 	}
 	c.updated = completed + r.Int64N(90)
 	k.emitCase(&c, cd.off, false)
+	k.chase(&c, received, completed)
 }
 
 // ackTime is when receipt of a case submitted on channel at received is
@@ -276,6 +287,16 @@ func appendCase(b []byte, c *caseVersion, omitCompleted bool, fault int) []byte 
 	if c.paused > 0 {
 		b = append(b, `,"paused_seconds":`...)
 		b = strconv.AppendInt(b, c.paused, 10)
+	}
+	if c.origin != 0 {
+		b = append(b, `,"origin_contact_id":"`...)
+		b = appendID(b, c.originPrefix, c.origin)
+		b = append(b, '"')
+	}
+	if seg := segmentOf(c.user); seg != "" {
+		b = append(b, `,"segment":"`...)
+		b = append(b, seg...)
+		b = append(b, '"')
 	}
 	return append(b, "}\n"...)
 }

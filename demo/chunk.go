@@ -28,6 +28,9 @@ type chunk struct {
 	month int
 	site  *site
 	r     *rand.Rand
+	// jr draws the journeys' choices (journeys.go), apart from r so that
+	// adding them left the rest of the data as it was.
+	jr *rand.Rand
 
 	idBase, seq int64
 	err         error
@@ -37,12 +40,27 @@ type chunk struct {
 	n      counts
 
 	scratch []int64 // arrival times of a day, reused
+
+	// nextMotive and nextCase, when set, are the motive and the case of
+	// the next contact generated: a follow-up on the same request, a call
+	// chasing a case.
+	nextMotive string
+	nextCase   int64
+}
+
+// carry gives contact c the motive and case the chunk holds for it.
+func (k *chunk) carry(c *contact) {
+	if k.nextMotive != "" {
+		c.motive = k.nextMotive
+	}
+	c.caseID = k.nextCase
 }
 
 func (g *generator) newChunk(month int, s *site) *chunk {
 	return &chunk{
 		g: g, month: month, site: s,
 		r:      newRand(g.seed, 2, uint64(month), uint64(s.idx)),
+		jr:     newRand(g.seed, 3, uint64(month), uint64(s.idx)),
 		idBase: (int64(month)*int64(len(g.sites)) + int64(s.idx)) * idsPerChunk,
 	}
 }

@@ -31,6 +31,10 @@ func TestCollectorsAcceptGoodRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ref.Segments = map[string]bool{}
+	for _, s := range model.DefaultSegments {
+		ref.Segments[s] = true
+	}
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("test")),
 		Now: func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }}
 	var accepted, refused int64

@@ -7,7 +7,7 @@ import (
 )
 
 // ContactsHeader is the header of the contacts files.
-const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent"
+const ContactsHeader = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent,case_id,segment"
 
 // channelDef is a channel as the generator writes it: its name, the system
 // that exports it (and that system's id prefix) and whether that system
@@ -70,8 +70,9 @@ type contact struct {
 	motive                   string
 	user                     int64 // −1 when unknown
 	team                     string
-	repeat                   bool // a follow-up of an earlier contact
-	notAsked                 bool // a caller who chose a self-service option of the voice menu
+	repeat                   bool  // a follow-up of an earlier contact
+	notAsked                 bool  // a caller who chose a self-service option of the voice menu
+	caseID                   int64 // the case it chases, 0 for none
 }
 
 func (c *contact) wait() int64 {
@@ -130,6 +131,7 @@ func (k *chunk) emitContact(c *contact) bool {
 	if !c.repeat {
 		k.followUp(c)
 	}
+	k.opensCase(c)
 	return true
 }
 
@@ -186,6 +188,12 @@ func appendContact(b []byte, c *contact, fault int) []byte {
 	if c.notAsked {
 		b = append(b, "false"...) // not said: asked on the phone
 	}
+	b = append(b, ',')
+	if c.caseID != 0 {
+		b = appendID(b, "D-", c.caseID)
+	}
+	b = append(b, ',')
+	b = append(b, segmentOf(c.user)...)
 	return append(b, '\n')
 }
 

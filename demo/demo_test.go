@@ -150,7 +150,7 @@ func TestDeterministic(t *testing.T) {
 func TestHeaders(t *testing.T) {
 	_, ds := loadSample(t)
 	want := map[string]string{
-		"contacts": "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent",
+		"contacts": "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent,case_id,segment",
 		"surveys":  "id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment",
 	}
 	if len(ds.headers) != 10 { // 5 months × 2 CSV files

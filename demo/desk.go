@@ -42,6 +42,7 @@ func (k *chunk) deskContact(s *site, d *day, ch *channelDef, a int64, close int,
 		ch: ch, site: s, arrived: d.wall + a - d.off, off: d.off, user: user, repeat: repeat,
 		motive: motives[ch].pick(r),
 	}
+	k.carry(&c)
 	if ch == chProximity {
 		mean *= 0.6
 		c.team = "france-services"

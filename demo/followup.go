@@ -58,6 +58,11 @@ func (k *chunk) followUp(c *contact) {
 	if !chance(r, p) {
 		return
 	}
+	// Mostly on the same request: the motive is kept.
+	if chance(k.jr, 0.8) {
+		k.nextMotive = c.motive
+		defer func() { k.nextMotive = "" }()
+	}
 	opts := nextChannel[c.ch]
 	next := opts.chs[weighted(r, opts.w)]
 	home := k.g.homeOf(c.user)

@@ -37,6 +37,7 @@ func (k *chunk) messageDay(s *site, d *day, ch *channelDef, rate float64) {
 func (k *chunk) message(s *site, d *day, ch *channelDef, at int64, user int64, repeat bool) {
 	r := k.r
 	c := contact{ch: ch, site: s, arrived: at, off: d.off, user: user, repeat: repeat, motive: motives[ch].pick(r)}
+	k.carry(&c)
 	lag := lognormal(r, 3*3600, 1.0)
 	if ch == chMail {
 		lag = lognormal(r, 20*3600, 0.7)
@@ -65,9 +66,9 @@ func (k *chunk) message(s *site, d *day, ch *channelDef, at int64, user int64, r
 	}
 	switch {
 	case ch == chEmail && chance(r, 0.92):
-		k.newCase(s, d, kindEmailReply, "email", at, user)
+		k.newCase(s, d, kindEmailReply, "email", at, user, c.ch.prefix, c.id)
 	case ch == chMail && chance(r, 0.95):
-		k.newCase(s, d, kindMailReply, "mail", at, user)
+		k.newCase(s, d, kindMailReply, "mail", at, user, c.ch.prefix, c.id)
 	}
 }
 

@@ -71,6 +71,7 @@ func (k *chunk) call(s *site, d *day, a int64, user int64, repeat bool) {
 	r := k.r
 	L := min(relLoad(d, &phoneProfile, phoneMean, int(a/1800)), 2.8)
 	c := contact{ch: chPhone, site: s, arrived: d.wall + a - d.off, off: d.off, user: user, repeat: repeat, motive: motives[chPhone].pick(r)}
+	k.carry(&c)
 	if s.Kind == model.SitePhonePlatform {
 		c.team = platformTeams[r.IntN(len(platformTeams))]
 	} else {

@@ -532,8 +532,8 @@ func TestTimesAreUTCOrLocal(t *testing.T) {
 	call := walkIn
 	call.ch = chPhone
 	got := fmt.Sprintf("%s%s", appendContact(nil, &walkIn, 0), appendContact(nil, &call, 0))
-	want := "T-000000000000,qms,CAY-973,reception,2026-06-01T09:00:00,,,no_show,,,,\n" +
-		"A-000000000000,acd,CAY-973,phone,2026-06-01T12:00:00Z,,,no_show,,,,\n"
+	want := "T-000000000000,qms,CAY-973,reception,2026-06-01T09:00:00,,,no_show,,,,,,\n" +
+		"A-000000000000,acd,CAY-973,phone,2026-06-01T12:00:00Z,,,no_show,,,,,,\n"
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
 	}

@@ -42,6 +42,7 @@ type readContact struct {
 	hasAnswered, hasEnded     bool
 	outcome, motive, user, tm string
 	notAsked                  bool // asked_agent false (empty: not said)
+	caseID, segment           string
 	file                      string
 }
 
@@ -54,6 +55,7 @@ type readCase struct {
 	ack                                   time.Time // zero: none
 	announced                             int       // -1: none
 	paused                                int64
+	origin, segment                       string
 }
 
 type readResponse struct {
@@ -186,10 +188,17 @@ func readFile(ds *dataset, path, kind string, sites map[string]model.Site, dup f
 }
 
 func checkContact(rec []string, sites map[string]model.Site) (readContact, error) {
-	if len(rec) != 12 {
+	if len(rec) != 14 {
 		return readContact{}, fmt.Errorf("%d fields", len(rec))
 	}
-	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10], notAsked: rec[11] == "false"}
+	c := readContact{id: rec[0], source: rec[1], site: rec[2], channel: rec[3], outcome: rec[7], motive: rec[8], user: rec[9], tm: rec[10], notAsked: rec[11] == "false",
+		caseID: rec[12], segment: rec[13]}
+	if c.caseID != "" && !caseIDRE.MatchString(c.caseID) {
+		return c, fmt.Errorf("case_id %q", c.caseID)
+	}
+	if !segments[c.segment] {
+		return c, fmt.Errorf("segment %q", c.segment)
+	}
 	if rec[11] != "" && (rec[11] != "false" || c.channel != "phone") {
 		return c, fmt.Errorf("asked_agent %q on %s", rec[11], c.channel)
 	}
@@ -259,6 +268,14 @@ var caseKeys = []string{"id", "source", "site", "kind", "channel", "received_at"
 // optionalCaseKeys are written only when a version has them.
 var optionalCaseKeys = []string{"acknowledged_at", "announced_days", "paused_seconds"}
 
+// The optional keys of cases, and the segments (the configured default
+// list, or none).
+var (
+	caseOptional = []string{"origin_contact_id", "segment"}
+	segments     = map[string]bool{"": true, "priority_public": true, "assisted": true, "first_request": true}
+	caseIDRE     = regexp.MustCompile(`^D-[0-9]{6,}$`)
+)
+
 func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
@@ -266,8 +283,26 @@ func checkCase(raw string, sites map[string]model.Site) (readCase, error) {
 	}
 	c := readCase{announced: -1}
 	for k := range m {
-		if !slices.Contains(caseKeys, k) && !slices.Contains(optionalCaseKeys, k) {
+		if !slices.Contains(caseKeys, k) && !slices.Contains(optionalCaseKeys, k) && !slices.Contains(caseOptional, k) {
 			return c, fmt.Errorf("unknown key %q", k)
+		}
+	}
+	for i, k := range caseOptional {
+		if v, ok := m[k]; ok {
+			s, isStr := v.(string)
+			switch {
+			case !isStr || s == "":
+				return c, fmt.Errorf("%s %v", k, v)
+			case i == 0 && !idRE.MatchString(s):
+				return c, fmt.Errorf("origin_contact_id %q", s)
+			case i == 1 && !segments[s]:
+				return c, fmt.Errorf("segment %q", s)
+			}
+			if i == 0 {
+				c.origin = s
+			} else {
+				c.segment = s
+			}
 		}
 	}
 	str := func(k string) (string, error) {

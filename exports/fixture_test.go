@@ -51,6 +51,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(w.Close)
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
 		Channels: []string{"reception", "phone", "email"}, CaseKinds: []string{"reimbursement"}, Dimensions: []string{"overall"},
+		Segments: model.DefaultSegments,
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {

@@ -109,8 +109,8 @@ func LoadCatalog(path string) (*Catalog, error) {
 var (
 	filterFields = map[string]map[string]string{
 		"contacts": {"channel": "channel", "outcome": "toString(outcome)", "motive": "motive", "team": "team", "source": "toString(source)",
-			"asked_agent": "if(asked_agent = 1, 'true', 'false')"},
-		"cases":   {"kind": "kind", "channel": "channel", "source": "toString(source)"},
+			"asked_agent": "if(asked_agent = 1, 'true', 'false')", "segment": "segment"},
+		"cases":   {"kind": "kind", "channel": "channel", "source": "toString(source)", "segment": "segment"},
 		"surveys": {"channel": "channel", "survey": "survey", "mode": "toString(mode)", "scale": "toString(scale)", "source": "toString(source)"},
 	}
 	valueFields = map[string]map[string]bool{
@@ -118,7 +118,7 @@ var (
 		"cases":    {"calendar_days": true, "working_days": true, "calendar_days_net": true, "ack_days": true, "days_over_announced": true},
 		"surveys":  {},
 	}
-	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true}
+	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true, "per_100": true}
 	directions = map[string]bool{"higher": true, "lower": true}
 )
 
@@ -138,6 +138,7 @@ type spec struct {
 	Quantile   float64    `yaml:"quantile"`
 	Dimension  string     `yaml:"dimension"`
 	WindowH    int        `yaml:"window_hours"`
+	ToChannels []string   `yaml:"to_channels"`
 	LeftOut    []string   `yaml:"left_out"`
 	Unit       string     `yaml:"unit"`
 	Direction  string     `yaml:"direction"`
@@ -151,7 +152,8 @@ type spec struct {
 // set tells which of the optional measure fields an entry sets.
 func (s *spec) set() map[string]bool {
 	return map[string]bool{"value": s.Value != "", "threshold": s.Threshold != nil, "numerator": len(s.Numerator) > 0,
-		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0, "left_out": len(s.LeftOut) > 0}
+		"quantile": s.Quantile != 0, "dimension": s.Dimension != "", "window_hours": s.WindowH != 0, "left_out": len(s.LeftOut) > 0,
+		"to_channels": len(s.ToChannels) > 0}
 }
 
 // catalogError is one problem, with where it is.

@@ -44,7 +44,7 @@ func TestCatalogErrorsNameFileLineField(t *testing.T) {
 	}
 	for _, tc := range []struct{ yaml, want string }{
 		{"indicators:\n  - id: m\n    title: {fr: a, en: a}\n    source: surveys\n    measure: mean_score\n    dimension: overall\n    unit: score\n    direction: higher\n", "m.yaml:2: filter: mean_score needs a filter on one scale"},
-		{"indicators:\n  - id: q\n    title: {fr: a, en: a}\n    source: contacts\n    measure: count\n    quantile: 0.5\n    unit: count\n    direction: higher\n", "m.yaml:6: quantile: only used by measure quantile"},
+		{"indicators:\n  - id: q\n    title: {fr: a, en: a}\n    source: contacts\n    measure: count\n    quantile: 0.5\n    unit: count\n    direction: higher\n", "m.yaml:6: quantile: only used by measure journey_quantile, quantile"},
 	} {
 		if _, err := ParseCatalog("m.yaml", []byte(tc.yaml)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("error %v, want %q", err, tc.want)

@@ -3,6 +3,8 @@ package indicators
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"globaloffice/calendar"
@@ -54,12 +56,52 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 	}
 	var out []Result
 	comp := sel.compiler(e.Compiler)
+	if sel.By != "" {
+		return e.breakdown(ctx, comp, p, periods, sel, targets, merged)
+	}
 	for _, d := range sel.defs {
 		byPeriod, err := e.run(ctx, comp, d, periods, merged)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, evaluate(d, p, byPeriod, sel, targets)...)
+	}
+	return out, nil
+}
+
+// breakdown computes each selected indicator whose source has the field
+// sel.By once per value of the field met in the period: the definition
+// with its filter on that one value (a definition already filtering the
+// field keeps only its own values).
+func (e *Engine) breakdown(ctx context.Context, comp *Compiler, p Period, periods []Period, sel *selection, targets *Targets, merged mergedMonths) ([]Result, error) {
+	values, err := e.DB.DistinctValues(ctx, sel.By, Breakdowns[sel.By], p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, d := range sel.defs {
+		if !sel.breaks(d) {
+			continue
+		}
+		for _, v := range values {
+			if own, ok := d.Filter[sel.By]; ok && !slices.Contains(own, v) {
+				continue
+			}
+			dv := *d
+			dv.Filter = maps.Clone(d.Filter)
+			if dv.Filter == nil {
+				dv.Filter = Filter{}
+			}
+			dv.Filter[sel.By] = []string{v}
+			byPeriod, err := e.run(ctx, comp, &dv, periods, merged)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range evaluate(&dv, p, byPeriod, sel, targets) {
+				r.Breakdown = &Breakdown{Field: sel.By, Value: v}
+				out = append(out, r)
+			}
+		}
 	}
 	return out, nil
 }

@@ -55,6 +55,15 @@ type Result struct {
 	// regions and the nation (nil for a site, and in revisions closed
 	// before spreads were kept).
 	Spread *Spread `json:"spread"`
+	// Breakdown is the group of users or contacts the result is limited
+	// to, when the query asked for one (Selection.By); nil otherwise.
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
+}
+
+// Breakdown names one group of a breakdown: the field and its value.
+type Breakdown struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
 }
 
 // evaluate turns the aggregates of d (the period, the previous one, last

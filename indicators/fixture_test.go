@@ -49,6 +49,7 @@ func newFixture(t *testing.T) *fixture {
 		Channels:   []string{"reception", "appointment", "phone", "email", "mail", "online"},
 		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply", "sick_pay"},
 		Dimensions: []string{"overall", "recommend"},
+		Segments:   model.DefaultSegments,
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {

@@ -269,6 +269,49 @@ var measureKinds = map[string]struct {
 		}
 		return RepeatContact{WindowHours: s.WindowH}
 	}},
+	"first_contact_resolution": {[]string{"window_hours"}, func(s *spec, c *checker) Measure {
+		c.contactsWindow(s)
+		return FirstContactResolution{WindowHours: s.WindowH}
+	}},
+	"channel_switch": {[]string{"window_hours", "to_channels"}, func(s *spec, c *checker) Measure {
+		c.contactsWindow(s)
+		if len(s.ToChannels) == 0 {
+			c.add("to_channels", "required by channel_switch (the channels users switch to, e.g. [reception])")
+		}
+		return ChannelSwitch{WindowHours: s.WindowH, To: s.ToChannels}
+	}},
+	"chasing_share": {nil, func(s *spec, c *checker) Measure {
+		if s.Source != "contacts" {
+			c.add("source", "chasing_share needs source contacts")
+		}
+		return ChasingShare{}
+	}},
+	"chasing_per_100": {nil, func(s *spec, c *checker) Measure {
+		if s.Source != "cases" {
+			c.add("source", "chasing_per_100 needs source cases (the open cases chased)")
+		}
+		if s.Exclude != nil && s.Exclude.Value != "" {
+			c.add("exclude.value", "chasing_per_100 excludes by filter only")
+		}
+		return ChasingRate{}
+	}},
+	"journey_share": {[]string{"threshold"}, func(s *spec, c *checker) Measure {
+		c.journey(s)
+		m := JourneyShare{}
+		if s.Threshold == nil {
+			c.add("threshold", "required by measure journey_share (calendar days)")
+		} else {
+			m.Threshold = *s.Threshold
+		}
+		return m
+	}},
+	"journey_quantile": {[]string{"quantile"}, func(s *spec, c *checker) Measure {
+		c.journey(s)
+		if s.Quantile <= 0 || s.Quantile >= 1 {
+			c.add("quantile", "must be between 0 and 1 (e.g. 0.5)")
+		}
+		return JourneyQuantile{P: s.Quantile}
+	}},
 	"backlog_share": {[]string{"threshold", "left_out"}, func(s *spec, c *checker) Measure {
 		m := BacklogShare{LeftOut: c.backlog(s)}
 		if s.Threshold == nil {
@@ -286,6 +329,27 @@ var measureKinds = map[string]struct {
 		}
 		return PausedShare{}
 	}},
+}
+
+// contactsWindow checks the source and window of a measure following
+// contacts.
+func (c *checker) contactsWindow(s *spec) {
+	if s.Source != "contacts" {
+		c.add("source", "%s needs source contacts", s.Measure)
+	}
+	if s.WindowH <= 0 {
+		c.add("window_hours", "required by %s (e.g. 168)", s.Measure)
+	}
+}
+
+// journey checks a journey measure's source and exclusion.
+func (c *checker) journey(s *spec) {
+	if s.Source != "cases" {
+		c.add("source", "%s needs source cases (the completed cases that end the journeys)", s.Measure)
+	}
+	if s.Exclude != nil && s.Exclude.Value != "" {
+		c.add("exclude.value", "%s excludes by filter only", s.Measure)
+	}
 }
 
 // backlog checks a backlog measure's source and exclusion and reads its

@@ -15,6 +15,7 @@ import (
 	"globaloffice/demo"
 	"globaloffice/indicators"
 	"globaloffice/ingest"
+	"globaloffice/model"
 	"globaloffice/store"
 	"globaloffice/store/chtest"
 )
@@ -439,5 +440,6 @@ func pathsService(db *store.DB, w *ingest.Writer) *ingest.Service {
 		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
 		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+		Segments:   model.DefaultSegments,
 	}, ingest.DefaultLimits, nil)
 }

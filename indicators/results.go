@@ -62,7 +62,8 @@ func (e *Engine) Results(ctx context.Context, q Query) (Report, error) {
 	if !q.Live && (q.Revision < 0 || q.Revision > rep.Provenance.Revisions) {
 		return Report{}, fmt.Errorf("period %s has no revision %d (closed %d times): %w", q.Period, q.Revision, rep.Provenance.Revisions, ErrNoRevision)
 	}
-	if q.Live || rep.Provenance.Revisions == 0 {
+	// Breakdowns are not kept with closed periods: always live.
+	if q.Live || rep.Provenance.Revisions == 0 || q.Selection.By != "" {
 		rep.Provenance.ComputedAt = e.Now().UTC().Truncate(time.Second)
 		rep.Results, err = e.compute(ctx, q.Period, sel)
 	} else {

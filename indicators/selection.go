@@ -13,6 +13,19 @@ type Selection struct {
 	Indicators []string        // ids; empty: the whole catalog
 	Scope      model.ScopeKind // empty: every scope
 	Sites      []string        // only these sites and the scopes above them; empty: every site
+	// By breaks each indicator down by the values of a field of its
+	// records (Breakdowns): one result per value met in the period, each
+	// computed live over the records with that value. Indicators whose
+	// source lacks the field are left out.
+	By string
+}
+
+// Breakdowns are the fields results can be broken down by, with the
+// sources that carry them: the user's segment, and the motive of
+// contacts (the channel mix of each motive).
+var Breakdowns = map[string][]string{
+	"segment": {"contacts", "cases"},
+	"motive":  {"contacts"},
 }
 
 // SelectionError is a selection that names what does not exist: an
@@ -56,6 +69,11 @@ func (e *Engine) resolve(ctx context.Context, sel Selection) (*selection, error)
 	}
 	for _, d := range s.defs {
 		s.ids[d.ID] = true
+	}
+	if sel.By != "" {
+		if _, ok := Breakdowns[sel.By]; !ok {
+			return nil, selectionErr("cannot break results down by %q: want segment or motive", sel.By)
+		}
 	}
 	if sel.Scope != "" && !sel.Scope.Valid() {
 		return nil, selectionErr("unknown scope %q: want site, department, region or national", sel.Scope)
@@ -108,4 +126,14 @@ func (s *selection) compiler(c *Compiler) *Compiler {
 		cc.Timezones = append(cc.Timezones, site.Timezone)
 	}
 	return &cc
+}
+
+// breaks tells whether d can be broken down by the selection's field.
+func (s *selection) breaks(d *Definition) bool {
+	for _, src := range Breakdowns[s.By] {
+		if d.Source == src {
+			return true
+		}
+	}
+	return false
 }

@@ -37,6 +37,9 @@ const (
 	sAcknowledgedAt
 	sAnnouncedDays
 	sPausedSeconds
+	sCaseID
+	sOriginContactID
+	sSegment
 	nSlots
 )
 
@@ -45,6 +48,7 @@ var slotNames = [nSlots]string{
 	"kind", "received_at", "completed_at", "status", "updated_at", "survey", "mode", "contact_id", "scale", "comment",
 	"asked_agent",
 	"acknowledged_at", "announced_days", "paused_seconds",
+	"case_id", "origin_contact_id", "segment",
 }
 
 var slotOf = func() map[string]slot {
@@ -109,6 +113,12 @@ func slotFor(b []byte) (slot, bool) {
 		return sAnnouncedDays, true
 	case "paused_seconds":
 		return sPausedSeconds, true
+	case "case_id":
+		return sCaseID, true
+	case "origin_contact_id":
+		return sOriginContactID, true
+	case "segment":
+		return sSegment, true
 	}
 	return 0, false
 }
@@ -117,7 +127,7 @@ func slotFor(b []byte) (slot, bool) {
 // channels, outcomes…): the NDJSON decoder shares one string per value
 // instead of allocating one per record.
 const interned = 1<<sSource | 1<<sSite | 1<<sChannel | 1<<sOutcome | 1<<sMotive | 1<<sTeam |
-	1<<sKind | 1<<sStatus | 1<<sSurvey | 1<<sMode | 1<<sScale
+	1<<sKind | 1<<sStatus | 1<<sSurvey | 1<<sMode | 1<<sScale | 1<<sSegment
 
 // fieldValues are one record's fields as sent: known names in their slot,
 // other names (score_<dimension>, unknown fields) in the order met.

@@ -45,6 +45,7 @@ type Service struct {
 // Lists are the configured vocabularies: an unknown value is a reject.
 type Lists struct {
 	Channels, CaseKinds, Dimensions []string
+	Segments                        []string // user segments (issue 16)
 }
 
 // NewService wires a Service.
@@ -143,6 +144,7 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 	if err != nil {
 		return nil, err
 	}
+	ref.Segments = set(s.lists.Segments)
 	s.ref, s.loadedAt = ref, time.Now()
 	return ref, nil
 }

@@ -46,6 +46,10 @@ func appendRecordJSON(b []byte, r Record) ([]byte, error) {
 		default:
 			b = append(b, `,"AskedAgent":false`...)
 		}
+		b = append(b, `,"CaseID":`...)
+		b = appendJSONString(b, c.CaseID)
+		b = append(b, `,"Segment":`...)
+		b = appendJSONString(b, c.Segment)
 		return append(b, "}}\n"...), nil
 	}
 	j, err := json.Marshal(r)

@@ -22,7 +22,8 @@ func FuzzContactSpoolLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, source, id, site, channel, outcome, motive, user, team string, at, wait, dur int64, answered, ended bool) {
 		arrived := time.Unix(at%(1<<35), 0).UTC()
 		c := model.Contact{Source: source, ID: id, Site: site, Channel: model.Channel(channel), ArrivedAt: arrived,
-			ArrivedDate: arrived.Truncate(24 * time.Hour), Outcome: model.Outcome(outcome), Motive: motive, UserRef: user, Team: team}
+			ArrivedDate: arrived.Truncate(24 * time.Hour), Outcome: model.Outcome(outcome), Motive: motive, UserRef: user, Team: team,
+			CaseID: id + user, Segment: team + motive}
 		if answered {
 			a := arrived.Add(time.Duration(wait%100000) * time.Second)
 			c.AnsweredAt = &a

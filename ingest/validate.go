@@ -39,9 +39,10 @@ func ParseKind(s string) (Kind, error) {
 // fieldsOf are the record fields of each kind, as sent (surveys add
 // score_<dimension> columns in CSV).
 var fieldsOf = map[Kind][]string{
-	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent"},
-	KindCases:    {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at", "acknowledged_at", "announced_days", "paused_seconds"},
-	KindSurveys:  {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
+	KindContacts: {"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team", "asked_agent", "case_id", "segment"},
+	KindCases: {"id", "source", "site", "kind", "channel", "received_at", "completed_at", "status", "user_ref", "updated_at", "acknowledged_at", "announced_days", "paused_seconds",
+		"origin_contact_id", "segment"},
+	KindSurveys: {"id", "source", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "comment"},
 }
 
 // Reference is what validation checks records against: the sites and the
@@ -51,6 +52,9 @@ type Reference struct {
 	Channels   map[string]bool
 	CaseKinds  map[string]bool
 	Dimensions map[string]bool
+	// Segments are the user segments a contact or case may carry (issue
+	// 16); none configured, a record naming one is refused.
+	Segments map[string]bool
 }
 
 // NewReference builds a Reference from sites and configured lists.
@@ -152,6 +156,19 @@ func (c *recordCheck) oneOf(s slot, allowed map[string]bool, what string) string
 	v := c.required(s)
 	if v != "" && !allowed[v] {
 		c.fail(slotNames[s], "unknown %s %q (configured: %s)", what, v, keys(allowed))
+	}
+	return v
+}
+
+// segment checks the optional segment against the configured list.
+func (c *recordCheck) segment(allowed map[string]bool) string {
+	v := c.get(sSegment)
+	if v != "" && !allowed[v] {
+		if len(allowed) == 0 {
+			c.fail("segment", "unknown segment %q (no segments configured: ingest.segments)", v)
+		} else {
+			c.fail("segment", "unknown segment %q (configured: %s)", v, keys(allowed))
+		}
 	}
 	return v
 }
@@ -303,6 +320,8 @@ func (v *Validator) Contact(raw RawRecord, defaultSource string) (model.Contact,
 		Motive:  c.get(sMotive),
 		Team:    c.get(sTeam),
 		UserRef: v.Pseudo.Ref(c.get(sUserRef)),
+		CaseID:  c.get(sCaseID),
+		Segment: c.segment(v.Ref.Segments),
 	}
 	if raw.pseudonymised {
 		out.UserRef = c.get(sUserRef)
@@ -345,6 +364,9 @@ func (v *Validator) Case(raw RawRecord, defaultSource string) (model.Case, []Fie
 		Kind:    model.CaseKind(c.oneOf(sKind, v.Ref.CaseKinds, "case kind")),
 		Channel: model.Channel(c.oneOf(sChannel, v.Ref.Channels, "channel")),
 		UserRef: v.Pseudo.Ref(c.get(sUserRef)),
+
+		OriginContactID: c.get(sOriginContactID),
+		Segment:         c.segment(v.Ref.Segments),
 	}
 	st := c.get(sStatus)
 	out.Status = model.CaseStatus(c.closed(sStatus, model.CaseStatus(st).Valid(), "open, completed, cancelled"))

@@ -125,6 +125,13 @@ type Contact struct {
 	// and false elsewhere (AgentAsked). A pointer, so that a record spooled
 	// before the field existed reads as not sent.
 	AskedAgent *bool
+	// CaseID names the back-office case the contact is about (a user
+	// chasing their file), "" when none: it links the front office to
+	// the back office (journeys).
+	CaseID string
+	// Segment is the user's coarse segment from the configured list
+	// (priority_public, first_request, assisted…), "" when not known.
+	Segment string
 }
 
 // ChannelPhone is the phone channel, where asked_agent defaults to true.
@@ -138,6 +145,10 @@ func (c *Contact) AgentAsked() bool {
 	}
 	return c.Channel == ChannelPhone
 }
+
+// DefaultSegments are the user segments accepted when none are configured:
+// coarse groups a director compares the service of (issue 16's equity).
+var DefaultSegments = []string{"priority_public", "first_request", "assisted"}
 
 // CaseStatus is where a back-office case stands.
 type CaseStatus string
@@ -189,6 +200,11 @@ type Case struct {
 	// PausedSeconds is the time the case waited on the user or a third
 	// party (an employer's document…), at most its elapsed time.
 	PausedSeconds uint32
+	// OriginContactID is the id of the contact that opened the case, ""
+	// when not known (issue 16's journeys).
+	OriginContactID string
+	// Segment is the user's coarse segment, as on contacts.
+	Segment string
 }
 
 // SurveyMode is how a survey was answered.

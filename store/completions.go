@@ -71,6 +71,8 @@ func completionColumns(w *rowWriter, r *model.Case, completedAt, completedDate t
 	w.uint64("version").put(entryVersion(r.UpdatedAt, entry))
 	w.dateTime("ingested_at").put(ingestedAt)
 	caseFollowUpColumns(w, r)
+	w.str("origin_contact_id").put(r.OriginContactID)
+	w.str("segment").put(r.Segment)
 }
 
 // entryVersion orders entries: by updated_at, and of one version, its
@@ -260,7 +262,7 @@ type RebuildStats struct {
 // months in [from, to].
 const completionsSelect = `SELECT source, id, site, kind, channel, received_at, received_date,
     assumeNotNull(completed_at), assumeNotNull(completed_date), status, user_ref, updated_at,
-    'completion', toUInt64(updated_at) * 2 + 1, now(), ` + followUpColumns + `
+    'completion', toUInt64(updated_at) * 2 + 1, now(), ` + followUpColumns + `, origin_contact_id, segment
   FROM cases FINAL
   WHERE isNotNull(completed_date) AND isNotNull(completed_at)
     AND toUInt32(toYYYYMM(assumeNotNull(completed_date))) BETWEEN ? AND ?`
@@ -269,11 +271,11 @@ const completionsSelect = `SELECT source, id, site, kind, channel, received_at, 
 // the cases whose newest version is open.
 const openSelect = `SELECT source, id, site, kind, channel, received_at, received_date,
     toDateTime(0, 'UTC'), toDate(0), status, user_ref, updated_at,
-    'open', toUInt64(updated_at) * 2 + 1, now(), ` + followUpColumns + `
+    'open', toUInt64(updated_at) * 2 + 1, now(), ` + followUpColumns + `, origin_contact_id, segment
   FROM cases FINAL
   WHERE status = 'open'`
 
-const completionsColumns = `(source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, entry, version, ingested_at, ` + followUpColumns + `)`
+const completionsColumns = `(source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, entry, version, ingested_at, ` + followUpColumns + `, origin_contact_id, segment)`
 
 // followUpColumns are the columns of migration 0006, the same in cases
 // and case_completions.
@@ -363,7 +365,7 @@ func (db *DB) completedMonths(ctx context.Context) ([]int, error) {
 // since since: each case's newest stored version, superseding every other
 // month where one of its versions had its entry.
 func (db *DB) catchUp(ctx context.Context, since time.Time) (int, error) {
-	rows, err := db.conn.Query(ctx, `SELECT source, id, site, toString(kind), toString(channel), received_at, received_date, completed_at, completed_date, toString(status), user_ref, updated_at, `+followUpColumns+`
+	rows, err := db.conn.Query(ctx, `SELECT source, id, site, toString(kind), toString(channel), received_at, received_date, completed_at, completed_date, toString(status), user_ref, updated_at, `+followUpColumns+`, origin_contact_id, toString(segment)
   FROM cases WHERE (source, id) IN (SELECT source, id FROM cases WHERE ingested_at >= ?)`, since)
 	if err != nil {
 		return 0, fmt.Errorf("rebuild: catch up: %w", err)
@@ -374,7 +376,7 @@ func (db *DB) catchUp(ctx context.Context, since time.Time) (int, error) {
 		var c model.Case
 		var kind, channel, status string
 		if err := rows.Scan(&c.Source, &c.ID, &c.Site, &kind, &channel, &c.ReceivedAt, &c.ReceivedDate, &c.CompletedAt, &c.CompletedDate, &status, &c.UserRef, &c.UpdatedAt,
-			&c.AcknowledgedAt, &c.AcknowledgedDate, &c.AnnouncedDays, &c.PausedSeconds); err != nil {
+			&c.AcknowledgedAt, &c.AcknowledgedDate, &c.AnnouncedDays, &c.PausedSeconds, &c.OriginContactID, &c.Segment); err != nil {
 			return 0, fmt.Errorf("rebuild: catch up: %w", err)
 		}
 		c.Kind, c.Channel, c.Status = model.CaseKind(kind), model.Channel(channel), model.CaseStatus(status)

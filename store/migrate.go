@@ -118,32 +118,12 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 	return out, rows.Err()
 }
 
-// fillAfter fills, after a migration's statements, what it creates from
-// the data already stored (before it is recorded: if the fill fails, the
-// migration runs again).
-// The rebuild reads the columns of migration 0006: on a database still
-// before 0006, 0004's fill waits for it, and 0006 fills case_completions
-// if it is empty (a database at 0005 has it filled, and its new columns'
-// defaults are what the cases table's rows read).
+// fillAfter fills what a migration creates from the data already stored,
+// after the statements of every migration to apply (the fill writes the
+// columns the code knows) and before the migration is recorded: if the
+// fill fails, the migration runs again.
 var fillAfter = map[uint32]func(context.Context, *DB) error{
 	4: func(ctx context.Context, db *DB) error {
-		if has, err := db.hasColumn(ctx, "cases", "paused_seconds"); err != nil || !has {
-			return err
-		}
-		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
-		return err
-	},
-	6: func(ctx context.Context, db *DB) error {
-		var cases, entries uint64
-		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM cases`).Scan(&cases); err != nil {
-			return fmt.Errorf("cases: %w", err)
-		}
-		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM case_completions`).Scan(&entries); err != nil {
-			return fmt.Errorf("case completions: %w", err)
-		}
-		if cases == 0 || entries > 0 {
-			return nil
-		}
 		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
 		return err
 	},
@@ -164,7 +144,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	for _, a := range applied {
 		done[a.Version] = true
 	}
-	var ran []Migration
+	var ran, filling []Migration
 	for _, m := range all {
 		if done[m.Version] {
 			continue
@@ -181,17 +161,36 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
-		if fill := fillAfter[m.Version]; fill != nil {
-			if err := fill(ctx, db); err != nil {
-				return ran, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
-			}
+		if fillAfter[m.Version] != nil {
+			filling = append(filling, m)
+			continue
 		}
-		if err := db.conn.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, now()`, m.Version, m.Name); err != nil {
-			return ran, fmt.Errorf("migration %04d_%s: record: %w", m.Version, m.Name, err)
+		if err := db.record(ctx, m); err != nil {
+			return ran, err
 		}
 		ran = append(ran, m)
 	}
+	// Fills run once every statement has: they write with the code's
+	// columns, which later migrations may add.
+	for _, m := range filling {
+		if err := fillAfter[m.Version](ctx, db); err != nil {
+			return ran, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if err := db.record(ctx, m); err != nil {
+			return ran, err
+		}
+		ran = append(ran, m)
+	}
+	sort.Slice(ran, func(i, j int) bool { return ran[i].Version < ran[j].Version })
 	return ran, nil
+}
+
+// record notes m as applied.
+func (db *DB) record(ctx context.Context, m Migration) error {
+	if err := db.conn.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) SELECT toUInt32(?), ?, now()`, m.Version, m.Name); err != nil {
+		return fmt.Errorf("migration %04d_%s: record: %w", m.Version, m.Name, err)
+	}
+	return nil
 }
 
 // reAddColumn reads the table and column of an ALTER TABLE … ADD COLUMN

@@ -188,7 +188,7 @@ func TestEnumCodes(t *testing.T) {
 // contactTypes are the contacts table's column types.
 var contactTypes = []string{"LowCardinality(String)", "String", "LowCardinality(String)", "LowCardinality(String)", "DateTime('UTC')", "Date",
 	"Nullable(DateTime('UTC'))", "Nullable(DateTime('UTC'))", "Enum8('served' = 1, 'abandoned' = 2, 'no_show' = 3, 'redirected' = 4, 'overflow' = 5, 'transferred' = 6, 'deflected' = 7)",
-	"LowCardinality(String)", "String", "LowCardinality(String)", "DateTime('UTC')", "UInt8"}
+	"LowCardinality(String)", "String", "LowCardinality(String)", "DateTime('UTC')", "UInt8", "String", "LowCardinality(String)"}
 
 func contactTargets(t testing.TB) []column.Interface {
 	out := make([]column.Interface, len(contactTypes))
@@ -211,7 +211,7 @@ func TestLoadDecodes(t *testing.T) {
 	now := at.Add(time.Hour)
 	rows := []model.Contact{
 		{Source: "acd", ID: "A-1", Site: "PAR-11", Channel: "phone", ArrivedAt: at, ArrivedDate: at.Truncate(24 * time.Hour), EndedAt: &end, Outcome: model.OutcomeAbandoned, Motive: "paiement"},
-		{Source: "acd", ID: "A-2", Site: "LYO-69", Channel: "visit", ArrivedAt: at, ArrivedDate: at.Truncate(24 * time.Hour), AnsweredAt: &at, EndedAt: &end, Outcome: model.OutcomeServed, UserRef: "u1", Team: "t"},
+		{Source: "acd", ID: "A-2", Site: "LYO-69", Channel: "visit", ArrivedAt: at, ArrivedDate: at.Truncate(24 * time.Hour), AnsweredAt: &at, EndedAt: &end, Outcome: model.OutcomeServed, UserRef: "u1", Team: "t", CaseID: "C-9", Segment: "assisted"},
 	}
 	w := rowWriter{cols: nb.cols}
 	for i := range rows {
@@ -223,8 +223,8 @@ func TestLoadDecodes(t *testing.T) {
 	}
 	want := [][]any{
 		// asked_agent not sent: 1 on the phone, 0 elsewhere.
-		{"acd", "A-1", "PAR-11", "phone", at, at.Truncate(24 * time.Hour), nil, &end, "abandoned", "paiement", "", "", now, uint8(1)},
-		{"acd", "A-2", "LYO-69", "visit", at, at.Truncate(24 * time.Hour), &at, &end, "served", "", "u1", "t", now, uint8(0)},
+		{"acd", "A-1", "PAR-11", "phone", at, at.Truncate(24 * time.Hour), nil, &end, "abandoned", "paiement", "", "", now, uint8(1), "", ""},
+		{"acd", "A-2", "LYO-69", "visit", at, at.Truncate(24 * time.Hour), &at, &end, "served", "", "u1", "t", now, uint8(0), "C-9", "assisted"},
 	}
 	// Times compare as UTC instants; a nullable one is a pointer or nil.
 	norm := func(v any) any {

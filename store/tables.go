@@ -26,6 +26,8 @@ func contactColumns(w *rowWriter, r *model.Contact, ingestedAt time.Time) {
 	w.str("team").put(r.Team)
 	w.dateTime("ingested_at").put(ingestedAt)
 	w.flag("asked_agent").put(r.AgentAsked())
+	w.str("case_id").put(r.CaseID)
+	w.str("segment").put(r.Segment)
 }
 
 var contactsTable = newTable("contacts", "insert contacts", func(w *rowWriter) {
@@ -92,6 +94,8 @@ func caseColumns(w *rowWriter, r *model.Case, ingestedAt time.Time) {
 	w.dateTime("updated_at").put(r.UpdatedAt)
 	w.dateTime("ingested_at").put(ingestedAt)
 	caseFollowUpColumns(w, r)
+	w.str("origin_contact_id").put(r.OriginContactID)
+	w.str("segment").put(r.Segment)
 }
 
 // caseFollowUpColumns writes a version's acknowledgement, announced delay

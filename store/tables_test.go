@@ -43,6 +43,10 @@ func testContacts(n int) []model.Contact {
 			Outcome:     model.Outcomes[i%len(model.Outcomes)],
 			Motive:      motives[i%len(motives)],
 			Team:        []string{"", "plateau-A", "plateau-B"}[i%3],
+			Segment:     []string{"", "assisted", "priority_public", "first_request"}[i%4],
+		}
+		if i%5 == 1 {
+			c.CaseID = fmt.Sprintf("D-%06d", i/5)
 		}
 		if i%4 != 0 {
 			c.UserRef = fmt.Sprintf("%032x", i*7919)
@@ -62,7 +66,7 @@ func testContacts(n int) []model.Contact {
 
 // appendContacts inserts as the previous InsertContacts did, with Append.
 func appendContacts(ctx context.Context, db *store.DB, table string, rows []model.Contact, ingestedAt time.Time) error {
-	b, err := db.Conn().PrepareBatch(ctx, `INSERT INTO `+table+` (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at)`)
+	b, err := db.Conn().PrepareBatch(ctx, `INSERT INTO `+table+` (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at, case_id, segment)`)
 	if err != nil {
 		return err
 	}
@@ -70,14 +74,15 @@ func appendContacts(ctx context.Context, db *store.DB, table string, rows []mode
 	source, id, site, channel := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	arrived, arrivedDate, answered, ended := make([]time.Time, n), make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
 	outcome, motive, user, team := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	ingested := make([]time.Time, n)
+	ingested, caseID, segment := make([]time.Time, n), make([]string, n), make([]string, n)
 	for i, r := range rows {
 		source[i], id[i], site[i], channel[i] = r.Source, r.ID, r.Site, string(r.Channel)
+		caseID[i], segment[i] = r.CaseID, r.Segment
 		arrived[i], arrivedDate[i], answered[i], ended[i] = r.ArrivedAt, r.ArrivedDate, r.AnsweredAt, r.EndedAt
 		outcome[i], motive[i], user[i], team[i] = string(r.Outcome), r.Motive, r.UserRef, r.Team
 		ingested[i] = ingestedAt
 	}
-	for i, col := range []any{source, id, site, channel, arrived, arrivedDate, answered, ended, outcome, motive, user, team, ingested} {
+	for i, col := range []any{source, id, site, channel, arrived, arrivedDate, answered, ended, outcome, motive, user, team, ingested, caseID, segment} {
 		if err := b.Column(i).Append(col); err != nil {
 			_ = b.Abort()
 			return err
@@ -189,7 +194,7 @@ func TestInsertContactsStoresWhatAppendStores(t *testing.T) {
 	if err := appendContacts(ctx, db, "contacts_ref", rows, now); err != nil {
 		t.Fatal(err)
 	}
-	sameRows(ctx, t, db, "contacts", len(rows), "|NULL|", "||", "S-299", "réclamation", "motif-19", "no_show|3")
+	sameRows(ctx, t, db, "contacts", len(rows), "|NULL|", "||", "S-299", "réclamation", "motif-19", "no_show|3", "|D-000001|", "|first_request|")
 }
 
 func TestInsertContactsUnknownOutcome(t *testing.T) {
@@ -226,6 +231,10 @@ func TestInsertCasesStoresWhatAppendStores(t *testing.T) {
 			Kind: model.DefaultCaseKinds[i%len(model.DefaultCaseKinds)], Channel: model.DefaultChannels[i%len(model.DefaultChannels)],
 			ReceivedAt: received, ReceivedDate: received.Truncate(24 * time.Hour),
 			Status: model.CaseStatuses[i%len(model.CaseStatuses)], UserRef: fmt.Sprintf("%x", i), UpdatedAt: received.Add(time.Hour),
+			Segment: []string{"", "assisted"}[i%2],
+		}
+		if i%3 == 0 {
+			r.OriginContactID = fmt.Sprintf("A-%012d", i)
 		}
 		if r.Status != model.CaseOpen {
 			done := received.Add(time.Duration(i%20) * 24 * time.Hour)
@@ -248,18 +257,18 @@ func TestInsertCasesStoresWhatAppendStores(t *testing.T) {
 		}
 		rows[i] = r
 		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Kind), string(r.Channel), r.ReceivedAt, r.ReceivedDate, r.CompletedAt, r.CompletedDate, string(r.Status), r.UserRef, r.UpdatedAt, now,
-			r.AcknowledgedAt, r.AcknowledgedDate, r.AnnouncedDays, r.PausedSeconds}
+			r.AcknowledgedAt, r.AcknowledgedDate, r.AnnouncedDays, r.PausedSeconds, r.OriginContactID, r.Segment}
 	}
 	if err := db.InsertCases(ctx, rows, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := appendRows(ctx, db, `INSERT INTO cases_ref (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds)`, ref); err != nil {
+	if err := appendRows(ctx, db, `INSERT INTO cases_ref (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds, origin_contact_id, segment)`, ref); err != nil {
 		t.Fatal(err)
 	}
 	// Columns in name order: acknowledged_at, acknowledged_date,
 	// announced_days, channel…, kind, paused_seconds…
 	sameRows(ctx, t, db, "cases", len(rows), "|NULL|NULL|", "|open|1|", "cancelled|3", "S-279",
-		"2025-02-03 00:00:00|2025-02-03|0|reception|", "NULL|NULL|10|phone|", "|complaint|154|")
+		"2025-02-03 00:00:00|2025-02-03|0|reception|", "NULL|NULL|10|phone|", "|complaint|154|", "|A-000000000003|", "|assisted|")
 }
 
 func TestInsertSurveysStoresWhatAppendStores(t *testing.T) {

@@ -48,7 +48,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	ic := a.cfg.Ingest
 	w := ingest.NewWriter(db, spool, ingest.WriterOptions{MaxBatch: ic.BatchRecords, Linger: ic.BatchLinger}, m, slog.New(slog.NewTextHandler(a.stderr, nil)))
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key),
-		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions},
+		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions, Segments: ic.Segments},
 		ingest.Limits{MaxLineBytes: ic.MaxLineBytes, MaxRecords: ic.MaxRecords}, m)
 	maps, err := a.mappings()
 	if err != nil {

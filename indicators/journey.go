@@ -1,0 +1,287 @@
+package indicators
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The global office's measures (issue 16): one user's path across
+// channels and from the front office to the back office, followed through
+// the pseudonymous user_ref, the motive and the links between contacts and
+// cases (a contact's case_id, a case's origin_contact_id).
+
+// FirstContactResolution is the percentage of the population's contacts
+// (with a user reference and a motive) that no further contact of the same
+// user on the same motive follows, on any channel, strictly later and at
+// most WindowHours after it.
+type FirstContactResolution struct{ WindowHours int }
+
+// ChannelSwitch is the percentage of the population's contacts (with a user
+// reference and a motive) followed by a contact of the same user on the
+// same motive on one of the To channels, strictly later and at most
+// WindowHours after it: users who started online and came to a desk.
+type ChannelSwitch struct {
+	WindowHours int
+	To          []string
+}
+
+// ChasingShare is the percentage of the population's contacts that are
+// about a case still open when they arrive (received, and neither
+// completed nor cancelled yet): failure demand, users chasing their file.
+type ChasingShare struct{}
+
+// ChasingRate is the number of contacts about a case still open when they
+// arrive, per 100 cases open at some time in the period, counted at the
+// case's site (the back office whose delay they chase).
+type ChasingRate struct{}
+
+// JourneyShare is the percentage of the period's completed cases opened
+// by a contact whose journey took at most Threshold calendar days: from the
+// user's first contact on the motive of the opening contact (within
+// journeyLookbackDays before it) to the case's completion.
+type JourneyShare struct{ Threshold float64 }
+
+// JourneyQuantile is the exact nearest-rank P-quantile of the journey time
+// in calendar days (see JourneyShare).
+type JourneyQuantile struct{ P float64 }
+
+// journeyLookbackDays bounds how far before the contact that opened a case
+// an earlier contact on the same motive still starts its journey.
+const journeyLookbackDays = 30
+
+func (FirstContactResolution) Name() string { return "first_contact_resolution" }
+func (ChannelSwitch) Name() string          { return "channel_switch" }
+func (ChasingShare) Name() string           { return "chasing_share" }
+func (ChasingRate) Name() string            { return "chasing_per_100" }
+func (JourneyShare) Name() string           { return "journey_share" }
+func (JourneyQuantile) Name() string        { return "journey_quantile" }
+
+func (FirstContactResolution) Proportion() bool { return true }
+func (ChannelSwitch) Proportion() bool          { return true }
+func (ChasingShare) Proportion() bool           { return true }
+func (ChasingRate) Proportion() bool            { return false }
+func (JourneyShare) Proportion() bool           { return true }
+func (JourneyQuantile) Proportion() bool        { return false }
+
+func (FirstContactResolution) value(a agg) (v, num, den *float64) { return percent(a) }
+func (ChannelSwitch) value(a agg) (v, num, den *float64)          { return percent(a) }
+func (ChasingShare) value(a agg) (v, num, den *float64)           { return percent(a) }
+func (ChasingRate) value(a agg) (v, num, den *float64)            { return percent(a) }
+func (JourneyShare) value(a agg) (v, num, den *float64)           { return percent(a) }
+func (JourneyQuantile) value(a agg) (v, num, den *float64)        { return ptr(a.q), nil, nil }
+
+func (FirstContactResolution) pace() float64 { return 100 }
+func (ChannelSwitch) pace() float64          { return 100 }
+func (ChasingShare) pace() float64           { return 100 }
+func (ChasingRate) pace() float64            { return 0 } // its cases are a stock over the period
+func (JourneyShare) pace() float64           { return 100 }
+func (JourneyQuantile) pace() float64        { return 0 }
+
+func (m FirstContactResolution) compile(b *builder, ps []Period) (Compiled, error) {
+	return b.followed(ps, m.WindowHours, follow{byMotive: true, resolved: true})
+}
+func (m ChannelSwitch) compile(b *builder, ps []Period) (Compiled, error) {
+	return b.followed(ps, m.WindowHours, follow{byMotive: true, to: m.To})
+}
+func (ChasingShare) compile(b *builder, ps []Period) (Compiled, error) { return b.chasingShare(ps) }
+func (ChasingRate) compile(b *builder, ps []Period) (Compiled, error)  { return b.chasingRate(ps) }
+func (m JourneyShare) compile(b *builder, ps []Period) (Compiled, error) {
+	return b.journey(ps, Share{Threshold: m.Threshold})
+}
+func (m JourneyQuantile) compile(b *builder, ps []Period) (Compiled, error) {
+	return b.journey(ps, Quantile{P: m.P})
+}
+
+// follow shapes a query of contacts followed by others (see followed).
+type follow struct {
+	byMotive bool     // followers on the same motive only
+	to       []string // followers on these channels only; nil: any
+	resolved bool     // count the contacts no follower follows
+}
+
+// closedNever is the closing time (Unix seconds) of a case still open:
+// after any contact.
+const closedNever = 4102444800 // 2100-01-01
+
+// openCasesRead selects the cases open at some time between day numbers
+// minD and maxD (local dates) with their id, site, received and closing
+// days (r, c: day numbers, noDay while open) and times (ra, ca: Unix
+// seconds, closedNever while open): each case's newest version, from the
+// cases table (raw path) or case_completions (open entries and the
+// completions from minD's month on, as the backlog reads them). filter is
+// a condition on the cases ("" for none).
+func (b *builder) openCasesRead(minD, maxD int64, filter []string) string {
+	day := func(x int64) string {
+		return "toDate(" + b.bind(time.Unix(x*86400, 0).UTC().Format(time.DateOnly)) + ")"
+	}
+	where := []string{"received_date <= " + day(maxD)}
+	var sel []string
+	if b.c.Raw {
+		sel = []string{"id", "site", "toInt64(received_date) AS r", fmt.Sprintf("if(status = 'open', toInt64(%d), toInt64(assumeNotNull(completed_date))) AS c", noDay),
+			"toInt64(received_at) AS ra", fmt.Sprintf("if(status = 'open', toInt64(%d), toInt64(assumeNotNull(completed_at))) AS ca", closedNever)}
+		where = append(where, "(status = 'open' OR ifNull(completed_date >= "+day(minD)+", 0))")
+		where = append(where, filter...)
+		return "SELECT " + strings.Join(sel, ", ") + " FROM cases FINAL WHERE " + strings.Join(where, " AND ")
+	}
+	sel = []string{"id", "site", "toInt64(received_date) AS r", fmt.Sprintf("if(entry = 'open', toInt64(%d), toInt64(completed_date)) AS c", noDay),
+		"toInt64(received_at) AS ra", fmt.Sprintf("if(entry = 'open', toInt64(%d), toInt64(completed_at)) AS ca", closedNever)}
+	// From the 1st of minD's month: FINAL collapses only the parts the
+	// condition selects (see ranges).
+	first := time.Unix(minD*86400, 0).UTC()
+	first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+	where = append(where, "(completed_date = toDate(0) OR completed_date >= toDate("+b.bind(first.Format(time.DateOnly))+"))", "entry IN ('open', 'completion')")
+	where = append(where, filter...)
+	if b.d.Source != "cases" {
+		// The merged parts known are the source's: read with FINAL.
+		return "SELECT " + strings.Join(sel, ", ") + " FROM case_completions FINAL WHERE " + strings.Join(where, " AND ")
+	}
+	return b.backlogRead(sel, where, minD)
+}
+
+// span is the first and last day numbers of the periods.
+func span(periods []Period) (minD, maxD int64) {
+	minD, maxD = int64(noDay), 0
+	for _, p := range periods {
+		minD = min(minD, p.From.Unix()/86400)
+		maxD = max(maxD, p.To.Unix()/86400)
+	}
+	return minD, maxD
+}
+
+// chasingShare compiles chasing_share: the population's contacts (read as
+// any contact measure), each marked when its case_id names a case open at
+// its arrival.
+func (b *builder) chasingShare(periods []Period) (Compiled, error) {
+	d := b.d
+	minD, maxD := span(periods)
+	rows := b.read([]string{"site", b.periodKey("arrived_date", periods) + " AS pk", "case_id", "toInt64(arrived_at) AS t"},
+		b.ranges("arrived_date", periods, 0), b.filter(d.Filter))
+	// Cases open at a contact's arrival are open at some time in the
+	// periods, which the contacts fall in.
+	cases := "SELECT id AS case_id, ra, ca FROM (" + b.openCasesRead(minD, maxD, nil) + ")"
+	marked := "SELECT pk, site, toUInt8(case_id != '' AND ra > 0 AND ra <= t AND t < ca) AS isnum FROM (" + rows + ") ANY LEFT JOIN (" + cases + ") USING case_id"
+	middle := "SELECT " + scopeCols + ", isnum FROM (" + marked + ") " + sitesJoin
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + Ratio{}.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// chasingRate compiles chasing_per_100: for each period, the cases open at
+// some time in it (its population, at the case's site), each with the
+// number of contacts of the period about it that arrived while it was open.
+func (b *builder) chasingRate(periods []Period) (Compiled, error) {
+	d := b.d
+	minD, maxD := span(periods)
+	filter := b.filter(d.Filter)
+	if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {
+		filter = append(filter, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
+	}
+	// Each case once per period it was open in. Day numbers are computed
+	// here, not read from the catalog: literal. No lambda reads r, c, ra or
+	// ca: ClickHouse 18.16 prunes a subquery's columns that a lambda alone
+	// uses ("Unknown identifier").
+	var in []string
+	for i, p := range periods {
+		in = append(in, fmt.Sprintf("if(r <= %d AND c >= %d, [toUInt8(%d)], emptyArrayUInt8())", p.To.Unix()/86400, p.From.Unix()/86400, i+1))
+	}
+	flat := fmt.Sprintf("SELECT pk, id, site, ra, ca FROM (%s) ARRAY JOIN arrayConcat(%s) AS pk",
+		b.openCasesRead(minD, maxD, filter), strings.Join(in, ", "))
+	contacts := fmt.Sprintf("SELECT toUInt8(%s) AS pk, case_id AS id, groupArray(toInt64(arrived_at)) AS ts FROM contacts FINAL WHERE case_id != '' AND %s GROUP BY pk, id",
+		b.periodKey("arrived_date", periods), b.periodWhere("arrived_date", periods, 0))
+	joined := "SELECT pk, id, site, ra, ca, ts FROM (" + flat + ") ANY LEFT JOIN (" + contacts + ") USING (pk, id)"
+	hits := "SELECT pk, id, site, toUInt8(t >= ra AND t < ca) AS hit FROM (" + joined + ") LEFT ARRAY JOIN ts AS t"
+	counted := "SELECT pk, site, toUInt64(sum(hit)) AS n FROM (" + hits + ") GROUP BY pk, site, id"
+	middle := "SELECT " + scopeCols + ", n FROM (" + counted + ") " + sitesJoin
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(n)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// journey compiles journey_share and journey_quantile: the period's
+// completed cases that name the contact that opened them, each with its
+// journey time v in calendar days, aggregated by m (a Share or a Quantile
+// of v).
+func (b *builder) journey(periods []Period, m pooled) (Compiled, error) {
+	d := b.d
+	col := b.dateColumn()
+	where := []string{"status = 'completed'", "origin_contact_id != ''"}
+	if b.c.Raw {
+		where = append(where, "isNotNull(completed_date)")
+	} else {
+		where = append(where, "entry = 'completion'")
+	}
+	where = append(where, b.filter(d.Filter)...)
+	if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {
+		where = append(where, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
+	}
+	cases := b.read([]string{"site", b.periodKey(col, periods) + " AS pk", "origin_contact_id AS oc", "toInt64(" + col + ") AS cd"}, b.ranges(col, periods, 0), where)
+	// The opening contacts (one per id: ids are unique across sources
+	// in practice; any() picks one otherwise), then the first contact of
+	// the same user on the same motive in the lookback before it.
+	origins := "SELECT id AS oc, any(user_ref) AS ou, any(motive) AS om, any(toInt64(arrived_at)) AS oa, any(toInt64(arrived_date)) AS od FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")) GROUP BY id"
+	earlier := "SELECT user_ref AS ou, motive AS om, toInt64(arrived_at) AS a, toInt64(arrived_date) AS ad FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
+	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, ou != '' AND a >= oa - %d AND a <= oa) AS sd FROM (%s) ALL LEFT JOIN (%s) USING (ou, om) GROUP BY oc",
+		journeyLookbackDays*86400, origins, earlier)
+	timed := "SELECT pk, site, cd - if(sd > 0, least(sd, od1), od1) AS v FROM (" + cases + ") ANY INNER JOIN (" + starts + ") USING oc"
+	middle := "SELECT " + scopeCols + ", v FROM (" + timed + ") " + sitesJoin
+	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// Definitions in words (see describe.go).
+
+func (m FirstContactResolution) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("Part des %s (d'un usager identifié, avec un motif) qu'aucun autre contact du même usager sur le même motif ne suit, sur tout canal, dans les %d heures : la demande a été réglée au premier contact.", pop, m.WindowHours)
+	}
+	return fmt.Sprintf("Share of %s (of a known user, with a motive) that no other contact of the same user on the same motive follows, on any channel, within %d hours: the request was settled at the first contact.", pop, m.WindowHours)
+}
+
+func (m ChannelSwitch) describe(lang, pop string) string {
+	to := strings.Join(m.To, ", ")
+	if lang == FR {
+		return fmt.Sprintf("Part des %s (d'un usager identifié, avec un motif) suivis, dans les %d heures, d'un contact du même usager sur le même motif par le canal %s : l'usager a changé de canal pour la même demande.", pop, m.WindowHours, to)
+	}
+	return fmt.Sprintf("Share of %s (of a known user, with a motive) followed within %d hours by a contact of the same user on the same motive on channel %s: the user switched channels for the same request.", pop, m.WindowHours, to)
+}
+
+func (ChasingShare) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("Part des %s qui portent sur un dossier encore en cours à leur arrivée (reçu, ni terminé ni annulé) : des usagers qui relancent leur dossier, une demande évitable.", pop)
+	}
+	return fmt.Sprintf("Share of %s about a case still open when they arrive (received, neither completed nor cancelled): users chasing their file, avoidable demand.", pop)
+}
+
+func (ChasingRate) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("Contacts de la période portant sur un dossier encore en cours à leur arrivée, pour 100 %s en cours à un moment de la période, comptés au site du dossier.", pop)
+	}
+	return fmt.Sprintf("Contacts of the period about a case still open when they arrive, per 100 %s open at some time in the period, counted at the case's site.", pop)
+}
+
+func (ChasingRate) place(lang string) string {
+	if lang == FR {
+		return "Chaque dossier compte dans chaque période où il a été en cours (reçu avant la fin de la période, ni terminé ni annulé avant son début)"
+	}
+	return "Each case counts in every period in which it was open (received before the period's end, neither completed nor cancelled before its start)"
+}
+
+func journeyText(lang string) string {
+	if lang == FR {
+		return fmt.Sprintf("du premier contact de l'usager sur le motif du contact qui a ouvert le dossier (dans les %d jours qui le précèdent) à la clôture du dossier, en jours calendaires ; seuls les dossiers qui nomment le contact qui les a ouverts comptent", journeyLookbackDays)
+	}
+	return fmt.Sprintf("from the user's first contact on the motive of the contact that opened the case (within the %d days before it) to the case's completion, in calendar days; only cases naming the contact that opened them count", journeyLookbackDays)
+}
+
+func (m JourneyShare) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("Part des %s dont le parcours a duré au plus %s jours : %s.", pop, num(m.Threshold), journeyText(lang))
+	}
+	return fmt.Sprintf("Share of %s whose journey took at most %s days: %s.", pop, num(m.Threshold), journeyText(lang))
+}
+
+func (m JourneyQuantile) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("%s centile exact (rang le plus proche) de la durée du parcours des %s : %s.", num(m.P*100), pop, journeyText(lang))
+	}
+	return fmt.Sprintf("Exact nearest-rank %s percentile of the journey time of %s: %s.", num(m.P*100), pop, journeyText(lang))
+}
