@@ -49,6 +49,7 @@ func newFixture(t *testing.T) *fixture {
 		Channels:   []string{"reception", "appointment", "phone", "email", "mail"},
 		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply"},
 		Dimensions: []string{"overall", "recommend"},
+		Scales:     map[string]model.Scale{"recommend": model.Scale0to10},
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {

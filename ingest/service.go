@@ -45,6 +45,8 @@ type Service struct {
 // Lists are the configured vocabularies: an unknown value is a reject.
 type Lists struct {
 	Channels, CaseKinds, Dimensions []string
+	// Scales fix some dimensions' scale (Reference.Scales).
+	Scales map[string]model.Scale
 }
 
 // NewService wires a Service.
@@ -143,6 +145,7 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 	if err != nil {
 		return nil, err
 	}
+	ref.Scales = s.lists.Scales
 	s.ref, s.loadedAt = ref, time.Now()
 	return ref, nil
 }

@@ -58,6 +58,7 @@ type (
 	strArrayCol     nativeCol
 	uint8ArrayCol   nativeCol
 	uint64Col       nativeCol
+	enumArrayCol    nativeCol // Array(Enum8), put by names
 )
 
 func (w *rowWriter) str(name string) *strCol { return (*strCol)(w.col(name, kindStr)) }
@@ -76,6 +77,9 @@ func (w *rowWriter) strArray(name string) *strArrayCol {
 	return (*strArrayCol)(w.col(name, kindStrArray))
 }
 func (w *rowWriter) uint64(name string) *uint64Col { return (*uint64Col)(w.col(name, kindUInt64)) }
+func (w *rowWriter) enumArray(name string) *enumArrayCol {
+	return (*enumArrayCol)(w.col(name, kindEnum8Array))
+}
 func (w *rowWriter) uint8Array(name string) *uint8ArrayCol {
 	return (*uint8ArrayCol)(w.col(name, kindUInt8Array))
 }
@@ -89,6 +93,7 @@ func (c *enumCol) put(v string)             { (*nativeCol)(c).enum(v) }
 func (c *strArrayCol) put(v []string)       { (*nativeCol)(c).strs(v) }
 func (c *uint8ArrayCol) put(v []uint8)      { (*nativeCol)(c).uint8s(v) }
 func (c *uint64Col) put(v uint64)           { (*nativeCol)(c).uint64(v) }
+func (c *enumArrayCol) put(v []string)      { (*nativeCol)(c).enums(v) }
 
 // A table is what an insert needs of a table, derived from its spec.
 type table struct {

@@ -8,7 +8,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
 
+	"globaloffice/config"
 	"globaloffice/ingest"
+	"globaloffice/model"
 	"globaloffice/store"
 )
 
@@ -46,8 +48,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	m := ingest.NewMetrics(reg)
 	ic := a.cfg.Ingest
 	w := ingest.NewWriter(db, spool, ingest.WriterOptions{MaxBatch: ic.BatchRecords, Linger: ic.BatchLinger}, m, slog.New(slog.NewTextHandler(a.stderr, nil)))
-	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key),
-		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions},
+	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key), listsOf(ic),
 		ingest.Limits{MaxLineBytes: ic.MaxLineBytes, MaxRecords: ic.MaxRecords}, m)
 	maps, err := a.mappings()
 	if err != nil {
@@ -86,4 +87,18 @@ func (a *app) pseudonymKey() ([]byte, error) {
 		return []byte(k), nil
 	}
 	return ingest.LoadOrCreateKey(filepath.Join(a.cfg.Home, "pseudonym.key"))
+}
+
+// listsOf are the configured vocabularies of the collectors (the config
+// was validated when loaded, survey_scales included).
+func listsOf(ic config.Ingest) ingest.Lists {
+	l := ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions}
+	scales, _ := ic.ScoreScales()
+	for dim, sc := range scales {
+		if l.Scales == nil {
+			l.Scales = map[string]model.Scale{}
+		}
+		l.Scales[dim] = model.Scale(sc)
+	}
+	return l
 }
