@@ -85,14 +85,14 @@ func jsonFields(b []byte) (map[string]string, *FieldError) {
 		if k == "scores" || k == "scales" {
 			var scores map[string]json.RawMessage
 			if err := json.Unmarshal(v, &scores); err != nil || (scores == nil && string(v) != "null") {
-				return nil, nestedError(k[:len(k)-2] + "_")
+				return nil, nestedError(nestedPrefix[k])
 			}
 			for dim, sv := range scores {
 				s, err := scalar(sv)
 				if err != nil {
 					return nil, &FieldError{Field: k + "." + dim, Reason: err.Error()}
 				}
-				fields[k[:len(k)-2]+"_"+dim] = s
+				fields[nestedPrefix[k]+dim] = s
 			}
 			continue
 		}
@@ -127,7 +127,7 @@ func dupOrNUL(b []byte) string {
 			case '{':
 				depth++
 				if depth == 2 && (key == "scores" || key == "scales") {
-					prefix = key[:len(key)-2] + "_"
+					prefix = nestedPrefix[key]
 				}
 				expectKey = true
 				continue
