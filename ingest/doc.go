@@ -14,7 +14,9 @@
 //   - Mappings (mapping.go, mappings/): YAML files that adapt a foreign
 //     export (renamed columns, constants, value codes, time layout).
 //   - Validation (validate.go, times.go, pseudonym.go): required fields,
-//     configured vocabularies, the rules between times, times without
+//     configured vocabularies, each survey score on its own scale
+//     (scale_<dimension>, or the dimension's configured one, else the
+//     response's), the rules between times, times without
 //     offset read in the site's zone, user references replaced by a keyed
 //     HMAC; a refused record becomes a reject, stored with its raw text.
 //     ReadSites (sites.go) checks a sites reference file.
