@@ -51,6 +51,9 @@ type Ingest struct {
 	BodyTimeout      time.Duration `yaml:"body_timeout" desc:"time allowed to receive one request body"`
 	BatchRecords     int           `yaml:"batch_records" desc:"records per ClickHouse insert"`
 	BatchLinger      time.Duration `yaml:"batch_linger" desc:"how long to wait to group small requests into one insert"`
+	// SurveyScales fix a dimension's scale whatever the response's: real
+	// questionnaires ask "overall" on 1–5 and "recommend" on 0–10.
+	SurveyScales []string `yaml:"survey_scales" desc:"dimensions asked on a fixed scale, DIMENSION=SCALE comma-separated (recommend=0-10); a record's scale_<dimension> must agree"`
 	// RejectsRetention bounds how long refused records (whose raw text may
 	// hold caller numbers) are kept: the server deletes older ones hourly.
 	RejectsRetention time.Duration `yaml:"rejects_retention" desc:"how long refused records and their raw text are kept (the server deletes older ones every hour)"`
@@ -139,6 +142,7 @@ func Default() Config {
 			CaseKinds:        []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
 			SurveyDimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
 			Segments:         slices.Clone(model.DefaultSegments),
+			SurveyScales:     []string{"recommend=0-10"},
 			MaxBodyBytes:     64 << 20,
 			MaxLineBytes:     1 << 20,
 			MaxRecords:       100_000,
@@ -295,6 +299,9 @@ func (c Config) check() error {
 		if len(list) == 0 {
 			errs = append(errs, fmt.Errorf("%s: must not be empty", key))
 		}
+	}
+	if _, err := c.Ingest.ScoreScales(); err != nil {
+		errs = append(errs, err)
 	}
 	for key, n := range map[string]int{"ingest.max_body_bytes": c.Ingest.MaxBodyBytes, "ingest.max_line_bytes": c.Ingest.MaxLineBytes, "ingest.max_records": c.Ingest.MaxRecords, "ingest.batch_records": c.Ingest.BatchRecords} {
 		if n <= 0 {
@@ -463,4 +470,30 @@ func (c Config) Write(w io.Writer) error {
 	}
 	_, err = w.Write(b)
 	return err
+}
+
+// scoreScales are the survey scales, as model.Scales (config imports
+// nothing of ours).
+var scoreScales = []string{"1-4", "1-5", "0-10"}
+
+// ScoreScales reads ingest.survey_scales: the fixed scale of each
+// dimension named, which must be one of ingest.survey_dimensions.
+func (i Ingest) ScoreScales() (map[string]string, error) {
+	out := make(map[string]string, len(i.SurveyScales))
+	for _, pair := range i.SurveyScales {
+		dim, scale, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		dim, scale = strings.TrimSpace(dim), strings.TrimSpace(scale)
+		switch {
+		case !ok || dim == "":
+			return nil, fmt.Errorf("ingest.survey_scales: %q: want DIMENSION=SCALE, such as recommend=0-10", pair)
+		case !slices.Contains(i.SurveyDimensions, dim):
+			return nil, fmt.Errorf("ingest.survey_scales: %q: %s is not one of ingest.survey_dimensions", pair, dim)
+		case !slices.Contains(scoreScales, scale):
+			return nil, fmt.Errorf("ingest.survey_scales: %q: %q is not a scale (1-4, 1-5, 0-10)", pair, scale)
+		case out[dim] != "" && out[dim] != scale:
+			return nil, fmt.Errorf("ingest.survey_scales: %s is given two scales, %s and %s", dim, out[dim], scale)
+		}
+		out[dim] = scale
+	}
+	return out, nil
 }

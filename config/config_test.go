@@ -115,6 +115,10 @@ func TestErrors(t *testing.T) {
 		{"short pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=x"}}, []string{"ingest.pseudonym_key: 1 bytes, at least 32"}},
 		{"31-byte pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=" + strings.Repeat("k", 31)}}, []string{"ingest.pseudonym_key: 31 bytes"}},
 		{"pending calls closed at once", Sources{Env: []string{"GLOBALOFFICE_INGEST_PENDING_CALL_TIMEOUT=30s"}}, []string{"ingest.pending_call_timeout: 30s, at least 1m"}},
+		{"survey scale not a pair", Sources{Env: []string{"GLOBALOFFICE_INGEST_SURVEY_SCALES=recommend"}}, []string{`ingest.survey_scales: "recommend": want DIMENSION=SCALE`}},
+		{"survey scale of an unknown dimension", Sources{Flags: flags(t, "--ingest-survey-scales=speed=0-10")}, []string{"ingest.survey_scales", "speed is not one of ingest.survey_dimensions"}},
+		{"survey scale not a scale", Sources{Env: []string{"GLOBALOFFICE_INGEST_SURVEY_SCALES=recommend=1-7"}}, []string{`"1-7" is not a scale`}},
+		{"survey scale given twice", Sources{Env: []string{"GLOBALOFFICE_INGEST_SURVEY_SCALES=recommend=0-10,recommend=1-5"}}, []string{"recommend is given two scales"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,4 +182,28 @@ func TestWriteMasksSecrets(t *testing.T) {
 	if cfg.Ingest.PseudonymKey != key {
 		t.Error("Write changed the settings it printed")
 	}
+}
+
+// TestScoreScales: ingest.survey_scales fixes recommend on 0–10 by
+// default; a file, the environment or a flag replaces the list.
+func TestScoreScales(t *testing.T) {
+	f := func(src Sources, want map[string]string) {
+		t.Helper()
+		cfg, err := Load(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cfg.Ingest.ScoreScales()
+		if err != nil || len(got) != len(want) {
+			t.Fatalf("ScoreScales() = %v, %v; want %v", got, err, want)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %q, want %q", k, got[k], v)
+			}
+		}
+	}
+	f(Sources{}, map[string]string{"recommend": "0-10"})
+	f(Sources{Env: []string{"GLOBALOFFICE_INGEST_SURVEY_SCALES= recommend = 0-10 , delay=1-4"}}, map[string]string{"recommend": "0-10", "delay": "1-4"})
+	f(Sources{Flags: flags(t, "--ingest-survey-scales=")}, map[string]string{})
 }

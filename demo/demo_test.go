@@ -151,7 +151,7 @@ func TestHeaders(t *testing.T) {
 	_, ds := loadSample(t)
 	want := map[string]string{
 		"contacts": "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent,case_id,segment",
-		"surveys":  "id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment",
+		"surveys":  "id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,scale_recommend,comment",
 	}
 	if len(ds.headers) != 10 { // 5 months × 2 CSV files
 		t.Errorf("%d CSV files, want 10", len(ds.headers))

@@ -6,7 +6,7 @@
 //
 //	DIR/contacts/contacts-YYYY-MM.csv  id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team,asked_agent,case_id,segment
 //	DIR/cases/cases-YYYY-MM.ndjson     {"id","source","site","kind","channel","received_at","completed_at","status","user_ref","updated_at"[,"acknowledged_at"][,"announced_days"][,"paused_seconds"][,"origin_contact_id"][,"segment"]}
-//	DIR/surveys/surveys-YYYY-MM.csv    id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment
+//	DIR/surveys/surveys-YYYY-MM.csv    id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,scale_recommend,comment
 //
 // A record goes into the file of the month, in its site's local time, of the
 // event it reports: a contact's arrival, a case version's update, a survey's

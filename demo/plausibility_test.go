@@ -339,6 +339,81 @@ func TestSatisfactionFollowsWait(t *testing.T) {
 	}
 }
 
+// TestMixedScales: the post-contact questionnaire asks overall on 1–5 and
+// recommend on 0–10 (scale_recommend), as the NPS surveys ask both on
+// 0–10; top box and NPS come out plausible on each, and the 1–5 overall
+// and 0–10 recommendation of the same responses agree in direction.
+func TestMixedScales(t *testing.T) {
+	_, ds := loadSample(t)
+	type tally struct{ top, promoters, detractors, nOverall, nRecommend int }
+	by := map[string]*tally{}
+	var recAfterHigh, recAfterLow, nHigh, nLow int
+	for _, p := range ds.responses {
+		tl := by[p.survey]
+		if tl == nil {
+			tl = &tally{}
+			by[p.survey] = tl
+		}
+		lo, hi := model.Scale(p.scale).Bounds()
+		if o, ok := p.scores["overall"]; ok {
+			tl.nOverall++
+			if o >= hi-(hi-lo)/4 { // 4–5 on 1–5, 8–10 on 0–10 (3–4 on 1–4)
+				tl.top++
+			}
+		}
+		r, ok := p.scores["recommend"]
+		if !ok {
+			continue
+		}
+		recScale := p.scale
+		if p.scaleRecommend != "" {
+			recScale = p.scaleRecommend
+		}
+		if recScale != "0-10" {
+			t.Fatalf("%s: recommend on %s, want 0-10", p.id, recScale)
+		}
+		tl.nRecommend++
+		switch {
+		case r >= 9:
+			tl.promoters++
+		case r <= 6:
+			tl.detractors++
+		}
+		if p.survey == "post_contact" {
+			if p.scaleRecommend != "0-10" || p.scale != "1-5" {
+				t.Fatalf("%s: post_contact on %s with scale_recommend %q, want 1-5 and 0-10", p.id, p.scale, p.scaleRecommend)
+			}
+			if p.scores["overall"] >= 4 {
+				recAfterHigh += r
+				nHigh++
+			} else {
+				recAfterLow += r
+				nLow++
+			}
+		}
+	}
+	for _, name := range []string{"post_contact", "nps_telephone", "nps_en_ligne"} {
+		tl := by[name]
+		if tl == nil || tl.nRecommend < 100 {
+			t.Fatalf("%s: %+v, want at least 100 recommendations", name, tl)
+		}
+		top := 100 * share(tl.top, tl.nOverall)
+		nps := 100 * (share(tl.promoters, tl.nRecommend) - share(tl.detractors, tl.nRecommend))
+		t.Logf("%s: top box %.1f%% of %d, NPS %.1f points over %d", name, top, tl.nOverall, nps, tl.nRecommend)
+		if top < 40 || top > 90 || nps < -50 || nps > 60 {
+			t.Errorf("%s: top box %.1f%%, NPS %.1f points: implausible", name, top, nps)
+		}
+	}
+	if nHigh < 30 || nLow < 30 {
+		t.Fatalf("post_contact: %d satisfied, %d not", nHigh, nLow)
+	}
+	mh, ml := float64(recAfterHigh)/float64(nHigh), float64(recAfterLow)/float64(nLow)
+	t.Logf("post_contact: mean recommendation %.2f when overall ≥ 4, %.2f below", mh, ml)
+	if mh < ml+1 {
+		t.Errorf("mean recommendation %.2f when satisfied, %.2f when not: the scales disagree", mh, ml)
+	}
+}
+
 func TestUsersAcrossChannels(t *testing.T) {
 	_, ds := loadSample(t)
 	channels := map[string]map[string]bool{}

@@ -60,6 +60,7 @@ type readCase struct {
 
 type readResponse struct {
 	id, site, channel, survey, mode, contactID, scale, comment string
+	scaleRecommend                                             string // "" when recommend is on scale
 	answered                                                   time.Time
 	scores                                                     map[string]int
 }
@@ -416,10 +417,10 @@ func checkFollowUp(m map[string]any, c *readCase) error {
 var scoreColumns = []string{"overall", "courtesy", "clarity", "delay", "recommend"}
 
 func checkResponse(rec []string, sites map[string]model.Site) (readResponse, error) {
-	if len(rec) != 15 {
+	if len(rec) != 16 {
 		return readResponse{}, fmt.Errorf("%d fields", len(rec))
 	}
-	p := readResponse{id: rec[0], site: rec[2], channel: rec[3], survey: rec[4], mode: rec[5], contactID: rec[7], scale: rec[8], comment: rec[14], scores: map[string]int{}}
+	p := readResponse{id: rec[0], site: rec[2], channel: rec[3], survey: rec[4], mode: rec[5], contactID: rec[7], scale: rec[8], scaleRecommend: rec[14], comment: rec[15], scores: map[string]int{}}
 	if !idRE.MatchString(p.id) || rec[1] != "survey" {
 		return p, fmt.Errorf("id %q source %q", p.id, rec[1])
 	}
@@ -446,15 +447,22 @@ func checkResponse(rec []string, sites map[string]model.Site) (readResponse, err
 	if !scale.Valid() {
 		return p, fmt.Errorf("scale %q", p.scale)
 	}
-	lo, hi := scale.Bounds()
+	if p.scaleRecommend != "" && p.scaleRecommend != string(model.Scale0to10) {
+		return p, fmt.Errorf("scale_recommend %q, want empty or 0-10", p.scaleRecommend)
+	}
 	for i, col := range scoreColumns {
 		s := rec[9+i]
 		if s == "" {
 			continue
 		}
+		own := scale
+		if col == "recommend" && p.scaleRecommend != "" {
+			own = model.Scale(p.scaleRecommend)
+		}
+		lo, hi := own.Bounds()
 		v, err := strconv.Atoi(s)
 		if err != nil || v < lo || v > hi {
-			return p, fmt.Errorf("score_%s %q off scale %s", col, s, p.scale)
+			return p, fmt.Errorf("score_%s %q off scale %s", col, s, own)
 		}
 		p.scores[col] = v
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // SurveysHeader is the header of the survey files.
-const SurveysHeader = "id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,comment"
+const SurveysHeader = "id,source,site,channel,survey,mode,answered_at,contact_id,scale,score_overall,score_courtesy,score_clarity,score_delay,score_recommend,scale_recommend,comment"
 
 // The score dimensions, in the order of the survey columns.
 const (
@@ -26,19 +26,31 @@ type surveyDef struct {
 	mode  model.SurveyMode
 	scale model.Scale
 	asks  [nDims]bool
+	// recommend is the scale of the recommendation question when it is
+	// not the survey's ("" otherwise): written as scale_recommend.
+	recommend model.Scale
+}
+
+// scaleOf is the scale dimension i is asked on.
+func (def *surveyDef) scaleOf(i int) model.Scale {
+	if i == dimRecommend && def.recommend != "" {
+		return def.recommend
+	}
+	return def.scale
 }
 
 var (
-	// E-mailed after a contact, 1–5 on four dimensions.
-	svPostContact = &surveyDef{"post_contact", model.ModeEmail, model.Scale1to5, [nDims]bool{true, true, true, true, false}}
+	// E-mailed after a contact, 1–5 on four dimensions, and "would you
+	// recommend us" on 0–10, as real questionnaires mix them.
+	svPostContact = &surveyDef{"post_contact", model.ModeEmail, model.Scale1to5, [nDims]bool{true, true, true, true, true}, model.Scale0to10}
 	// The kiosk at the exit of a reception area, 1–4 smileys.
-	svKiosk = &surveyDef{"borne_accueil", model.ModeKiosk, model.Scale1to4, [nDims]bool{dimOverall: true}}
+	svKiosk = &surveyDef{"borne_accueil", model.ModeKiosk, model.Scale1to4, [nDims]bool{dimOverall: true}, ""}
 	// Net promoter score by text message after a call.
-	svNPSPhone = &surveyDef{"nps_telephone", model.ModeSMS, model.Scale0to10, [nDims]bool{dimOverall: true, dimRecommend: true}}
+	svNPSPhone = &surveyDef{"nps_telephone", model.ModeSMS, model.Scale0to10, [nDims]bool{dimOverall: true, dimRecommend: true}, ""}
 	// Net promoter score on the website after an online message.
-	svNPSWeb = &surveyDef{"nps_en_ligne", model.ModeWeb, model.Scale0to10, [nDims]bool{dimOverall: true, dimRecommend: true}}
+	svNPSWeb = &surveyDef{"nps_en_ligne", model.ModeWeb, model.Scale0to10, [nDims]bool{dimOverall: true, dimRecommend: true}, ""}
 	// Mystery shoppers' visits and calls, 1–4.
-	svMystery = &surveyDef{"visite_mystere", model.ModeMysteryShopper, model.Scale1to4, [nDims]bool{true, true, true, false, false}}
+	svMystery = &surveyDef{"visite_mystere", model.ModeMysteryShopper, model.Scale1to4, [nDims]bool{true, true, true, false, false}, ""}
 )
 
 // Response rates.
@@ -102,7 +114,7 @@ func (k *chunk) score(def *surveyDef, z, pen float64) [nDims]int {
 			continue
 		}
 		x := z + shift[i] + noise[i]*r.NormFloat64()
-		switch def.scale {
+		switch def.scaleOf(i) {
 		case model.Scale1to5:
 			s[i] = int(clamp(math.Round(3.45+0.85*x), 1, 5))
 		case model.Scale1to4:
@@ -263,6 +275,10 @@ func appendResponse(b []byte, p *response, fault int) []byte {
 		if s >= 0 || (fault == faultOffScale && i == dimOverall) {
 			b = appendInt(b, s)
 		}
+	}
+	b = append(b, ',')
+	if p.def.recommend != "" {
+		b = append(b, p.def.recommend...)
 	}
 	b = append(b, ',')
 	b = appendCSV(b, p.comment)

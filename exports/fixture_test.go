@@ -50,7 +50,7 @@ func newFixture(t *testing.T) *fixture {
 	w := ingest.NewWriter(db, sp, ingest.WriterOptions{DrainEvery: time.Hour}, nil, nil)
 	t.Cleanup(w.Close)
 	svc := ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("k")), ingest.Lists{
-		Channels: []string{"reception", "phone", "email"}, CaseKinds: []string{"reimbursement"}, Dimensions: []string{"overall"},
+		Channels: []string{"reception", "phone", "email"}, CaseKinds: []string{"reimbursement"}, Dimensions: []string{"overall", "recommend"},
 		Segments: model.DefaultSegments,
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()

@@ -64,7 +64,7 @@ var rawSpecs = map[string]rawSpec{
 	"surveys": {
 		header: []string{"source", "id", "site", "channel", "survey", "mode", "answered_at", "contact_id", "scale", "scores", "comment"},
 		sql: "SELECT source, id, site, toString(channel), survey, toString(mode), answered_at, contact_id, toString(scale), " +
-			"arrayStringConcat(arrayMap((d, s) -> concat(d, '=', toString(s)), dimensions, scores), '; '), comment FROM survey_responses FINAL",
+			"arrayStringConcat(arrayMap((d, s, c) -> concat(d, '=', toString(s), if(c = scale, '', concat(' (', toString(c), ')'))), dimensions, scores, scales), '; '), comment FROM survey_responses FINAL",
 		dateCol: "answered_date", site: 2, comment: 10, times: []int{6},
 	},
 }

@@ -24,8 +24,8 @@ func TestRawExport(t *testing.T) {
 	ctx := context.Background()
 	// 7 visits: PAR-11 4 on 11 May, PAR-18 3 on 12 May; one on 1 June.
 	f.send(t, ingest.KindContacts, contactsHeader+visits("PAR-11", "2026-05-11", 3, 1)+visits("PAR-18", "2026-05-12", 3, 0)+visits("PAR-11", "2026-06-01", 1, 0))
-	f.send(t, ingest.KindSurveys, "id,site,channel,survey,mode,answered_at,scale,score_overall,comment\n"+
-		"s1,PAR-11,reception,visit,email,2026-05-11T10:00:00,1-5,5,très bien\ns2,PAR-18,reception,visit,email,2026-05-12T10:00:00,1-5,2,trop long\n")
+	f.send(t, ingest.KindSurveys, "id,site,channel,survey,mode,answered_at,scale,score_overall,score_recommend,scale_recommend,comment\n"+
+		"s1,PAR-11,reception,visit,email,2026-05-11T10:00:00,1-5,5,9,0-10,très bien\ns2,PAR-18,reception,visit,email,2026-05-12T10:00:00,1-5,2,,,trop long\n")
 
 	old := exports.MaxSheetRows
 	exports.MaxSheetRows = 3
@@ -82,7 +82,7 @@ func TestRawExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || recs[1][1] != "s1" || recs[1][9] != "overall=5" || recs[1][10] != "très bien" || recs[2][10] != "" || recs[1][6] != "2026-05-11T08:00:00Z" {
+	if len(recs) != 3 || recs[1][1] != "s1" || recs[1][9] != "overall=5; recommend=9 (0-10)" || recs[2][9] != "overall=2" || recs[1][10] != "très bien" || recs[2][10] != "" || recs[1][6] != "2026-05-11T08:00:00Z" {
 		t.Errorf("surveys CSV: %q", recs)
 	}
 	// Sites narrow it.

@@ -26,7 +26,8 @@ func (e *Engine) Close(ctx context.Context, p Period, by string) (Report, error)
 	rev := rep.Provenance.Revisions + 1
 	at := e.Now().UTC().Truncate(time.Second)
 	b, err := e.DB.Conn().PrepareBatch(ctx, `INSERT INTO results (period, period_from, period_to, revision, closed_at, closed_by, indicator, scope, scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, status, previous, last_year, required,
-  version, version_since, previous_break, last_year_break, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed)`)
+  version, version_since, previous_break, last_year_break, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed,
+  respondents, distribution_scale, distribution_level, distribution_count)`)
 	if err != nil {
 		return Report{}, fmt.Errorf("close %s: %w", p, err)
 	}
@@ -41,9 +42,10 @@ func (e *Engine) Close(ctx context.Context, p Period, by string) (Report, error)
 			}
 			since = &t
 		}
-		sp := storedSpread(r.Spread)
+		sp, ds := storedSpread(r.Spread), storedDistribution(r.Distribution)
 		if err := b.Append(p.Name, p.From, p.To, uint32(rev), at, by, r.Indicator, string(r.Scope), r.ScopeID, r.Unit, r.Value, r.Numerator, r.Denominator, r.Sample, r.CILow, r.CIHigh, r.Target, r.Status, r.Previous, r.LastYear, r.Required,
-			uint32(r.Version), since, r.PreviousBreak, r.LastYearBreak, sp.sites, sp.min, sp.p10, sp.median, sp.p90, sp.maxV, sp.missed); err != nil {
+			uint32(r.Version), since, r.PreviousBreak, r.LastYearBreak, sp.sites, sp.min, sp.p10, sp.median, sp.p90, sp.maxV, sp.missed,
+			r.Respondents, ds.scales, ds.levels, ds.counts); err != nil {
 			_ = b.Abort()
 			return Report{}, fmt.Errorf("close %s: %w", p, err)
 		}
@@ -95,7 +97,8 @@ func (e *Engine) Revisions(ctx context.Context, p Period) (int, error) {
 // when and by whom it was closed.
 func (e *Engine) readClosed(ctx context.Context, p Period, revision int) (*closedRevision, error) {
 	rows, err := e.DB.Conn().Query(ctx, `SELECT indicator, toString(scope), scope_id, unit, value, numerator, denominator, sample, ci_low, ci_high, target, toString(status), previous, last_year, required, closed_at, closed_by,
-  version, version_since, previous_break = 1, last_year_break = 1, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed
+  version, version_since, previous_break = 1, last_year_break = 1, spread_sites, spread_min, spread_p10, spread_median, spread_p90, spread_max, spread_missed,
+  respondents, distribution_scale, distribution_level, distribution_count
 FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 	if err != nil {
 		return nil, fmt.Errorf("closed results of %s: %w", p, err)
@@ -108,12 +111,14 @@ FROM results WHERE period = ? AND revision = ?`, p.Name, uint32(revision))
 		var version uint32
 		var since *time.Time
 		var sp spreadColumns
+		var ds distributionColumns
 		if err := rows.Scan(&r.Indicator, &scope, &r.ScopeID, &r.Unit, &r.Value, &r.Numerator, &r.Denominator, &r.Sample, &r.CILow, &r.CIHigh, &r.Target, &r.Status, &r.Previous, &r.LastYear, &r.Required, &r.ClosedAt, &c.by,
-			&version, &since, &r.PreviousBreak, &r.LastYearBreak, &sp.sites, &sp.min, &sp.p10, &sp.median, &sp.p90, &sp.maxV, &sp.missed); err != nil {
+			&version, &since, &r.PreviousBreak, &r.LastYearBreak, &sp.sites, &sp.min, &sp.p10, &sp.median, &sp.p90, &sp.maxV, &sp.missed,
+			&r.Respondents, &ds.scales, &ds.levels, &ds.counts); err != nil {
 			return nil, fmt.Errorf("closed results of %s: %w", p, err)
 		}
 		r.Scope, c.at = model.ScopeKind(scope), r.ClosedAt
-		r.Version, r.Spread = int(version), sp.spread()
+		r.Version, r.Spread, r.Distribution = int(version), sp.spread(), ds.distribution()
 		if since != nil {
 			r.VersionSince = since.Format(time.DateOnly)
 		}

@@ -140,7 +140,13 @@ func (b *builder) filter(f Filter) []string {
 	sort.Strings(keys)
 	var out []string
 	for _, k := range keys {
-		out = append(out, fmt.Sprintf("%s IN %s", filterFields[b.d.Source][k], b.set(f[k])))
+		field := filterFields[b.d.Source][k]
+		if m, ok := b.d.Measure.(scored); ok && k == "scale" {
+			// A satisfaction measure filters on its score's own scale:
+			// "recommend" on 0–10 in a response on 1–5 is a 0–10 answer.
+			field = scoreScale(b, m.dimension())
+		}
+		out = append(out, fmt.Sprintf("%s IN %s", field, b.set(f[k])))
 	}
 	return out
 }
@@ -297,7 +303,7 @@ var tableColumns = map[string][]string{
 		"case_id", "segment"},
 	"case_completions": {"source", "id", "site", "kind", "channel", "received_at", "received_date", "completed_at", "completed_date", "status", "user_ref", "entry",
 		"acknowledged_date", "announced_days", "paused_seconds", "origin_contact_id", "segment"},
-	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores"},
+	"survey_responses": {"source", "id", "site", "channel", "survey", "mode", "answered_at", "answered_date", "contact_id", "scale", "dimensions", "scores", "scales"},
 }
 
 // columnWord finds a column's name as a word of an expression.

@@ -218,9 +218,9 @@ func (Count) describe(lang, pop string) string {
 
 func (m TopBox) describe(lang, pop string) string {
 	if lang == FR {
-		return fmt.Sprintf("Part des %s satisfaites sur « %s » : 4 ou 5 sur 5, 3 ou 4 sur 4, 8 à 10 sur 10.", pop, m.Dimension)
+		return fmt.Sprintf("Part des %s satisfaites sur « %s » : 4 ou 5 sur 5, 3 ou 4 sur 4, 8 à 10 sur 10, chaque note sur sa propre échelle.", pop, m.Dimension)
 	}
-	return fmt.Sprintf("Share of %s satisfied on %q: 4 or 5 of 5, 3 or 4 of 4, 8 to 10 of 10.", pop, m.Dimension)
+	return fmt.Sprintf("Share of %s satisfied on %q: 4 or 5 of 5, 3 or 4 of 4, 8 to 10 of 10, each score on its own scale.", pop, m.Dimension)
 }
 
 func (m MeanScore) describe(lang, pop string) string {
@@ -232,9 +232,9 @@ func (m MeanScore) describe(lang, pop string) string {
 
 func (m NPS) describe(lang, pop string) string {
 	if lang == FR {
-		return fmt.Sprintf("Score net de recommandation sur « %s » : part des notes 9 et 10 moins part des notes 0 à 6, en points, sur les %s notées de 0 à 10.", m.Dimension, pop)
+		return fmt.Sprintf("Score net de recommandation sur « %s » : part des notes 9 et 10 moins part des notes 0 à 6, en points, sur les %s dont cette note est donnée de 0 à 10 (quelle que soit l'échelle des autres questions).", m.Dimension, pop)
 	}
-	return fmt.Sprintf("Net promoter score on %q: the share of 9 and 10 minus the share of 0 to 6, in points, over %s on the 0–10 scale.", m.Dimension, pop)
+	return fmt.Sprintf("Net promoter score on %q: the share of 9 and 10 minus the share of 0 to 6, in points, over %s whose score on it is on the 0–10 scale (whatever the other questions' scale).", m.Dimension, pop)
 }
 
 func (m RepeatContact) describe(lang, pop string) string {

@@ -17,7 +17,9 @@
 // their site was open, in its local time, zone holidays closed), periods
 // (period.go), management targets and their history (targets.go), the
 // evaluation of results against targets with Wilson intervals and the
-// required rest of year (evaluate.go), the spread of a department's,
+// required rest of year (evaluate.go), the respondents and distribution of
+// answers per level of satisfaction results, each score on its own scale
+// (distribution.go), the spread of a department's,
 // region's or the nation's sites (spread.go), definition versions and the
 // series breaks they make in comparisons (version.go), and the closing of
 // periods into frozen revisions, which keep both (close.go).

@@ -35,6 +35,10 @@ func NewEngine(db *store.DB, cat *Catalog, whitMondayWorked bool) *Engine {
 type agg struct {
 	sample      uint64
 	num, den, q float64
+	// Satisfaction measures only: answers per level (the slots of
+	// levels) and the distinct responses counted.
+	dist []uint64
+	resp uint64
 }
 
 type scopeKey struct {
@@ -205,11 +209,17 @@ func (e *Engine) query(ctx context.Context, q Compiled, n int) ([]map[scopeKey]a
 	for i := range out {
 		out[i] = map[scopeKey]agg{}
 	}
+	// Satisfaction measures add the distribution and the respondents.
+	satisfaction := len(rows.Columns()) == 10
 	for rows.Next() {
 		var pk uint8
 		var region, department, site string
 		var a agg
-		if err := rows.Scan(&pk, &region, &department, &site, &a.sample, &a.num, &a.den, &a.q); err != nil {
+		dest := []any{&pk, &region, &department, &site, &a.sample, &a.num, &a.den, &a.q}
+		if satisfaction {
+			dest = append(dest, &a.dist, &a.resp)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		if pk == 0 || int(pk) > n {

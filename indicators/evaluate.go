@@ -55,6 +55,15 @@ type Result struct {
 	// regions and the nation (nil for a site, and in revisions closed
 	// before spreads were kept).
 	Spread *Spread `json:"spread"`
+	// Respondents (satisfaction measures) is the number of distinct
+	// responses counted; nil for other measures and in revisions closed
+	// before it was kept.
+	Respondents *uint64 `json:"respondents,omitempty"`
+	// Distribution (satisfaction measures) is how the answers on the
+	// indicator's dimension spread over the levels of each scale used.
+	// None below min_sample: a suppressed result shows nothing, and a few
+	// answers per level could tell who answered what.
+	Distribution []Distribution `json:"distribution,omitempty"`
 	// Breakdown is the group of users or contacts the result is limited
 	// to, when the query asked for one (Selection.By); nil otherwise.
 	Breakdown *Breakdown `json:"breakdown,omitempty"`
@@ -108,6 +117,13 @@ func evaluate(d *Definition, p Period, byPeriod []map[scopeKey]agg, sel *selecti
 		if k.kind != model.ScopeSite {
 			if r.Spread = spread[k]; r.Spread == nil {
 				r.Spread = &Spread{}
+			}
+		}
+		if _, ok := d.Measure.(scored); ok && a.den > 0 {
+			n := a.resp
+			r.Respondents = &n
+			if a.sample >= uint64(d.MinSample) {
+				r.Distribution = distribution(a.dist)
 			}
 		}
 		r.Target = targets.For(d.ID, k, p.Year(), sel.sites)

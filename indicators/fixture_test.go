@@ -50,6 +50,7 @@ func newFixture(t *testing.T) *fixture {
 		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "email_reply", "mail_reply", "sick_pay"},
 		Dimensions: []string{"overall", "recommend"},
 		Segments:   model.DefaultSegments,
+		Scales:     map[string]model.Scale{"recommend": model.Scale0to10},
 	}, ingest.DefaultLimits, nil)
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {

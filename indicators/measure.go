@@ -70,14 +70,15 @@ type Quantile struct {
 type Count struct{}
 
 // TopBox is the percentage of responses satisfied on Dimension: 4 or 5 on
-// 1–5, 3 or 4 on 1–4, 8 to 10 on 0–10.
+// 1–5, 3 or 4 on 1–4, 8 to 10 on 0–10, each score on its own scale.
 type TopBox struct{ Dimension string }
 
 // MeanScore is the mean score on Dimension, on one scale.
 type MeanScore struct{ Dimension string }
 
 // NPS is the net promoter score on Dimension: % of 9–10 minus % of 0–6,
-// 0–10 responses only, in points.
+// scores on 0–10 only (the score's own scale, whatever the response's),
+// in points.
 type NPS struct{ Dimension string }
 
 // RepeatContact is the percentage of the population's contacts followed by
@@ -170,15 +171,24 @@ func (m MeanScore) columns(b *builder) (sel, where []string) {
 }
 func (m NPS) columns(b *builder) (sel, where []string) {
 	sel, where = scoreColumns(b, m.Dimension)
-	return sel, append(where, "scale = '0-10'")
+	return sel, append(where, scoreScale(b, m.Dimension)+" = '0-10'")
 }
 
-// scoreColumns reads the score s of a dimension and the scale sc of the
-// responses that have it.
+// scoreColumns reads the score s of a dimension and its own scale sc, of
+// the responses that have it, and the response's key (rsrc, rid) for the
+// respondents.
 func scoreColumns(b *builder, dimension string) (sel, where []string) {
-	sel = []string{"toInt64(arrayElement(scores, indexOf(dimensions, " + b.bind(dimension) + "))) AS s", "toString(scale) AS sc"}
+	sel = []string{"toInt64(arrayElement(scores, indexOf(dimensions, " + b.bind(dimension) + "))) AS s", scoreScale(b, dimension) + " AS sc", "source AS rsrc", "id AS rid"}
 	where = []string{"has(dimensions, " + b.bind(dimension) + ")"}
 	return sel, where
+}
+
+// scoreScale is the scale of a dimension's score: its own (scales, where
+// responses stored before hold the response's scale); ” for a response
+// without that score (an Enum8 has no value for the missing element, and
+// a condition is evaluated on every row, has(dimensions, …) or not).
+func scoreScale(b *builder, dimension string) string {
+	return "arrayElement(arrayMap(v -> toString(v), scales), indexOf(dimensions, " + b.bind(dimension) + "))"
 }
 
 func (Share) carried() string     { return "" }
@@ -186,9 +196,9 @@ func (Ratio) carried() string     { return "isnum" }
 func (Mean) carried() string      { return "" }
 func (Quantile) carried() string  { return "" }
 func (Count) carried() string     { return "" }
-func (TopBox) carried() string    { return "s, sc" }
-func (MeanScore) carried() string { return "s, sc" }
-func (NPS) carried() string       { return "s, sc" }
+func (TopBox) carried() string    { return "s, sc, rsrc, rid" }
+func (MeanScore) carried() string { return "s, sc, rsrc, rid" }
+func (NPS) carried() string       { return "s, sc, rsrc, rid" }
 
 func (m Share) aggregate(b *builder) string {
 	return fmt.Sprintf("toFloat64(countIf(v <= %s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q", b.bind(m.Threshold))
@@ -210,13 +220,13 @@ func (Count) aggregate(*builder) string {
 	return "toFloat64(count()) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
 }
 func (TopBox) aggregate(*builder) string {
-	return "toFloat64(countIf(s >= multiIf(sc = '1-5', 4, sc = '1-4', 3, 8))) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	return "toFloat64(countIf(s >= multiIf(sc = '1-5', 4, sc = '1-4', 3, 8))) AS num, toFloat64(count()) AS den, toFloat64(0) AS q, " + distributionSQL()
 }
 func (MeanScore) aggregate(*builder) string {
-	return "toFloat64(sum(s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	return "toFloat64(sum(s)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q, " + distributionSQL()
 }
 func (NPS) aggregate(*builder) string {
-	return "toFloat64(countIf(s >= 9)) - toFloat64(countIf(s <= 6)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q"
+	return "toFloat64(countIf(s >= 9)) - toFloat64(countIf(s <= 6)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q, " + distributionSQL()
 }
 
 // measureKinds makes each measure from a catalog entry. uses lists the

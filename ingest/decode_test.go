@@ -86,17 +86,17 @@ func jsonFields(b []byte) (map[string]string, *FieldError) {
 	}
 	fields := make(map[string]string, len(obj))
 	for k, v := range obj {
-		if k == "scores" {
+		if k == "scores" || k == "scales" {
 			var scores map[string]json.RawMessage
 			if err := json.Unmarshal(v, &scores); err != nil || (scores == nil && string(v) != "null") {
-				return nil, &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+				return nil, nestedError(nestedPrefix[k])
 			}
 			for dim, sv := range scores {
 				s, err := scalar(sv)
 				if err != nil {
-					return nil, &FieldError{Field: "scores." + dim, Reason: err.Error()}
+					return nil, &FieldError{Field: k + "." + dim, Reason: err.Error()}
 				}
-				fields["score_"+dim] = s
+				fields[nestedPrefix[k]+dim] = s
 			}
 			continue
 		}
@@ -130,8 +130,8 @@ func dupOrNUL(b []byte) string {
 			switch v {
 			case '{':
 				depth++
-				if depth == 2 && key == "scores" {
-					prefix = "score_"
+				if depth == 2 && (key == "scores" || key == "scales") {
+					prefix = nestedPrefix[key]
 				}
 				expectKey = true
 				continue
@@ -151,8 +151,8 @@ func dupOrNUL(b []byte) string {
 				key = v
 				if depth == 1 || prefix != "" {
 					name := prefix + v
-					if depth == 1 && v == "scores" {
-						name = "scores"
+					if depth == 1 && (v == "scores" || v == "scales") {
+						name = v
 					}
 					if seen[name] {
 						dup = true
@@ -196,6 +196,8 @@ func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
 	f.Add(`{"id":"A","scores":{"overall":4,"courtesy":"5"},"contact_id":null,"n":1.5,"t":true}`)
 	f.Add(`{"id":"\u00e9t\u00e9 \"x\"","a":-1e3}`)
 	f.Add(`{"scores":"x"}`)
+	f.Add(`{"scales":{"recommend":"0-10"},"scores":{"recommend":9},"scale_recommend":"0-10"}`)
+	f.Add(`{"scales":[1]}`)
 	f.Add(`{"a":[1]}`)
 	f.Add(`{"a":01}`)
 	f.Add(`null`)

@@ -19,11 +19,15 @@
 //   - Mappings (mapping.go, mappings/): YAML files that adapt a foreign
 //     export (renamed columns, constants, value codes, time layout).
 //   - Validation (validate.go, times.go, pseudonym.go): required fields,
-//     configured vocabularies, the rules between times, times without
-//     offset read in the site's zone, a case's optional acknowledgement
-//     (not before receipt), announced delay and paused time (whole
-//     numbers; the pause within the case's elapsed time), user references
-//     replaced by a keyed HMAC; a refused record becomes a reject, stored with its raw text.
+//     configured vocabularies, each survey score on its own scale
+//     (scale_<dimension>, or the dimension's configured one, else the
+//     response's), the rules between times, times without offset read in
+//     the site's zone, a case's optional acknowledgement (not before
+//     receipt), announced delay and paused time (whole numbers; the pause
+//     within the case's elapsed time), the optional segment of contacts
+//     and cases (from the configured list), user references replaced by a
+//     keyed HMAC; a refused record becomes a reject, stored with its raw
+//     text.
 //     ReadSites (sites.go) checks a sites reference file.
 //   - Service (service.go, run.go) runs a body or file through these and
 //     hands records and rejects to the Writer; Handler (http.go) serves it over

@@ -8,7 +8,7 @@ import (
 )
 
 // parseFlatObject reads one JSON object of scalar members (and one level of
-// nesting for "scores") into string fields, without reflection: it is the
+// nesting for "scores" and "scales") into string fields, without reflection: it is the
 // collectors' hot path. Anything it does not handle simply (escapes, odd
 // number forms) falls back to encoding/json for that value, so the result
 // is the same as jsonFields'.
@@ -149,9 +149,15 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 		if p.i >= len(p.b) {
 			return p.fail(prefix)
 		}
-		isScores := prefix == "" && !known && name() == "scores"
+		// "scores" and "scales" are objects by dimension, read as
+		// score_<dimension> and scale_<dimension> fields (the CSV columns).
+		nested := ""
+		if prefix == "" && !known {
+			nested = nestedPrefix[name()]
+		}
+		isScores := nested != ""
 		if isScores && p.b[p.i] != '{' && p.b[p.i] != '[' && p.b[p.i] != 'n' {
-			return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+			return nestedError(nested)
 		}
 		switch c := p.b[p.i]; {
 		case c == '"':
@@ -174,12 +180,12 @@ func (p *flatParser) object(f *fieldValues, prefix string) *FieldError {
 			if !isScores {
 				return &FieldError{Field: name(), Reason: "must be a string or a number, not an object or array"}
 			}
-			if err := p.object(f, "score_"); err != nil {
+			if err := p.object(f, nested); err != nil {
 				return err
 			}
 		case c == '[':
 			if isScores {
-				return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+				return nestedError(nested)
 			}
 			return &FieldError{Field: name(), Reason: "must be a string or a number, not an object or array"}
 		default:
@@ -285,9 +291,21 @@ func (p *flatParser) fail(prefix string) *FieldError {
 	err := json.Unmarshal(p.b, &v)
 	if err == nil {
 		if prefix != "" {
-			return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
+			return nestedError(prefix)
 		}
 		return &FieldError{Reason: "not a JSON object"}
 	}
 	return &FieldError{Reason: "not a JSON object: " + err.Error()}
+}
+
+// nestedPrefix gives the field prefix of each object member a survey may
+// nest by dimension.
+var nestedPrefix = map[string]string{"scores": "score_", "scales": "scale_"}
+
+// nestedError refuses a "scores" or "scales" member that is no object.
+func nestedError(prefix string) *FieldError {
+	if prefix == "scale_" {
+		return &FieldError{Field: "scales", Reason: `must be an object such as {"recommend": "0-10"}`}
+	}
+	return &FieldError{Field: "scores", Reason: `must be an object such as {"overall": 4}`}
 }

@@ -231,12 +231,19 @@ func (f *fieldValues) unknown(kind Kind) []string {
 		out = append(out, slotNames[trailingSlot(h)])
 	}
 	for _, e := range f.extra {
-		if !(kind == KindSurveys && strings.HasPrefix(e.name, "score_")) {
+		if !(kind == KindSurveys && scoreField(e.name)) {
 			out = append(out, e.name)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// scoreField tells whether a survey field is a score (score_<dimension>)
+// or a score's own scale (scale_<dimension>): fields named by the
+// configured dimensions, checked by validation.
+func scoreField(name string) bool {
+	return strings.HasPrefix(name, "score_") || strings.HasPrefix(name, "scale_")
 }
 
 func trailingSlot(h uint32) slot {

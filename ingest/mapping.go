@@ -94,7 +94,7 @@ func ParseMapping(name string, b []byte) (*Mapping, error) {
 		errs = append(errs, fmt.Errorf("delimiter: %q must be one character", m.Delimiter))
 	}
 	known := func(f string) bool {
-		return contains(fieldsOf[m.Kind], f) || (m.Kind == KindSurveys && strings.HasPrefix(f, "score_"))
+		return contains(fieldsOf[m.Kind], f) || (m.Kind == KindSurveys && scoreField(f))
 	}
 	// Two columns renamed to one field, or renamed onto a column that is
 	// itself kept under its own name, would give a record two values for
@@ -253,7 +253,7 @@ func (m *Mapping) unmapped(k string) bool {
 	if _, renamed := m.Columns[k]; renamed {
 		return false
 	}
-	return !contains(fieldsOf[m.Kind], k) && !(m.Kind == KindSurveys && strings.HasPrefix(k, "score_"))
+	return !contains(fieldsOf[m.Kind], k) && !(m.Kind == KindSurveys && scoreField(k))
 }
 
 // Apply turns one source record into our fields. source is the one the

@@ -46,6 +46,8 @@ type Service struct {
 type Lists struct {
 	Channels, CaseKinds, Dimensions []string
 	Segments                        []string // user segments (issue 16)
+	// Scales fix some dimensions' scale (Reference.Scales).
+	Scales map[string]model.Scale
 }
 
 // NewService wires a Service.
@@ -145,6 +147,7 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 		return nil, err
 	}
 	ref.Segments = set(s.lists.Segments)
+	ref.Scales = s.lists.Scales
 	s.ref, s.loadedAt = ref, time.Now()
 	return ref, nil
 }

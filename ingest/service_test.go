@@ -48,6 +48,7 @@ func newEnv(t testing.TB, db *store.DB, spoolDir string, limits ...ingest.Limits
 			CaseKinds:  []string{"reimbursement", "email_reply"},
 			Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"},
 			Segments:   []string{"priority_public", "assisted"},
+			Scales:     map[string]model.Scale{"recommend": model.Scale0to10}, // the configured default
 		}, append(limits, ingest.Limits{MaxLineBytes: 4096, MaxRecords: 50})[0], nil)
 	svc.SetSitesCache(filepath.Join(spoolDir, "sites.json"))
 	srv := httptest.NewServer(ingest.Handler(svc, ingest.HTTPOptions{MaxBodyBytes: 64 << 10, BodyTimeout: 5 * time.Second}))

@@ -55,6 +55,9 @@ type Reference struct {
 	// Segments are the user segments a contact or case may carry (issue
 	// 16); none configured, a record naming one is refused.
 	Segments map[string]bool
+	// Scales are the dimensions asked on a fixed scale whatever the
+	// response's (ingest.survey_scales: recommend on 0–10).
+	Scales map[string]model.Scale
 }
 
 // NewReference builds a Reference from sites and configured lists.
@@ -492,7 +495,7 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 			out.AnsweredDate = model.LocalDate(*t, c.loc)
 		}
 	}
-	lo, hi := out.Scale.Bounds()
+	own := v.scoreScales(c)
 	out.Scores = map[string]int{}
 	var dims []namedValue
 	for _, e := range c.f.extra {
@@ -511,6 +514,16 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 			c.fail(k, "unknown survey dimension %q (configured: %s)", dim, keys(v.Ref.Dimensions))
 			continue
 		}
+		scale, ok := own[dim]
+		if !ok {
+			scale = out.Scale
+		} else if scale != out.Scale {
+			if out.Scales == nil {
+				out.Scales = map[string]model.Scale{}
+			}
+			out.Scales[dim] = scale
+		}
+		lo, hi := scale.Bounds()
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int(f)) {
@@ -521,8 +534,12 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 			c.fail(k, "%q is not a whole number", s)
 			continue
 		}
-		if out.Scale.Valid() && (n < lo || n > hi) {
-			c.fail(k, "%d is off the %s scale", n, out.Scale)
+		if scale.Valid() && (n < lo || n > hi) {
+			if ok {
+				c.fail(k, "%d is off the %s scale of %s", n, scale, dim)
+			} else {
+				c.fail(k, "%d is off the %s scale", n, scale)
+			}
 			continue
 		}
 		out.Scores[dim] = n
@@ -531,4 +548,37 @@ func (v *Validator) Survey(raw RawRecord, defaultSource string) (model.SurveyRes
 		c.fail("scores", "no score: at least one score_<dimension> is required")
 	}
 	return out, c.errs
+}
+
+// scoreScales reads the scores' own scales: each scale_<dimension> sent,
+// and the scale configured for a dimension (Reference.Scales) when none
+// is sent. A scale sent for a dimension whose scale is configured must be
+// that one: a questionnaire that asks "recommend" on 1–5 where 0–10 is
+// configured would otherwise be read as detractors.
+func (v *Validator) scoreScales(c *recordCheck) map[string]model.Scale {
+	own := make(map[string]model.Scale, len(v.Ref.Scales)+1)
+	for dim, s := range v.Ref.Scales {
+		own[dim] = s
+	}
+	for _, e := range c.f.extra {
+		dim, ok := strings.CutPrefix(e.name, "scale_")
+		s := strings.TrimSpace(e.value)
+		if !ok || s == "" {
+			continue
+		}
+		sc := model.Scale(s)
+		switch fixed, isFixed := v.Ref.Scales[dim]; {
+		case !v.Ref.Dimensions[dim]:
+			c.fail(e.name, "unknown survey dimension %q (configured: %s)", dim, keys(v.Ref.Dimensions))
+		case !sc.Valid():
+			c.fail(e.name, "%q is not a scale (1-4, 1-5, 0-10)", s)
+			own[dim] = "" // refused: its score is not checked against another scale
+		case isFixed && sc != fixed:
+			c.fail(e.name, "%s is configured on %s (ingest.survey_scales), not %s", dim, fixed, sc)
+			own[dim] = ""
+		default:
+			own[dim] = sc
+		}
+	}
+	return own
 }

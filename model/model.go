@@ -269,9 +269,24 @@ type SurveyResponse struct {
 	// AnsweredDate is the civil date of AnsweredAt in the site's time zone.
 	AnsweredDate time.Time
 	ContactID    string // optional link to the rated contact
-	Scale        Scale
-	Scores       map[string]int
-	Comment      string
+	// Scale is the response's scale: the scale of every score that has
+	// none of its own in Scales.
+	Scale  Scale
+	Scores map[string]int
+	// Scales are, by dimension, the scores' own scales (sent as
+	// scale_<dimension> or configured for the dimension) where they
+	// differ from Scale: a recommendation on 0–10 beside an overall score
+	// on 1–5. Nil in records spooled before scores had their own.
+	Scales  map[string]Scale
+	Comment string
+}
+
+// ScaleOf is the scale of the score on dimension dim.
+func (r *SurveyResponse) ScaleOf(dim string) Scale {
+	if s, ok := r.Scales[dim]; ok {
+		return s
+	}
+	return r.Scale
 }
 
 // ScopeKind is the level at which results are pooled.

@@ -61,6 +61,7 @@ type (
 	flagCol         nativeCol
 	uint32Col       nativeCol
 	nullUint32Col   nativeCol
+	enumArrayCol    nativeCol // Array(Enum8), put by names
 )
 
 func (w *rowWriter) str(name string) *strCol { return (*strCol)(w.col(name, kindStr)) }
@@ -84,6 +85,9 @@ func (w *rowWriter) uint32(name string) *uint32Col { return (*uint32Col)(w.col(n
 func (w *rowWriter) nullUint32(name string) *nullUint32Col {
 	return (*nullUint32Col)(w.col(name, kindNullUInt32))
 }
+func (w *rowWriter) enumArray(name string) *enumArrayCol {
+	return (*enumArrayCol)(w.col(name, kindEnum8Array))
+}
 func (w *rowWriter) uint8Array(name string) *uint8ArrayCol {
 	return (*uint8ArrayCol)(w.col(name, kindUInt8Array))
 }
@@ -100,6 +104,7 @@ func (c *uint64Col) put(v uint64)           { (*nativeCol)(c).uint64(v) }
 func (c *flagCol) put(v bool)               { (*nativeCol)(c).flag(v) }
 func (c *uint32Col) put(v uint32)           { (*nativeCol)(c).uint32(v) }
 func (c *nullUint32Col) put(v *uint32)      { (*nativeCol)(c).nullUint32(v) }
+func (c *enumArrayCol) put(v []string)      { (*nativeCol)(c).enums(v) }
 
 // A table is what an insert needs of a table, derived from its spec.
 type table struct {

@@ -23,8 +23,8 @@ func TestTablesFromSpecs(t *testing.T) {
 			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindDateTime, kindDate, kindNullDateTime, kindNullDate, kindEnum8, kindStr, kindDateTime, kindDateTime,
 				kindNullDateTime, kindNullDate, kindNullUInt32, kindUInt32, kindStr, kindStr}},
 		{surveysTable,
-			"INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)",
-			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindEnum8, kindDateTime, kindDate, kindStr, kindEnum8, kindStrArray, kindUInt8Array, kindStr, kindDateTime}},
+			"INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at, scales)",
+			[]colKind{kindStr, kindStr, kindStr, kindStr, kindStr, kindEnum8, kindDateTime, kindDate, kindStr, kindEnum8, kindStrArray, kindUInt8Array, kindStr, kindDateTime, kindEnum8Array}},
 	} {
 		if tt.table.query != tt.query {
 			t.Errorf("query %q\nwant %q", tt.table.query, tt.query)

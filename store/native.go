@@ -47,6 +47,7 @@ const (
 	kindUInt8                       // UInt8 (a flag: 0 or 1)
 	kindUInt32                      // UInt32
 	kindNullUInt32                  // Nullable(UInt32)
+	kindEnum8Array                  // Array(Enum8), appended by name
 )
 
 // nativeCol is one column's data. LowCardinality strings and Enum8 names
@@ -130,6 +131,8 @@ func checkKind(t column.Type, k colKind) (lc bool, err error) {
 		ok = s == "UInt32"
 	case kindNullUInt32:
 		ok = s == "Nullable(UInt32)"
+	case kindEnum8Array:
+		ok = strings.HasPrefix(s, "Array(Enum8(")
 	}
 	if !ok {
 		return false, fmt.Errorf("unexpected type %s", s)
@@ -286,8 +289,19 @@ func (c *nativeCol) uint8s(v []uint8) {
 	c.offs = binary.LittleEndian.AppendUint64(c.offs, c.nelem)
 }
 
+// enums appends an Array(Enum8) by names; load turns names into values.
+func (c *nativeCol) enums(v []string) {
+	for _, s := range v {
+		c.keys = append(c.keys, c.key(s))
+	}
+	c.nelem += uint64(len(v))
+	c.offs = binary.LittleEndian.AppendUint64(c.offs, c.nelem)
+}
+
 func (c *nativeCol) rows() int {
 	switch {
+	case c.kind == kindEnum8Array:
+		return len(c.offs) / 8
 	case c.lc || c.kind == kindEnum8:
 		return len(c.keys)
 	case c.kind == kindStr:
@@ -319,8 +333,13 @@ const (
 // finish completes the column's data for target and appends it to segs.
 func (c *nativeCol) finish(target column.Interface, segs []io.Reader, rd func([]byte) io.Reader) ([]io.Reader, error) {
 	switch {
-	case c.kind == kindEnum8:
-		codes, err := enumCodes(target.Type(), c.vals)
+	case c.kind == kindEnum8 || c.kind == kindEnum8Array:
+		t := target.Type()
+		if c.kind == kindEnum8Array {
+			t = column.Type(strings.TrimSuffix(strings.TrimPrefix(string(t), "Array("), ")"))
+			segs = append(segs, rd(c.offs))
+		}
+		codes, err := enumCodes(t, c.vals)
 		if err != nil {
 			return nil, err
 		}

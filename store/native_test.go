@@ -58,6 +58,9 @@ func TestCheckKind(t *testing.T) {
 	f("Nullable(UInt32)", kindNullUInt32, false, true)
 	f("UInt32", kindNullUInt32, false, false)
 	f("Nullable(UInt16)", kindNullUInt32, false, false)
+	f("Array(Enum8('1-4' = 1, '1-5' = 2, '0-10' = 3))", kindEnum8Array, false, true)
+	f("Array(String)", kindEnum8Array, false, false)
+	f("Enum8('a' = 1)", kindEnum8Array, false, false)
 }
 
 // target returns a clickhouse-go column of type typ, as a batch has.
@@ -128,6 +131,12 @@ func TestNativeColEncoding(t *testing.T) {
 		cat(le64(2), le64(2), []byte{1, 'x', 2, 'y', 'z'}))
 	f("Array(UInt8)", kindUInt8Array, func(c *nativeCol) { c.uint8s([]uint8{5, 4}); c.uint8s([]uint8{3}) },
 		cat(le64(2), le64(3), []byte{5, 4, 3}))
+	// Array(Enum8): the offsets, then each name's value.
+	f("Array(Enum8('1-4' = 1, '1-5' = 2, '0-10' = 3))", kindEnum8Array, func(c *nativeCol) {
+		c.enums([]string{"1-5", "0-10"})
+		c.enums(nil)
+		c.enums([]string{"1-4"})
+	}, cat(le64(2), le64(2), le64(3), []byte{2, 3, 1}))
 	// 300 values and "": 2-byte keys.
 	var dict []byte
 	for i := range 300 {

@@ -143,8 +143,8 @@ func (db *DB) InsertCases(ctx context.Context, rows []model.Case, stale map[Case
 }
 
 // surveyColumns writes a response whose scores are dims, in name order,
-// and their values.
-func surveyColumns(w *rowWriter, r *model.SurveyResponse, dims []string, scores []uint8, ingestedAt time.Time) {
+// their values and their scales.
+func surveyColumns(w *rowWriter, r *model.SurveyResponse, dims []string, scores []uint8, scales []string, ingestedAt time.Time) {
 	w.str("source").put(r.Source)
 	w.str("id").put(r.ID)
 	w.str("site").put(r.Site)
@@ -159,14 +159,16 @@ func surveyColumns(w *rowWriter, r *model.SurveyResponse, dims []string, scores 
 	w.uint8Array("scores").put(scores)
 	w.str("comment").put(r.Comment)
 	w.dateTime("ingested_at").put(ingestedAt)
+	w.enumArray("scales").put(scales)
 }
 
 var surveysTable = newTable("survey_responses", "insert surveys", func(w *rowWriter) {
-	surveyColumns(w, &model.SurveyResponse{}, nil, nil, time.Time{})
+	surveyColumns(w, &model.SurveyResponse{}, nil, nil, nil, time.Time{})
 })
 
 // InsertSurveys writes survey responses as one insert, each response's
-// scores as dimensions in name order and their values.
+// scores as dimensions in name order, their values and their scales (the
+// response's where a score has none of its own).
 func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, ingestedAt time.Time) error {
 	if len(rows) == 0 {
 		return nil
@@ -177,6 +179,7 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 	}
 	var dims []string
 	var scores []uint8
+	var scales []string
 	for i := range rows {
 		r := &rows[i]
 		dims = dims[:0]
@@ -184,11 +187,12 @@ func (db *DB) InsertSurveys(ctx context.Context, rows []model.SurveyResponse, in
 			dims = append(dims, d)
 		}
 		sort.Strings(dims)
-		scores = scores[:0]
+		scores, scales = scores[:0], scales[:0]
 		for _, d := range dims {
 			scores = append(scores, uint8(r.Scores[d]))
+			scales = append(scales, string(r.ScaleOf(d)))
 		}
-		surveyColumns(ins.row(), r, dims, scores, ingestedAt)
+		surveyColumns(ins.row(), r, dims, scores, scales, ingestedAt)
 	}
 	return ins.send()
 }

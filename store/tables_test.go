@@ -294,6 +294,10 @@ func TestInsertSurveysStoresWhatAppendStores(t *testing.T) {
 		for d := range i % 4 {
 			r.Scores[[]string{"global", "delai", "accueil"}[d%3]+fmt.Sprint(d/3)] = (i + d) % 11
 		}
+		if i%4 == 3 && i%3 == 0 {
+			// A score on a scale of its own (mixed questionnaires).
+			r.Scales = map[string]model.Scale{"delai0": model.Scale0to10}
+		}
 		rows[i] = r
 		dims := make([]string, 0, len(r.Scores))
 		for d := range r.Scores {
@@ -301,18 +305,50 @@ func TestInsertSurveysStoresWhatAppendStores(t *testing.T) {
 		}
 		sort.Strings(dims)
 		scores := make([]uint8, len(dims))
+		scales := make([]string, len(dims))
 		for k, d := range dims {
 			scores[k] = uint8(r.Scores[d])
+			scales[k] = string(r.Scale)
+			if sc, ok := r.Scales[d]; ok {
+				scales[k] = string(sc)
+			}
 		}
-		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Channel), r.Survey, string(r.Mode), r.AnsweredAt, r.AnsweredDate, r.ContactID, string(r.Scale), dims, scores, r.Comment, now}
+		ref[i] = []any{r.Source, r.ID, r.Site, string(r.Channel), r.Survey, string(r.Mode), r.AnsweredAt, r.AnsweredDate, r.ContactID, string(r.Scale), dims, scores, r.Comment, now, scales}
 	}
 	if err := db.InsertSurveys(ctx, rows, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := appendRows(ctx, db, `INSERT INTO survey_responses_ref (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)`, ref); err != nil {
+	if err := appendRows(ctx, db, `INSERT INTO survey_responses_ref (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at, scales)`, ref); err != nil {
 		t.Fatal(err)
 	}
-	sameRows(ctx, t, db, "survey_responses", len(rows), "|[]|", "|[5,4,3]|", "['accueil0','delai0','global0']", "très bien", "mystery_shopper|6")
+	sameRows(ctx, t, db, "survey_responses", len(rows), "|[]|", "|[5,4,3]|", "['accueil0','delai0','global0']", "très bien", "mystery_shopper|6", "['1-4','0-10','1-4']")
+}
+
+// TestScalesDefaultToTheResponses: a response stored without scales (before
+// migration 0008, or by an older writer) reads the response's scale for
+// every score, so that the indicators read old rows as before.
+func TestScalesDefaultToTheResponses(t *testing.T) {
+	db := chtest.New(t)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	if err := appendRows(ctx, db, `INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at)`,
+		[][]any{{"s", "OLD", "PAR-11", "reception", "nps", "sms", at, at.Truncate(24 * time.Hour), "", "0-10", []string{"overall", "recommend"}, []uint8{8, 9}, "", at}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InsertSurveys(ctx, []model.SurveyResponse{{Source: "s", ID: "NEW", Site: "PAR-11", Channel: "reception", Survey: "post", Mode: model.ModeEmail,
+		AnsweredAt: at, AnsweredDate: at.Truncate(24 * time.Hour), Scale: model.Scale1to5, Scores: map[string]int{"overall": 4, "recommend": 9},
+		Scales: map[string]model.Scale{"recommend": model.Scale0to10}}}, at); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"OLD": "0-10,0-10", "NEW": "1-5,0-10"} {
+		var got string
+		if err := db.Conn().QueryRow(ctx, "SELECT arrayStringConcat(arrayMap(v -> toString(v), scales), ',') FROM survey_responses FINAL WHERE id = ?", id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: scales %s, want %s", id, got, want)
+		}
+	}
 }
 
 // BenchmarkInsertContacts inserts 40,000 contacts a call, an ingest batch,

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"globaloffice/bench"
-	"globaloffice/ingest"
 )
 
 func (a *app) benchCommand() *cobra.Command {
@@ -56,7 +55,7 @@ func (a *app) benchAPICommand() *cobra.Command {
 			o.Store.Database = "bench_api"
 			o.WorkDir = filepath.Join(a.cfg.Home, "bench")
 			ic := a.cfg.Ingest
-			o.Lists = ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions, Segments: ic.Segments}
+			o.Lists = listsOf(ic)
 			o.Log = a.stderr
 			rs, err := bench.API(cmd.Context(), o)
 			if err != nil {

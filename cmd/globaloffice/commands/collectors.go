@@ -9,7 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
 
+	"globaloffice/config"
 	"globaloffice/ingest"
+	"globaloffice/model"
 	"globaloffice/store"
 )
 
@@ -47,8 +49,7 @@ func (a *app) collectors(ctx context.Context) (*collectors, error) {
 	m := ingest.NewMetrics(reg)
 	ic := a.cfg.Ingest
 	w := ingest.NewWriter(db, spool, ingest.WriterOptions{MaxBatch: ic.BatchRecords, Linger: ic.BatchLinger}, m, slog.New(slog.NewTextHandler(a.stderr, nil)))
-	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key),
-		ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions, Segments: ic.Segments},
+	svc := ingest.NewService(db, w, ingest.NewPseudonymizer(key), listsOf(ic),
 		ingest.Limits{MaxLineBytes: ic.MaxLineBytes, MaxRecords: ic.MaxRecords}, m)
 	maps, err := a.mappings()
 	if err != nil {
@@ -114,4 +115,18 @@ func closePendingCalls(ctx context.Context, svc *ingest.Service, period time.Dur
 		case <-t.C:
 		}
 	}
+}
+
+// listsOf are the configured vocabularies of the collectors (the config
+// was validated when loaded, survey_scales included).
+func listsOf(ic config.Ingest) ingest.Lists {
+	l := ingest.Lists{Channels: ic.Channels, CaseKinds: ic.CaseKinds, Dimensions: ic.SurveyDimensions, Segments: ic.Segments}
+	scales, _ := ic.ScoreScales()
+	for dim, sc := range scales {
+		if l.Scales == nil {
+			l.Scales = map[string]model.Scale{}
+		}
+		l.Scales[dim] = model.Scale(sc)
+	}
+	return l
 }
