@@ -257,3 +257,20 @@ func TestExcludeByWorkingDays(t *testing.T) {
 
 // TestRepeatContactsExclude: an exclusion narrows the repeat-contact
 // population like any other measure's (followers stay any contact).
+
+// TestCaseMonthsWithoutRows: a case indicator over periods whose months
+// hold no row, while other months are merged (read without FINAL), reads
+// nothing rather than compiling an empty condition.
+func TestCaseMonthsWithoutRows(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindCases, "id,site,kind,channel,received_at,completed_at,status,updated_at\n"+
+		"M1,PAR-11,reimbursement,mail,2026-03-02T08:00:00Z,2026-03-05T08:00:00Z,completed,2026-03-05T08:00:00Z\n")
+	if _, err := f.db.Compact(context.Background(), "case_completions", 0); err != nil {
+		t.Fatal(err)
+	}
+	got := f.compute(t, "2026-05", "reimbursement.within_7d")
+	if r, ok := got["reimbursement.within_7d national:"]; !ok || r.Sample != 0 || r.Value != nil {
+		t.Errorf("May: %+v, want an empty national result", r)
+	}
+	check(t, f.compute(t, "2026-03", "reimbursement.within_7d"), []want{{"reimbursement.within_7d site:PAR-11", 100, 1, 1, 1, ""}})
+}

@@ -263,6 +263,9 @@ func (b *builder) ranges(col string, periods []Period, extendDays int) rangeCond
 	}
 	if len(clean) == 0 {
 		if wholeMonths {
+			if len(dirty) == 0 {
+				return rangeCond{all: "0"} // no month of the periods holds a row
+			}
 			return rangeCond{all: render(dirty)}
 		}
 		return rangeCond{all: b.periodWhere(col, periods, extendDays)}

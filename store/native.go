@@ -314,7 +314,6 @@ func (c *nativeCol) rows() int {
 		return len(c.data) / 8
 	case c.kind == kindUInt8:
 		return len(c.data)
-	case c.kind == kindNullDateTime || c.kind == kindNullDate:
 	case c.kind == kindUInt32:
 		return len(c.data) / 4
 	case c.kind == kindNullDateTime || c.kind == kindNullDate || c.kind == kindNullUInt32:

@@ -266,9 +266,9 @@ func TestInsertCasesStoresWhatAppendStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Columns in name order: acknowledged_at, acknowledged_date,
-	// announced_days, channel…, kind, paused_seconds…
+	// announced_days, channel…, kind, origin_contact_id, paused_seconds…
 	sameRows(ctx, t, db, "cases", len(rows), "|NULL|NULL|", "|open|1|", "cancelled|3", "S-279",
-		"2025-02-03 00:00:00|2025-02-03|0|reception|", "NULL|NULL|10|phone|", "|complaint|154|", "|A-000000000003|", "|assisted|")
+		"2025-02-03 00:00:00|2025-02-03|0|reception|", "NULL|NULL|10|phone|", "|complaint||154|", "|A-000000000003|", "|assisted|")
 }
 
 func TestInsertSurveysStoresWhatAppendStores(t *testing.T) {
