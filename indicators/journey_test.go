@@ -50,7 +50,7 @@ func TestJourneys(t *testing.T) {
 	for _, raw := range []bool{false, true} {
 		f.eng.Compiler.Raw = raw
 		got := f.compute(t, "2026-05", "journey.fcr_7d", "journey.fcr_7d.phone", "journey.switch_online_desk_7d",
-			"journey.chasing_share", "journey.chasing_per_100", "journey.time_median", "journey.within_30d")
+			"journey.chasing_share", "journey.chasing_per_100", "journey.time_median", "journey.within_30d", "journey.handoffs")
 		check(t, got, []want{
 			// Served May contacts with a motive: A1 ✗ (A2 on paiement 4
 			// days later), A2 ✓, A3 ✓ (attestation is another motive), C1 ✓
@@ -85,6 +85,11 @@ func TestJourneys(t *testing.T) {
 			{"journey.time_median national:", 15, 3, 0, 0, ""},
 			{"journey.within_30d site:PAR-11", 0, 1, 0, 1, ""},
 			{"journey.within_30d national:", 200.0 / 3, 3, 2, 3, ""},
+			// Hand-offs: DB1 online only (1); DC1 reception twice (1); DD1
+			// phone then reception (2).
+			{"journey.handoffs site:PAR-18", 1, 1, 1, 1, ""},
+			{"journey.handoffs site:STR-67", 2, 1, 2, 1, ""},
+			{"journey.handoffs national:", 4.0 / 3, 3, 4, 3, ""},
 		})
 	}
 }
