@@ -66,11 +66,11 @@ func TestMethodologyPage(t *testing.T) {
 		"<tr><td>lundi 25/05/2026</td><th scope=\"row\">Lundi de Pentecôte</th><td>toutes les zones</td></tr>",
 		"<tr><td>mercredi 27/05/2026</td><th scope=\"row\">Abolition de l'esclavage</th><td>Guadeloupe</td></tr>",
 		"<tr><td>samedi 26/12/2026</td><th scope=\"row\">Saint-Étienne</th><td>Alsace-Moselle</td></tr>",
-		// The history: May's two revisions of 40 indicators × 8 scopes
+		// The history: May's two revisions of 41 indicators × 8 scopes
 		// (the nation, regions 11 and 44, departments 75 and 67, three
-		// sites) = 320 results each.
-		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">1</td><td>27/11/2026 12:00 UTC</td><td>dg</td><td class="num">320</td></tr>`,
-		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">2</td><td>27/11/2026 12:00 UTC</td><td>ops (tok_1)</td><td class="num">320</td></tr>`,
+		// sites) = 328 results each.
+		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">1</td><td>27/11/2026 12:00 UTC</td><td>dg</td><td class="num">328</td></tr>`,
+		`<tr><th scope="row">2026-05</th><td>01/05/2026</td><td>31/05/2026</td><td class="num">2</td><td>27/11/2026 12:00 UTC</td><td>ops (tok_1)</td><td class="num">328</td></tr>`,
 		`<caption>Chaque révision de chaque période close</caption>`, `<th scope="col">Révision</th>`)
 	if n := strings.Count(fr, `<tr><th scope="row">2026-05</th>`); n != 2 {
 		t.Errorf("%d rows of May's revisions, want 2", n)

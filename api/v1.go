@@ -44,6 +44,7 @@ func (s *Server) registerV1(r *gin.Engine) (huma.API, *gin.RouterGroup) {
 	api := humagin.NewWithGroup(r, g, cfg)
 	s.registerReference(api)
 	s.registerResults(api)
+	s.registerJourneys(api)
 	s.registerTargets(api)
 	s.registerPeriods(api)
 	s.registerTokens(api)

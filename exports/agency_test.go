@@ -68,7 +68,7 @@ func TestAgencyWorkbook(t *testing.T) {
 	for _, s := range b.Sheets {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "Summary,reception,phone,appointment,email,mail,back office,all channels,12 months,Notes" {
+	if got := strings.Join(names, ","); got != "Summary,reception,phone,appointment,email,mail,back office,all channels,online,12 months,Notes" {
 		t.Errorf("sheets %s", got)
 	}
 
@@ -92,7 +92,7 @@ func TestAgencyWorkbook(t *testing.T) {
 		if id != r.Indicator {
 			t.Fatalf("row %d: %v, want %s", row, id, r.Indicator)
 		}
-		scale, format := 1.0, map[string]string{"percent": "0.0%", "minutes": "0.0", "seconds": "0", "days": "0.0", "working_days": "0.0", "points": "0.0", "score": "0.00", "count": "#,##0"}[r.Unit]
+		scale, format := 1.0, map[string]string{"percent": "0.0%", "minutes": "0.0", "seconds": "0", "days": "0.0", "working_days": "0.0", "points": "0.0", "score": "0.00", "count": "#,##0", "per_100": "0.0", "handoffs": "0.0"}[r.Unit]
 		if r.Unit == "percent" {
 			scale = 100
 		}
@@ -138,7 +138,7 @@ func TestAgencyWorkbook(t *testing.T) {
 	// The reception sheet: one row a day, as an Excel table; 11 May 9/10,
 	// 12 May 5/10, 1 May nothing.
 	rec := b.sheet(t, "reception")
-	if len(rec.Tables) != 1 || rec.Tables["breakdown_1"] != "A1:I32" {
+	if len(rec.Tables) != 1 || rec.Tables["breakdown_1"] != "A1:K32" {
 		t.Errorf("reception tables %v", rec.Tables)
 	}
 	if rec.Cells["A12"].Value != "2026-05-11" || !near(num(rec.Cells["D12"].Value), 0.9) || rec.Cells["D12"].Format != "0.0%" || rec.Cells["E12"].Value != 10.0 ||

@@ -62,7 +62,7 @@ func TestDirectorWorkbook(t *testing.T) {
 	for _, s := range b.Sheets {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,backlog,ack,cases,sick_pay,Rankings,Spread,Notes" {
+	if got := strings.Join(names, ","); got != "Overview,reception,phone,appointment,email,mail,reimbursement,allowance,registration,satisfaction,global,backlog,ack,cases,sick_pay,journey,mix,Rankings,Spread,Notes" {
 		t.Errorf("sheets %s", got)
 	}
 
@@ -314,7 +314,7 @@ func checkValue(t *testing.T, where, unit string, want *float64, got any, format
 	if unit == "percent" {
 		scale = 100
 	}
-	wantFmt := map[string]string{"percent": "0.0%", "minutes": "0.0", "seconds": "0", "days": "0.0", "working_days": "0.0", "points": "0.0", "score": "0.00", "count": "#,##0"}[unit]
+	wantFmt := map[string]string{"percent": "0.0%", "minutes": "0.0", "seconds": "0", "days": "0.0", "working_days": "0.0", "points": "0.0", "score": "0.00", "count": "#,##0", "per_100": "0.0", "handoffs": "0.0"}[unit]
 	switch {
 	case want == nil && got != nil, want != nil && !near(num(got)*scale, *want):
 		t.Errorf("%s: %v, want %v", where, got, deref(want))

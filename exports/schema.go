@@ -45,7 +45,7 @@ var OpenFields = []Field{
 	{Name: "indicator", Type: "string", Title: "Indicateur", Description: "the indicator's id, stable across publications", Constraints: required},
 	{Name: "title_fr", Type: "string", Title: "Intitulé", Description: "the indicator's title in French", Constraints: required},
 	{Name: "title_en", Type: "string", Title: "Title", Description: "the indicator's title in English", Constraints: required},
-	{Name: "unit", Type: "string", Title: "Unité", Description: "the unit of value, ci_low, ci_high and target", Constraints: &Constraints{Required: true, Enum: []string{"percent", "minutes", "seconds", "days", "working_days", "points", "score", "count"}}},
+	{Name: "unit", Type: "string", Title: "Unité", Description: "the unit of value, ci_low, ci_high and target", Constraints: &Constraints{Required: true, Enum: []string{"percent", "minutes", "seconds", "days", "working_days", "points", "score", "count", "per_100", "handoffs"}}},
 	{Name: "value", Type: "number", Title: "Valeur", Description: "the result, in unit (85.3 for 85.3 %)", Constraints: required},
 	{Name: "meeting", Type: "number", Title: "Conformes", Description: "for shares: the count meeting the commitment", Constraints: &Constraints{Minimum: &zero}},
 	{Name: "counted", Type: "number", Title: "Comptés", Description: "for shares: the total counted", Constraints: &Constraints{Minimum: &zero}},

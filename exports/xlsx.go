@@ -36,6 +36,8 @@ var unitFormats = map[string]string{
 	"points":       "0.0",
 	"score":        "0.00",
 	"count":        "#,##0",
+	"per_100":      "0.0",
+	"handoffs":     "0.0",
 }
 
 func newStyles(f *excelize.File) (*styles, error) {

@@ -118,7 +118,7 @@ var (
 		"cases":    {"calendar_days": true, "working_days": true, "calendar_days_net": true, "ack_days": true, "days_over_announced": true},
 		"surveys":  {},
 	}
-	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true, "per_100": true}
+	units      = map[string]bool{"percent": true, "minutes": true, "seconds": true, "days": true, "working_days": true, "points": true, "score": true, "count": true, "per_100": true, "handoffs": true}
 	directions = map[string]bool{"higher": true, "lower": true}
 )
 

@@ -46,6 +46,13 @@ type JourneyShare struct{ Threshold float64 }
 // in calendar days (see JourneyShare).
 type JourneyQuantile struct{ P float64 }
 
+// JourneyHandOffs is the mean number of hand-offs of the period's
+// completed cases opened by a contact: the distinct front-office channels
+// the user went through on the journey's motive up to the opening contact
+// (within journeyLookbackDays before it, the opening one included), each
+// handing on to the next, the last to the back office.
+type JourneyHandOffs struct{}
+
 // journeyLookbackDays bounds how far before the contact that opened a case
 // an earlier contact on the same motive still starts its journey.
 const journeyLookbackDays = 30
@@ -56,6 +63,7 @@ func (ChasingShare) Name() string           { return "chasing_share" }
 func (ChasingRate) Name() string            { return "chasing_per_100" }
 func (JourneyShare) Name() string           { return "journey_share" }
 func (JourneyQuantile) Name() string        { return "journey_quantile" }
+func (JourneyHandOffs) Name() string        { return "journey_handoffs" }
 
 func (FirstContactResolution) Proportion() bool { return true }
 func (ChannelSwitch) Proportion() bool          { return true }
@@ -63,6 +71,7 @@ func (ChasingShare) Proportion() bool           { return true }
 func (ChasingRate) Proportion() bool            { return false }
 func (JourneyShare) Proportion() bool           { return true }
 func (JourneyQuantile) Proportion() bool        { return false }
+func (JourneyHandOffs) Proportion() bool        { return false }
 
 func (FirstContactResolution) value(a agg) (v, num, den *float64) { return percent(a) }
 func (ChannelSwitch) value(a agg) (v, num, den *float64)          { return percent(a) }
@@ -70,6 +79,7 @@ func (ChasingShare) value(a agg) (v, num, den *float64)           { return perce
 func (ChasingRate) value(a agg) (v, num, den *float64)            { return percent(a) }
 func (JourneyShare) value(a agg) (v, num, den *float64)           { return percent(a) }
 func (JourneyQuantile) value(a agg) (v, num, den *float64)        { return ptr(a.q), nil, nil }
+func (JourneyHandOffs) value(a agg) (v, num, den *float64)        { return mean(a) }
 
 func (FirstContactResolution) pace() float64 { return 100 }
 func (ChannelSwitch) pace() float64          { return 100 }
@@ -77,6 +87,7 @@ func (ChasingShare) pace() float64           { return 100 }
 func (ChasingRate) pace() float64            { return 0 } // its cases are a stock over the period
 func (JourneyShare) pace() float64           { return 100 }
 func (JourneyQuantile) pace() float64        { return 0 }
+func (JourneyHandOffs) pace() float64        { return 1 }
 
 func (m FirstContactResolution) compile(b *builder, ps []Period) (Compiled, error) {
 	return b.followed(ps, m.WindowHours, follow{byMotive: true, resolved: true})
@@ -87,11 +98,22 @@ func (m ChannelSwitch) compile(b *builder, ps []Period) (Compiled, error) {
 func (ChasingShare) compile(b *builder, ps []Period) (Compiled, error) { return b.chasingShare(ps) }
 func (ChasingRate) compile(b *builder, ps []Period) (Compiled, error)  { return b.chasingRate(ps) }
 func (m JourneyShare) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.journey(ps, Share{Threshold: m.Threshold})
+	return b.journey(ps, Share{Threshold: m.Threshold}, journeyDays)
 }
 func (m JourneyQuantile) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.journey(ps, Quantile{P: m.P})
+	return b.journey(ps, Quantile{P: m.P}, journeyDays)
 }
+func (JourneyHandOffs) compile(b *builder, ps []Period) (Compiled, error) {
+	return b.journey(ps, Mean{}, journeyHandOffs)
+}
+
+// The values of a journey (see journey): its time in calendar days, and
+// its hand-offs (the opening contact's channel when no earlier contact is
+// known).
+const (
+	journeyDays     = "cd - if(sd > 0, least(sd, od1), od1)"
+	journeyHandOffs = "greatest(nch, 1)"
+)
 
 // follow shapes a query of contacts followed by others (see followed).
 type follow struct {
@@ -196,11 +218,10 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
-// journey compiles journey_share and journey_quantile: the period's
-// completed cases that name the contact that opened them, each with its
-// journey time v in calendar days, aggregated by m (a Share or a Quantile
-// of v).
-func (b *builder) journey(periods []Period, m pooled) (Compiled, error) {
+// journey compiles journey_share, journey_quantile and journey_handoffs:
+// the period's completed cases that name the contact that opened them,
+// each with its value v (journeyDays, journeyHandOffs), aggregated by m.
+func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, error) {
 	d := b.d
 	col := b.dateColumn()
 	where := []string{"status = 'completed'", "origin_contact_id != ''"}
@@ -218,10 +239,11 @@ func (b *builder) journey(periods []Period, m pooled) (Compiled, error) {
 	// in practice; any() picks one otherwise), then the first contact of
 	// the same user on the same motive in the lookback before it.
 	origins := "SELECT id AS oc, any(user_ref) AS ou, any(motive) AS om, any(toInt64(arrived_at)) AS oa, any(toInt64(arrived_date)) AS od FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")) GROUP BY id"
-	earlier := "SELECT user_ref AS ou, motive AS om, toInt64(arrived_at) AS a, toInt64(arrived_date) AS ad FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
-	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, ou != '' AND a >= oa - %d AND a <= oa) AS sd FROM (%s) ALL LEFT JOIN (%s) USING (ou, om) GROUP BY oc",
-		journeyLookbackDays*86400, origins, earlier)
-	timed := "SELECT pk, site, cd - if(sd > 0, least(sd, od1), od1) AS v FROM (" + cases + ") ANY INNER JOIN (" + starts + ") USING oc"
+	earlier := "SELECT user_ref AS ou, motive AS om, toInt64(arrived_at) AS a, toInt64(arrived_date) AS ad, channel AS ch FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
+	within := fmt.Sprintf("ou != '' AND a >= oa - %d AND a <= oa", journeyLookbackDays*86400)
+	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, %s) AS sd, uniqExactIf(ch, %s) AS nch FROM (%s) ALL LEFT JOIN (%s) USING (ou, om) GROUP BY oc",
+		within, within, origins, earlier)
+	timed := "SELECT pk, site, " + value + " AS v FROM (" + cases + ") ANY INNER JOIN (" + starts + ") USING oc"
 	middle := "SELECT " + scopeCols + ", v FROM (" + timed + ") " + sitesJoin
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
@@ -277,6 +299,13 @@ func (m JourneyShare) describe(lang, pop string) string {
 		return fmt.Sprintf("Part des %s dont le parcours a duré au plus %s jours : %s.", pop, num(m.Threshold), journeyText(lang))
 	}
 	return fmt.Sprintf("Share of %s whose journey took at most %s days: %s.", pop, num(m.Threshold), journeyText(lang))
+}
+
+func (JourneyHandOffs) describe(lang, pop string) string {
+	if lang == FR {
+		return fmt.Sprintf("Nombre moyen de passages de relais des %s : les canaux distincts par lesquels l'usager est passé sur le motif du contact qui a ouvert le dossier (dans les %d jours qui le précèdent, ce contact compris), chacun passant la main au suivant, le dernier au back office ; seuls les dossiers qui nomment le contact qui les a ouverts comptent.", pop, journeyLookbackDays)
+	}
+	return fmt.Sprintf("Mean number of hand-offs of %s: the distinct channels the user went through on the motive of the contact that opened the case (within the %d days before it, that contact included), each handing on to the next, the last to the back office; only cases naming the contact that opened them count.", pop, journeyLookbackDays)
 }
 
 func (m JourneyQuantile) describe(lang, pop string) string {

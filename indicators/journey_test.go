@@ -3,6 +3,7 @@ package indicators_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"globaloffice/indicators"
@@ -50,7 +51,7 @@ func TestJourneys(t *testing.T) {
 	for _, raw := range []bool{false, true} {
 		f.eng.Compiler.Raw = raw
 		got := f.compute(t, "2026-05", "journey.fcr_7d", "journey.fcr_7d.phone", "journey.switch_online_desk_7d",
-			"journey.chasing_share", "journey.chasing_per_100", "journey.time_median", "journey.within_30d")
+			"journey.chasing_share", "journey.chasing_per_100", "journey.time_median", "journey.within_30d", "journey.handoffs")
 		check(t, got, []want{
 			// Served May contacts with a motive: A1 ✗ (A2 on paiement 4
 			// days later), A2 ✓, A3 ✓ (attestation is another motive), C1 ✓
@@ -85,6 +86,11 @@ func TestJourneys(t *testing.T) {
 			{"journey.time_median national:", 15, 3, 0, 0, ""},
 			{"journey.within_30d site:PAR-11", 0, 1, 0, 1, ""},
 			{"journey.within_30d national:", 200.0 / 3, 3, 2, 3, ""},
+			// Hand-offs: DB1 online only (1); DC1 reception twice (1); DD1
+			// phone then reception (2).
+			{"journey.handoffs site:PAR-18", 1, 1, 1, 1, ""},
+			{"journey.handoffs site:STR-67", 2, 1, 2, 1, ""},
+			{"journey.handoffs national:", 4.0 / 3, 3, 4, 3, ""},
 		})
 	}
 }
@@ -136,5 +142,49 @@ func TestJourneysBySegmentAndMotive(t *testing.T) {
 	p, _ := indicators.ParsePeriod("2026-05", f.eng.Now())
 	if _, err := f.eng.Results(context.Background(), indicators.Query{Period: p, Selection: indicators.Selection{By: "user_ref"}}); err == nil {
 		t.Error("a breakdown by user_ref was accepted")
+	}
+}
+
+// TestJourneyPaths: the journeys of the cases received in May that name
+// their opening contact (DB1, DC1; DD1 was received in April), by path.
+func TestJourneyPaths(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindContacts, journeyContacts)
+	f.send(t, ingest.KindCases, journeyCases)
+	may, err := indicators.ParsePeriod("2026-05", f.eng.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		q      indicators.JourneyQuery
+		paths  []string
+		chased int
+		hand   float64
+	}{
+		// DB1: asked online, filed online, came to the desk about it, done.
+		// DC1: two visits (one step), the case, two calls chasing it (one
+		// step; the third came after its completion), done.
+		{"all", indicators.JourneyQuery{Period: may}, []string{"online case:online reception completed", "reception case:reception phone completed"}, 2, 1},
+		{"motive", indicators.JourneyQuery{Period: may, Motive: "inscription"}, []string{"online case:online reception completed"}, 1, 1},
+		{"sites", indicators.JourneyQuery{Period: may, Sites: []string{"PAR-11"}}, []string{"reception case:reception phone completed"}, 1, 1},
+		{"none", indicators.JourneyQuery{Period: may, Motive: "paiement"}, nil, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := f.eng.Journeys(context.Background(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range rep.Paths {
+				if p.Count != 1 {
+					t.Errorf("path %v counted %d, want 1", p.Steps, p.Count)
+				}
+				got = append(got, strings.Join(p.Steps, " "))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.paths, "|") || rep.Journeys != len(tc.paths) || rep.Chased != tc.chased || rep.HandOffs != tc.hand {
+				t.Errorf("paths %q, %d journeys, %d chased, %v hand-offs; want %q, %d, %d, %v", got, rep.Journeys, rep.Chased, rep.HandOffs, tc.paths, len(tc.paths), tc.chased, tc.hand)
+			}
+		})
 	}
 }

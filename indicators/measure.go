@@ -315,6 +315,10 @@ var measureKinds = map[string]struct {
 		}
 		return m
 	}},
+	"journey_handoffs": {nil, func(s *spec, c *checker) Measure {
+		c.journey(s)
+		return JourneyHandOffs{}
+	}},
 	"journey_quantile": {[]string{"quantile"}, func(s *spec, c *checker) Measure {
 		c.journey(s)
 		if s.Quantile <= 0 || s.Quantile >= 1 {

@@ -65,7 +65,7 @@ func TestMeasureFields(t *testing.T) {
 	// followers are any contact of the user, open or not).
 	f("contacts", "    measure: repeat_contact\n    window_hours: 24\n    opening_hours: true\n", "m.yaml:9: opening_hours: only for contacts, with a measure other than repeat_contact")
 	f("cases", "    measure: count\n    opening_hours: true\n", "m.yaml:8: opening_hours: only for contacts")
-	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, channel_switch, chasing_per_100, chasing_share, count, first_contact_resolution, journey_quantile, journey_share, mean, mean_score, nps, paused_share, quantile, ratio, repeat_contact, share, top_box`)
+	f("contacts", "    measure: median\n", `m.yaml:7: measure: "median" is not one of backlog_oldest, backlog_share, backlog_size, channel_switch, chasing_per_100, chasing_share, count, first_contact_resolution, journey_handoffs, journey_quantile, journey_share, mean, mean_score, nps, paused_share, quantile, ratio, repeat_contact, share, top_box`)
 	f("contacts", "    measure: paused_share\n", "m.yaml:4: source: paused_share needs source cases")
 	f("cases", "    measure: paused_share\n    value: calendar_days\n", "m.yaml:8: value: only used by measure mean, quantile, share")
 }

@@ -165,6 +165,10 @@ func unitWords(unit string) string {
 		return "working days"
 	case "count":
 		return "a count"
+	case "per_100":
+		return "a number per 100 open cases"
+	case "handoffs":
+		return "a number of hand-offs"
 	}
 	return unit
 }

@@ -188,6 +188,8 @@ var messages = map[string][2]string{
 	"unit.points":                      {"points", "points"},
 	"unit.score":                       {"note", "score"},
 	"unit.count":                       {"nombre", "count"},
+	"unit.per_100":                     {"pour 100 dossiers en cours", "per 100 open cases"},
+	"unit.handoffs":                    {"passages de relais", "hand-offs"},
 	"methodology.rules":                {"Les règles", "The rules"},
 	"rules.periods.h":                  {"Périodes", "Periods"},
 	"rules.periods":                    {"Les périodes (jour, semaine, mois, trimestre, année) sont découpées à l'heure locale de chaque site : une visite à 23 h 30 le 31 mars à Pointe-à-Pitre compte en mars, même s'il est déjà le 1er avril à Paris. Un contact compte dans la période de son arrivée, un dossier dans celle de sa clôture, une réponse d'enquête dans celle où elle a été donnée.", "Periods (day, week, month, quarter, year) are cut in each site's local time: a visit at 11:30 pm on 31 March in Pointe-à-Pitre counts in March, even though it is already 1 April in Paris. A contact counts in the period it arrived in, a case in the period it was completed in, a survey response in the period it was given in."},
@@ -285,6 +287,8 @@ var units = map[string][2]string{
 	"points":       {"pts", "pts"},
 	"score":        {"", ""},
 	"count":        {"", ""},
+	"per_100":      {"/100", "/100"},
+	"handoffs":     {"", ""},
 }
 
 // value formats a value in an indicator's unit: "85,3 %", "12 min".
