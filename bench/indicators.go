@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -90,6 +91,17 @@ func contactCount(ctx context.Context, opts store.Options) (uint64, error) {
 	}
 	defer db.Close()
 	return db.RowCount(ctx, "contacts")
+}
+
+// handwrittenIDs are the indicators with hand-written SQL.
+func handwrittenIDs() []string {
+	files, _ := fs.Glob(handwritten, "handwritten/*.sql")
+	ids := make([]string, 0, len(files))
+	for _, f := range files {
+		ids = append(ids, strings.TrimSuffix(path.Base(f), ".sql"))
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // runHandwritten runs every hand-written query for p, its previous period
