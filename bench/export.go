@@ -189,6 +189,7 @@ func loadContacts(ctx context.Context, o ExportOptions, logf func(string, ...any
 	if err != nil {
 		return err
 	}
+	ref.Segments = segments()
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
 	host, port := splitAddr(o.Store.Addr)
 	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", o.Store.Database,

@@ -202,6 +202,7 @@ func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) er
 	if err != nil {
 		return err
 	}
+	ref.Segments = segments()
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
 	now := time.Now().UTC().Format("2006-01-02 15:04:05")
 	for _, k := range []struct {
@@ -210,8 +211,8 @@ func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) er
 		format ingest.Format
 		query  string
 	}{
-		{ingest.KindContacts, "contacts", ingest.FormatCSV, "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at) FORMAT TSV"},
-		{ingest.KindCases, "cases", ingest.FormatNDJSON, "INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds) FORMAT TSV"},
+		{ingest.KindContacts, "contacts", ingest.FormatCSV, "INSERT INTO contacts (source, id, site, channel, arrived_at, arrived_date, answered_at, ended_at, outcome, motive, user_ref, team, ingested_at, asked_agent, case_id, segment) FORMAT TSV"},
+		{ingest.KindCases, "cases", ingest.FormatNDJSON, "INSERT INTO cases (source, id, site, kind, channel, received_at, received_date, completed_at, completed_date, status, user_ref, updated_at, ingested_at, acknowledged_at, acknowledged_date, announced_days, paused_seconds, origin_contact_id, segment) FORMAT TSV"},
 		{ingest.KindSurveys, "surveys", ingest.FormatCSV, "INSERT INTO survey_responses (source, id, site, channel, survey, mode, answered_at, answered_date, contact_id, scale, dimensions, scores, comment, ingested_at) FORMAT TSV"},
 	} {
 		files, _ := filepath.Glob(filepath.Join(dir, k.dir, "*"))
@@ -267,8 +268,12 @@ func loadFile(ctx context.Context, o IndicatorOptions, v *ingest.Validator, kind
 			if len(errs) > 0 {
 				return fmt.Errorf("line %d: %v", r.Line, errs)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Channel, ts(c.ArrivedAt), c.ArrivedDate.Format(time.DateOnly),
-				tsp(c.AnsweredAt), tsp(c.EndedAt), c.Outcome, tsv(c.Motive), c.UserRef, tsv(c.Team), now)
+			asked := 0
+			if c.AgentAsked() {
+				asked = 1
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Channel, ts(c.ArrivedAt), c.ArrivedDate.Format(time.DateOnly),
+				tsp(c.AnsweredAt), tsp(c.EndedAt), c.Outcome, tsv(c.Motive), c.UserRef, tsv(c.Team), now, asked, tsv(c.CaseID), c.Segment)
 		case ingest.KindCases:
 			c, errs := v.Case(r, "")
 			if len(errs) > 0 {
@@ -278,8 +283,8 @@ func loadFile(ctx context.Context, o IndicatorOptions, v *ingest.Validator, kind
 			if c.AnnouncedDays != nil {
 				announced = strconv.FormatUint(uint64(*c.AnnouncedDays), 10)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Kind, c.Channel, ts(c.ReceivedAt), c.ReceivedDate.Format(time.DateOnly),
-				tsp(c.CompletedAt), dp(c.CompletedDate), c.Status, c.UserRef, ts(c.UpdatedAt), now, tsp(c.AcknowledgedAt), dp(c.AcknowledgedDate), announced, c.PausedSeconds)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", tsv(c.Source), tsv(c.ID), tsv(c.Site), c.Kind, c.Channel, ts(c.ReceivedAt), c.ReceivedDate.Format(time.DateOnly),
+				tsp(c.CompletedAt), dp(c.CompletedDate), c.Status, c.UserRef, ts(c.UpdatedAt), now, tsp(c.AcknowledgedAt), dp(c.AcknowledgedDate), announced, c.PausedSeconds, tsv(c.OriginContactID), c.Segment)
 		case ingest.KindSurveys:
 			s, errs := v.Survey(r, "")
 			if len(errs) > 0 {
