@@ -201,6 +201,7 @@ func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
 	f.Add(`{"a":[1]}`)
 	f.Add(`{"a":01}`)
 	f.Add(`null`)
+	f.Add(`{"":{},"":""}`)
 	f.Fuzz(func(t *testing.T, in string) {
 		if !utf8.ValidString(in) {
 			return // NDJSON lines are checked for UTF-8 before parsing
@@ -210,7 +211,9 @@ func FuzzFlatObjectMatchesEncodingJSON(f *testing.F) {
 		// Names sent twice and \u0000 are refused by the fast parser
 		// alone (encoding/json keeps the last value, and the NUL).
 		if refused := dupOrNUL([]byte(in)); werr == nil && refused != "" {
-			if gerr == nil || !strings.Contains(gerr.Reason, refused) {
+			// The fast parser may meet another fault first: a value that
+			// encoding/json's last-wins hid (`{"":{},"":""}`).
+			if gerr == nil || !strings.Contains(gerr.Reason, refused) && !strings.Contains(gerr.Reason, "not an object or array") {
 				t.Fatalf("%q: %s, fast parser error %v", in, refused, gerr)
 			}
 			return
