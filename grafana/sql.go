@@ -101,7 +101,7 @@ func historySQL(d *indicators.Definition) string {
 	if c := d.Channel(); c != "" {
 		ch = "\n  AND (${channel:singlequote} = '__all' OR ${channel:singlequote} = " + quote(c) + ")"
 	}
-	return `SELECT toDateTime(toString(period_from), 'UTC') AS time, value, target
+	return `SELECT ` + midnightUTC("period_from") + ` AS time, value, target
 FROM results
 WHERE indicator = ` + quote(d.ID) + ` AND ` + monthly + `
   AND $__dateFilter(period_from)
@@ -111,6 +111,14 @@ ORDER BY time`
 }
 
 var historyColumns = []string{"time", "value", "target"}
+
+// midnightUTC is a civil date as a time at its midnight in UTC: the
+// dashboards are drawn in UTC, so that a site's local date shows as it is
+// whatever the viewer's zone. (18.16 cannot parse a bare date as a
+// DateTime.)
+func midnightUTC(date string) string {
+	return `toDateTime(concat(toString(` + date + `), ' 00:00:00'), 'UTC')`
+}
 
 // volumeSources are the raw event tables drawn as volumes, with their
 // civil-date column (the site's local date, computed at ingest).
@@ -122,14 +130,13 @@ var volumeSources = []struct{ title, table, date string }{
 
 // volumeSQL counts the events of the selected sites and channel by the
 // sites' local day, in buckets of the panel's interval (at least a day);
-// raw SQL because volumes are not indicators. Cases are read with FINAL:
-// a case has several versions.
+// raw SQL because volumes are not indicators. FINAL: the event tables are
+// ReplacingMergeTrees (a retried insert, a case's versions) and an unmerged
+// copy must not count twice.
 func volumeSQL(table, date string) string {
-	final := ""
-	if table == "cases" {
-		final = " FINAL"
-	}
-	return `SELECT toDateTime(toString(toDate(intDiv(toUInt32(toUInt16(` + date + `)), greatest(intDiv($__interval_s, 86400), 1)) * greatest(intDiv($__interval_s, 86400), 1))), 'UTC') AS time,
+	final := " FINAL"
+	bucket := `toDate(toUInt16(intDiv(toUInt32(toUInt16(` + date + `)), greatest(intDiv($__interval_s, 86400), 1)) * greatest(intDiv($__interval_s, 86400), 1)))`
+	return `SELECT ` + midnightUTC(bucket) + ` AS time,
   toUInt64(count()) AS records
 FROM ` + table + final + `
 WHERE $__dateFilter(` + date + `)
