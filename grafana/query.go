@@ -24,13 +24,13 @@ const (
 // foundation SDK ships no ClickHouse type, so this one implements its
 // Dataquery variant with the fields the plugin reads.
 type ClickHouseQuery struct {
-	RefID      string                    `json:"refId"`
-	Hide       *bool                     `json:"hide,omitempty"`
+	RefID      string                   `json:"refId"`
+	Hide       *bool                    `json:"hide,omitempty"`
 	Datasource *dashboard.DataSourceRef `json:"datasource,omitempty"`
-	EditorType string                    `json:"editorType"`
-	QueryType  string                    `json:"queryType"`
-	RawSQL     string                    `json:"rawSql"`
-	Format     Format                    `json:"format"`
+	EditorType string                   `json:"editorType"`
+	QueryType  string                   `json:"queryType"`
+	RawSQL     string                   `json:"rawSql"`
+	Format     Format                   `json:"format"`
 }
 
 // ImplementsDataqueryVariant marks ClickHouseQuery as a query for cog.
