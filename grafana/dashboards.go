@@ -155,6 +155,11 @@ func site(cat *indicators.Catalog) (string, *dashboard.DashboardBuilder, []Query
 			WithTarget(NewClickHouseQuery(clickhouseDS, sql, FormatTimeSeries)))
 	}
 	b.WithRow(dashboard.NewRowBuilder("Volumes (raw events, local days)"))
+	qs = append(qs, Query{name, "Sites", siteListSQL, siteListColumns})
+	b.WithPanel(table.NewPanelBuilder().Title("Sites and their time zones").
+		Description("The selected sites: every date on this dashboard is the site's local date in its time zone.").
+		Datasource(clickhouseDS).Span(24).Height(6).
+		WithTarget(NewClickHouseQuery(clickhouseDS, siteListSQL, FormatTable)))
 	for _, v := range volumeSources {
 		sql := volumeSQL(v.table, v.date)
 		qs = append(qs, Query{name, v.title, sql, volumeColumns})

@@ -138,6 +138,11 @@ func checkFigures(ctx context.Context, t *testing.T, db *store.DB, e *indicators
 			t.Errorf("history %s %s: %v, engine %v", rec.ID, name, deref(rows[i][1]), want.Value)
 		}
 	}
+	// demo/sites.csv: PAR-11 is in region 11, department 75, Europe/Paris.
+	if _, rows, err := run(ctx, db, siteListSQL, site, from, to, time.Hour); err != nil || len(rows) != 1 ||
+		*rows[0][0].(*string) != "PAR-11" || *rows[0][3].(*string) != "75" || *rows[0][4].(*string) != "Europe/Paris" {
+		t.Errorf("site list at PAR-11: %v, %v", rows, err)
+	}
 	site["channel"] = "phone"
 	if _, rows, err = run(ctx, db, historySQL(rec), site, from, to, time.Hour); err != nil || len(rows) != 0 {
 		t.Errorf("history of %s with channel phone: %d rows, %v; want none", rec.ID, len(rows), err)

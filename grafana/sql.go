@@ -148,6 +148,15 @@ ORDER BY time`
 
 var volumeColumns = []string{"time", "records"}
 
+// siteListSQL lists the selected sites with their time zones: the dates
+// of the panels are each site's own.
+const siteListSQL = `SELECT id, name, toString(region) AS region, toString(department) AS department, toString(timezone) AS timezone
+FROM sites FINAL
+WHERE (${region:singlequote} = '__all' OR region = ${region:singlequote}) AND (${site:singlequote} = '__all' OR id = ${site:singlequote})
+ORDER BY id`
+
+var siteListColumns = []string{"id", "name", "region", "department", "timezone"}
+
 // Variable queries of the site dashboard: region, then the region's sites.
 // The channels are the catalog's (a custom variable): those its panels
 // measure.
