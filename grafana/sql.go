@@ -81,9 +81,10 @@ ORDER BY indicator`
 var nationalColumns = []string{"commitment", "period", "value", "target", "status", "sample",
 	"spread_sites", "spread_min", "spread_p10", "spread_median", "spread_p90", "spread_max", "spread_missed"}
 
-// regionSQL is one commitment's current figure in each region.
+// regionSQL is one commitment's current figure in each region, with the
+// spread of the region's sites where the engine computed one.
 func regionSQL(d *indicators.Definition) string {
-	return `SELECT scope_id AS region, value, target, toString(status) AS status, sample
+	return `SELECT scope_id AS region, value, target, toString(status) AS status, sample, spread_sites, spread_min, spread_median, spread_max, spread_missed
 FROM results
 WHERE scope = 'region' AND indicator = ` + quote(d.ID) + `
   AND ` + currentMonth + `
@@ -91,7 +92,7 @@ WHERE scope = 'region' AND indicator = ` + quote(d.ID) + `
 ORDER BY region`
 }
 
-var regionColumns = []string{"region", "value", "target", "status", "sample"}
+var regionColumns = []string{"region", "value", "target", "status", "sample", "spread_sites", "spread_min", "spread_median", "spread_max", "spread_missed"}
 
 // historySQL is one indicator's closed months in the selected scope, its
 // value and its target. The channel selector empties the panels of the
