@@ -27,6 +27,14 @@ type Config struct {
 	Server     Server     `yaml:"server"`
 	Ingest     Ingest     `yaml:"ingest"`
 	Indicators Indicators `yaml:"indicators"`
+	Grafana    Grafana    `yaml:"grafana"`
+}
+
+// Grafana configures the read-only ClickHouse user the dashboards query
+// ClickHouse as.
+type Grafana struct {
+	User     string `yaml:"user" desc:"read-only ClickHouse user of the Grafana data source (the local server's users.xml has it; globaloffice grafana user creates it on a current server)"`
+	Password string `yaml:"password" desc:"password of the read-only ClickHouse user (empty: none, only for a server listening on localhost)"`
 }
 
 // Indicators configures the indicator engine.
@@ -124,7 +132,8 @@ type Server struct {
 // local, under ./var.
 func Default() Config {
 	return Config{
-		Home: "var",
+		Home:    "var",
+		Grafana: Grafana{User: "grafana"},
 		ClickHouse: ClickHouse{
 			Database:     "globaloffice",
 			User:         "default",

@@ -3,12 +3,14 @@ package chserver
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +27,10 @@ type Server struct {
 	TCPPort      int
 	HTTPPort     int
 	StartTimeout time.Duration
+	// ReadOnlyUser, when set, is a user of the readonly profile (reads and
+	// session settings only), for Grafana's data source.
+	ReadOnlyUser     string
+	ReadOnlyPassword string
 }
 
 // Status is what Status, Start and Stop report.
@@ -319,6 +325,10 @@ func (s Server) logTail() string {
 }
 
 func (s Server) writeConfig() error {
+	// The user's name is an XML element of users.xml.
+	if s.ReadOnlyUser != "" && !userName.MatchString(s.ReadOnlyUser) {
+		return fmt.Errorf("read-only user %q: use letters, digits and _ only", s.ReadOnlyUser)
+	}
 	for _, d := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
 			return fmt.Errorf("clickhouse folder: %w", err)
@@ -334,6 +344,15 @@ func (s Server) writeConfig() error {
 		}
 	}
 	return nil
+}
+
+var userName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// xmlText escapes a value for an XML element's text.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 // The config holds only what a throwaway server needs; <yandex> is the root
@@ -364,13 +383,20 @@ var configXML = template.Must(template.New("config").Parse(`<?xml version="1.0"?
 </yandex>
 `))
 
-var usersXML = template.Must(template.New("users").Parse(`<?xml version="1.0"?>
+// usersXML has the readonly profile at readonly = 2: no writes and no DDL,
+// but session settings allowed, because the Grafana plugin sends its query
+// timeout as max_execution_time, which readonly = 1 refuses.
+var usersXML = template.Must(template.New("users").Funcs(template.FuncMap{"xml": xmlText}).Parse(`<?xml version="1.0"?>
 <!-- Written by globaloffice clickhouse start; edits are overwritten. -->
 <yandex>
     <profiles>
         <default>
             <max_memory_usage>8000000000</max_memory_usage>
         </default>
+        <readonly>
+            <max_memory_usage>8000000000</max_memory_usage>
+            <readonly>2</readonly>
+        </readonly>
     </profiles>
     <users>
         <default>
@@ -381,7 +407,16 @@ var usersXML = template.Must(template.New("users").Parse(`<?xml version="1.0"?>
             </networks>
             <profile>default</profile>
             <quota>default</quota>
-        </default>
+        </default>{{if .ReadOnlyUser}}
+        <{{xml .ReadOnlyUser}}>
+            <password>{{xml .ReadOnlyPassword}}</password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>readonly</profile>
+            <quota>default</quota>
+        </{{xml .ReadOnlyUser}}>{{end}}
     </users>
     <quotas>
         <default>

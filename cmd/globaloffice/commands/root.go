@@ -98,6 +98,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.closeCommand(),
 		a.tokensCommand(),
 		a.exportCommand(),
+		a.grafanaCommand(),
 	)
 	return root
 }
@@ -110,6 +111,9 @@ func (a *app) localServer() chserver.Server {
 		TCPPort:      a.cfg.ClickHouse.TCPPort,
 		HTTPPort:     a.cfg.ClickHouse.HTTPPort,
 		StartTimeout: a.cfg.ClickHouse.StartTimeout,
+		// Grafana's read-only user: the local server is the project's.
+		ReadOnlyUser:     a.cfg.Grafana.User,
+		ReadOnlyPassword: a.cfg.Grafana.Password,
 	}
 }
 
