@@ -155,6 +155,22 @@ globaloffice_indicator_last_computed_timestamp_seconds 1.7828658e+09
 # TYPE globaloffice_indicator_target gauge
 globaloffice_indicator_target{indicator="reception.wait_20min"} 85
 `)
+	// Back in June with the target lowered to 75%: 80% meets it.
+	ts, err := indicators.ReadTargets(strings.NewReader("indicator,scope,year,target\nreception.wait_20min,national,2026,75\n"), f.eng.Catalog, sites, "dg", f.now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := indicators.SaveTargets(ctx, f.db, ts); err != nil {
+		t.Fatal(err)
+	}
+	f.now = time.Date(2026, 6, 20, 12, 0, 0, 0, time.UTC)
+	if err := g.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	june = strings.Replace(june, "failures_total 0", "failures_total 1", 1)
+	june = strings.Replace(june, `{indicator="reception.wait_20min"} 85`, `{indicator="reception.wait_20min"} 75`, 1)
+	check("June, target 75", strings.Replace(june, `target_met{indicator="reception.wait_20min"} 0`, `target_met{indicator="reception.wait_20min"} 1`, 1))
+
 	published := 0
 	for _, d := range f.eng.Catalog.Indicators {
 		if d.Published {
