@@ -18,6 +18,7 @@ import (
 	"globaloffice/auth"
 	"globaloffice/indicators"
 	"globaloffice/ingest"
+	"globaloffice/monitor"
 	"globaloffice/store"
 )
 
@@ -69,6 +70,8 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
+			gauges := monitor.New(eng)
+			c.reg.MustRegister(gauges)
 			router := api.New(api.Deps{
 				Server: &api.Server{Engine: eng, DB: c.db, Keyring: keys, Log: log, Limits: api.Limits{
 					IngestBodies: sc.IngestBodies, IngestBodyBytes: int64(a.cfg.Ingest.MaxBodyBytes), IngestWait: sc.IngestWait,
@@ -96,6 +99,7 @@ func (a *app) serveCommand() *cobra.Command {
 			go purgeRejects(ctx, c.db, a.cfg.Ingest.RejectsRetention, time.Hour, log)
 			go compactMonths(ctx, c.db, compactSettle, compactEvery, log)
 			go closePendingCalls(ctx, c.service, time.Minute, log)
+			go gauges.Run(ctx, gaugesEvery, gaugesTimeout, log)
 			errc := make(chan error, 1)
 			go func() {
 				if sc.TLSCert != "" {
@@ -148,6 +152,14 @@ func loopback(addr net.Addr) bool {
 const (
 	compactSettle = 15 * time.Minute
 	compactEvery  = 10 * time.Minute
+)
+
+// The indicator gauges of /metrics (package monitor) are computed every
+// gaugesEvery, not per scrape: a scrape stays cheap whatever the catalog.
+// Alert rules wait longer than this before firing.
+const (
+	gaugesEvery   = 5 * time.Minute
+	gaugesTimeout = 2 * time.Minute
 )
 
 // compactMonths merges the settled months of contacts and survey responses

@@ -170,3 +170,58 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeIndicatorGauges: serve computes the indicator gauges at start,
+// then on a timer; once done, /metrics has a series per published
+// indicator (the demo sites, no data: samples of 0, no values).
+func TestServeIndicatorGauges(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{{"migrate"}, {"sites", "import", repoFile("demo", "sites.csv")}} {
+		if code, out, stderr := c.run(args...); code != exitOK {
+			t.Fatalf("%v: %d %s%s", args, code, out, stderr)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve"}, append(c.env, "GLOBALOFFICE_SERVER_ADDR="+addr), strings.NewReader(""), &out, &errb)
+	}()
+	defer func() {
+		stop()
+		if code := <-done; code != exitOK {
+			t.Errorf("serve exit %d: %s", code, errb.String())
+		}
+	}()
+	var body string
+	for i := 0; ; i++ {
+		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			if resp.StatusCode == http.StatusOK && !strings.Contains(body, "globaloffice_indicator_last_computed_timestamp_seconds 0\n") &&
+				strings.Contains(body, "globaloffice_indicator_last_computed_timestamp_seconds ") {
+				break
+			}
+		}
+		if i == 200 {
+			t.Fatalf("no indicator gauges computed in /metrics:\n%s\n%s", body, errb.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, want := range []string{`globaloffice_indicator_sample{indicator="reception.wait_20min"} 0`,
+		"globaloffice_indicator_compute_failures_total 0", "globaloffice_ingest_spool_segments 0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "globaloffice_indicator_value{") {
+		t.Error("/metrics has indicator values with no data")
+	}
+}
