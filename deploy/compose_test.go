@@ -244,20 +244,21 @@ func TestComposeAgreesWithConfig(t *testing.T) {
 		t.Errorf("GF_INSTALL_PLUGINS %q lacks grafana-clickhouse-datasource", gf["GF_INSTALL_PLUGINS"])
 	}
 	for _, p := range [][3]string{
-		{"CLICKHOUSE_HOST:CLICKHOUSE_PORT", gf["CLICKHOUSE_HOST"] + ":" + gf["CLICKHOUSE_PORT"], cfg.ClickHouse.Addr},
-		{"CLICKHOUSE_DATABASE", gf["CLICKHOUSE_DATABASE"], cfg.ClickHouse.Database},
-		{"GRAFANA_CLICKHOUSE_USER", gf["GRAFANA_CLICKHOUSE_USER"], ch["GRAFANA_CLICKHOUSE_USER"]},
-		{"GRAFANA_CLICKHOUSE_PASSWORD", gf["GRAFANA_CLICKHOUSE_PASSWORD"], ch["GRAFANA_CLICKHOUSE_PASSWORD"]},
+		// The data source file names port 9000 (native protocol).
+		{"GRAFANA_CLICKHOUSE_HOST:9000", gf["GRAFANA_CLICKHOUSE_HOST"] + ":9000", cfg.ClickHouse.Addr},
+		{"GLOBALOFFICE_CLICKHOUSE_DATABASE", gf["GLOBALOFFICE_CLICKHOUSE_DATABASE"], cfg.ClickHouse.Database},
+		{"GLOBALOFFICE_GRAFANA_USER", gf["GLOBALOFFICE_GRAFANA_USER"], ch["GRAFANA_CLICKHOUSE_USER"]},
+		{"GLOBALOFFICE_GRAFANA_PASSWORD", gf["GLOBALOFFICE_GRAFANA_PASSWORD"], ch["GRAFANA_CLICKHOUSE_PASSWORD"]},
 	} {
 		if p[1] == "" || p[1] != p[2] {
 			t.Errorf("grafana's %s %q, want %q", p[0], p[1], p[2])
 		}
 	}
-	if gf["GRAFANA_CLICKHOUSE_USER"] == cfg.ClickHouse.User {
+	if gf["GLOBALOFFICE_GRAFANA_USER"] == cfg.ClickHouse.User {
 		t.Error("Grafana must not use globaloffice's ClickHouse user, which writes")
 	}
-	if u := gf["PROMETHEUS_URL"]; u != "http://prometheus:9090" || !publishes(c.Services["prometheus"].Ports, "9090") {
-		t.Errorf("PROMETHEUS_URL %q, prometheus publishes %v", u, c.Services["prometheus"].Ports)
+	if u := gf["GRAFANA_PROMETHEUS_URL"]; u != "http://prometheus:9090" || !publishes(c.Services["prometheus"].Ports, "9090") {
+		t.Errorf("GRAFANA_PROMETHEUS_URL %q, prometheus publishes %v", u, c.Services["prometheus"].Ports)
 	}
 
 	// Prometheus reads its configuration and, beside it, the rule files
