@@ -78,7 +78,9 @@ func jsonFields(b []byte) (map[string]string, *FieldError) {
 	if err := dec.Decode(&obj); err != nil {
 		return nil, &FieldError{Reason: "not a JSON object: " + err.Error()}
 	}
-	if dec.More() {
+	// Anything but spaces after the value (dec.More is false before a
+	// stray '}' or ']': `{}}`).
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 		return nil, &FieldError{Reason: "more than one JSON value on the line"}
 	}
 	if obj == nil {
