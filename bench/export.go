@@ -19,6 +19,7 @@ import (
 
 	"globaloffice/demo"
 	"globaloffice/ingest"
+	"globaloffice/model"
 	"globaloffice/store"
 )
 
@@ -185,11 +186,10 @@ func loadContacts(ctx context.Context, o ExportOptions, logf func(string, ...any
 	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 5, From: exportFrom, To: exportFrom.AddDate(0, 3, 0), Scale: scale, Sites: sites, BadRate: -1, DupRate: -1}); err != nil {
 		return err
 	}
-	ref, err := ingest.NewReference(sites, []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"}, nil, nil)
+	ref, err := ingest.NewReference(sites, ingest.Lists{Channels: []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"}, Segments: model.DefaultSegments})
 	if err != nil {
 		return err
 	}
-	ref.Segments = segments()
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
 	host, port := splitAddr(o.Store.Addr)
 	cmd := exec.CommandContext(ctx, o.Client, "--host", host, "--port", port, "--database", o.Store.Database,

@@ -196,13 +196,15 @@ func load(ctx context.Context, o IndicatorOptions, logf func(string, ...any)) er
 		return err
 	}
 	logf("generated %d contacts, %d case versions, %d survey responses", sum.Contacts, sum.CaseVersions, sum.SurveyResponses)
-	ref, err := ingest.NewReference(sites, []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
-		[]string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
-		[]string{"overall", "courtesy", "clarity", "delay", "recommend"})
+	ref, err := ingest.NewReference(sites, ingest.Lists{
+		Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+		CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
+		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"},
+		Segments:   model.DefaultSegments,
+	})
 	if err != nil {
 		return err
 	}
-	ref.Segments = segments()
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
 	now := time.Now().UTC().Format("2006-01-02 15:04:05")
 	for _, k := range []struct {

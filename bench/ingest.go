@@ -261,23 +261,13 @@ func contacts(ctx context.Context, o IngestOptions, sites []model.Site) ([]map[s
 	return rows, nil
 }
 
-// segments are the default user segments, as validation takes them.
-func segments() map[string]bool {
-	m := map[string]bool{}
-	for _, s := range model.DefaultSegments {
-		m[s] = true
-	}
-	return m
-}
-
 var contactCols = []string{"id", "source", "site", "channel", "arrived_at", "answered_at", "ended_at", "outcome", "motive", "user_ref", "team"}
 
 func encode(rows []map[string]string, sites []model.Site, perBody int) (tsv []byte, nd, cs [][]byte, err error) {
-	ref, err := ingest.NewReference(sites, strings.Split("reception,appointment,phone,video,email,mail,online,proximity", ","), nil, nil)
+	ref, err := ingest.NewReference(sites, ingest.Lists{Channels: strings.Split("reception,appointment,phone,video,email,mail,online,proximity", ","), Segments: model.DefaultSegments})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ref.Segments = segments()
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("bench"))}
 	var t bytes.Buffer
 	now := time.Now().UTC().Format("2006-01-02 15:04:05")

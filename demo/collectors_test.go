@@ -27,13 +27,10 @@ func TestCollectorsAcceptGoodRecords(t *testing.T) {
 	for _, k := range model.DefaultCaseKinds {
 		kinds = append(kinds, string(k))
 	}
-	ref, err := ingest.NewReference(sites, channels, kinds, []string{"overall", "courtesy", "clarity", "delay", "recommend"})
+	ref, err := ingest.NewReference(sites, ingest.Lists{Channels: channels, CaseKinds: kinds,
+		Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend"}, Segments: model.DefaultSegments})
 	if err != nil {
 		t.Fatal(err)
-	}
-	ref.Segments = map[string]bool{}
-	for _, s := range model.DefaultSegments {
-		ref.Segments[s] = true
 	}
 	v := &ingest.Validator{Ref: ref, Pseudo: ingest.NewPseudonymizer([]byte("test")),
 		Now: func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }}

@@ -84,7 +84,7 @@ func TestMappingRenameCollision(t *testing.T) {
 // by ingest.max_clock_skew (10 minutes by default).
 func TestCaseVersionFromTheFuture(t *testing.T) {
 	now := time.Date(2026, 5, 14, 12, 0, 0, 0, time.UTC)
-	ref, err := NewReference(nil, []string{"mail"}, []string{"claim"}, nil)
+	ref, err := NewReference(nil, Lists{Channels: []string{"mail"}, CaseKinds: []string{"claim"}})
 	if err != nil {
 		t.Fatal(err)
 	}

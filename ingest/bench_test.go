@@ -73,7 +73,7 @@ func benchBody(format ingest.Format, round, n int) []byte {
 // BenchmarkDecodeValidate measures what a request handler does per record
 // before the writer: decoding and validating 10,000-contact bodies.
 func BenchmarkDecodeValidate(b *testing.B) {
-	ref, err := ingest.NewReference(testSites, []string{"reception", "phone"}, nil, nil)
+	ref, err := ingest.NewReference(testSites, ingest.Lists{Channels: []string{"reception", "phone"}})
 	if err != nil {
 		b.Fatal(err)
 	}

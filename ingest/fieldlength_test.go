@@ -13,7 +13,7 @@ import (
 // 4,000): a 1 MiB id used to be accepted, and its key lookup, when the
 // record was sent again, exceeded ClickHouse's max_query_size.
 func TestFieldLengthsAreBounded(t *testing.T) {
-	ref, err := NewReference(nil, []string{"phone"}, []string{"claim"}, []string{"overall"})
+	ref, err := NewReference(nil, Lists{Channels: []string{"phone"}, CaseKinds: []string{"claim"}, Dimensions: []string{"overall"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,12 +142,10 @@ func (s *Service) reference(ctx context.Context, missed bool) (*Reference, error
 	} else {
 		s.writeSitesCache(sites)
 	}
-	ref, err := NewReference(sites, s.lists.Channels, s.lists.CaseKinds, s.lists.Dimensions)
+	ref, err := NewReference(sites, s.lists)
 	if err != nil {
 		return nil, err
 	}
-	ref.Segments = set(s.lists.Segments)
-	ref.Scales = s.lists.Scales
 	s.ref, s.loadedAt = ref, time.Now()
 	return ref, nil
 }
