@@ -18,7 +18,7 @@
 //     longer than the timeout as not answered, with a reason.
 //   - Mappings (mapping.go, mappings/): YAML files that adapt a foreign
 //     export (renamed columns, constants, value codes, time layout).
-//   - Validation (validate.go, times.go, pseudonym.go): required fields,
+//   - Validation (validate.go, validatesurvey.go, times.go, pseudonym.go): required fields,
 //     configured vocabularies, each survey score on its own scale
 //     (scale_<dimension>, or the dimension's configured one, else the
 //     response's), the rules between times, times without offset read in
