@@ -184,9 +184,9 @@ const (
 func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	d := b.d
 	n := len(periods)
-	byZone := make([][]int64, len(model.Zones)) // day numbers, 0 for none
-	for zi := range byZone {
-		byZone[zi] = make([]int64, n)
+	zoneDays := make([][]int64, len(model.Zones)) // day numbers, 0 for none
+	for zi := range zoneDays {
+		zoneDays[zi] = make([]int64, n)
 	}
 	lo, hi := make([]int64, n), make([]int64, n)
 	minD, maxD := int64(noDay), int64(0)
@@ -194,18 +194,18 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 		left := false
 		for zi, z := range model.Zones {
 			if day, ok := b.c.measuringDate(z, p, b.today); ok {
-				byZone[zi][i] = int64(day)
+				zoneDays[zi][i] = int64(day)
 				left = left || m.seasons().contain(day.Time())
 			}
 		}
 		// A period whose date falls in a season in any zone is left out
 		// whole: a national figure pooling only some zones would mislead.
 		lo[i], hi[i] = noDay, 0
-		for zi := range byZone {
+		for zi := range zoneDays {
 			if left {
-				byZone[zi][i] = 0
+				zoneDays[zi][i] = 0
 			}
-			if day := byZone[zi][i]; day > 0 {
+			if day := zoneDays[zi][i]; day > 0 {
 				lo[i], hi[i] = min(lo[i], day), max(hi[i], day)
 			}
 		}
@@ -252,16 +252,8 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	}
 	flat := fmt.Sprintf("SELECT toUInt8(k) AS pk, site, r, c FROM (%s) ARRAY JOIN arrayFilter(i -> r <= arrayElement(%s, i) AND c > arrayElement(%s, i), %s) AS k",
 		inner, ints(hi), ints(lo), ints(ks))
-	var zoned []string
-	national := ""
-	for zi, z := range model.Zones {
-		if z == model.ZoneMetropole {
-			national = ints(byZone[zi])
-			continue
-		}
-		zoned = append(zoned, fmt.Sprintf("zone = '%s', %s", z, ints(byZone[zi])))
-	}
-	dated := "SELECT " + scopeCols + ", zone, r, c, arrayElement(multiIf(" + strings.Join(zoned, ", ") + ", " + national + "), pk) AS dd FROM (" + flat + ") " + sitesJoin
+	days := byZone(func(zi int, _ model.Zone) string { return ints(zoneDays[zi]) })
+	dated := "SELECT " + scopeCols + ", zone, r, c, arrayElement(" + days + ", pk) AS dd FROM (" + flat + ") " + sitesJoin
 	aged := "SELECT pk, site, rg, dp, (" + b.workingDaysBetween("r", "dd") + ") AS v FROM (" + dated + ") WHERE dd > 0 AND r <= dd AND c > dd"
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil

@@ -79,21 +79,13 @@ func (b *builder) periodHolidays(periods []Period) string {
 	for _, p := range periods {
 		from, to = min(from, p.From.Year()), max(to, p.To.Year())
 	}
-	var parts []string
-	national := ""
-	for _, z := range model.Zones {
+	return byZone(func(_ int, z model.Zone) string {
 		days := []string{"0"}
 		for _, h := range b.c.Calendar.HolidayDates(z, from, to) {
 			if in(h) {
 				days = append(days, strconv.Itoa(int(h)))
 			}
 		}
-		arr := "[" + strings.Join(days, ",") + "]"
-		if z == model.ZoneMetropole {
-			national = arr
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("zone = '%s', %s", z, arr))
-	}
-	return "multiIf(" + strings.Join(parts, ", ") + ", " + national + ")"
+		return "[" + strings.Join(days, ",") + "]"
+	})
 }

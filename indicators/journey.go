@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"fmt"
+	"globaloffice/calendar"
 	"strings"
 	"time"
 )
@@ -115,13 +116,6 @@ const (
 	journeyHandOffs = "greatest(nch, 1)"
 )
 
-// follow shapes a query of contacts followed by others (see followed).
-type follow struct {
-	byMotive bool     // followers on the same motive only
-	to       []string // followers on these channels only; nil: any
-	resolved bool     // count the contacts no follower follows
-}
-
 // closedNever is the closing time (Unix seconds) of a case still open:
 // after any contact.
 const closedNever = 4102444800 // 2100-01-01
@@ -135,7 +129,7 @@ const closedNever = 4102444800 // 2100-01-01
 // a condition on the cases ("" for none).
 func (b *builder) openCasesRead(minD, maxD int64, filter []string) string {
 	day := func(x int64) string {
-		return "toDate(" + b.bind(time.Unix(x*86400, 0).UTC().Format(time.DateOnly)) + ")"
+		return "toDate(" + b.bind(calendar.Date(x).String()) + ")"
 	}
 	where := []string{"received_date <= " + day(maxD)}
 	var sel []string
@@ -150,7 +144,7 @@ func (b *builder) openCasesRead(minD, maxD int64, filter []string) string {
 		"toInt64(received_at) AS ra", fmt.Sprintf("if(entry = 'open', toInt64(%d), toInt64(completed_at)) AS ca", closedNever)}
 	// From the 1st of minD's month: FINAL collapses only the parts the
 	// condition selects (see ranges).
-	first := time.Unix(minD*86400, 0).UTC()
+	first := calendar.Date(minD).Time()
 	first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
 	where = append(where, "(completed_date = toDate(0) OR completed_date >= toDate("+b.bind(first.Format(time.DateOnly))+"))", "entry IN ('open', 'completion')")
 	where = append(where, filter...)
@@ -165,8 +159,8 @@ func (b *builder) openCasesRead(minD, maxD int64, filter []string) string {
 func span(periods []Period) (minD, maxD int64) {
 	minD, maxD = int64(noDay), 0
 	for _, p := range periods {
-		minD = min(minD, p.From.Unix()/86400)
-		maxD = max(maxD, p.To.Unix()/86400)
+		minD = min(minD, int64(calendar.DateFromTime(p.From)))
+		maxD = max(maxD, int64(calendar.DateFromTime(p.To)))
 	}
 	return minD, maxD
 }
@@ -204,7 +198,7 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 	// uses ("Unknown identifier").
 	var in []string
 	for i, p := range periods {
-		in = append(in, fmt.Sprintf("if(r <= %d AND c >= %d, [toUInt8(%d)], emptyArrayUInt8())", p.To.Unix()/86400, p.From.Unix()/86400, i+1))
+		in = append(in, fmt.Sprintf("if(r <= %d AND c >= %d, [toUInt8(%d)], emptyArrayUInt8())", calendar.DateFromTime(p.To), calendar.DateFromTime(p.From), i+1))
 	}
 	flat := fmt.Sprintf("SELECT pk, id, site, ra, ca FROM (%s) ARRAY JOIN arrayConcat(%s) AS pk",
 		b.openCasesRead(minD, maxD, filter), strings.Join(in, ", "))
@@ -238,9 +232,9 @@ func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, e
 	// The opening contacts (one per id: ids are unique across sources
 	// in practice; any() picks one otherwise), then the first contact of
 	// the same user on the same motive in the lookback before it.
-	origins := "SELECT id AS oc, any(user_ref) AS ou, any(motive) AS om, any(toInt64(arrived_at)) AS oa, any(toInt64(arrived_date)) AS od FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")) GROUP BY id"
-	earlier := "SELECT user_ref AS ou, motive AS om, toInt64(arrived_at) AS a, toInt64(arrived_date) AS ad, channel AS ch FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
-	within := fmt.Sprintf("ou != '' AND a >= oa - %d AND a <= oa", journeyLookbackDays*86400)
+	origins := openingContacts(cases, "any(toInt64(arrived_date)) AS od")
+	earlier := userContacts(cases, "toInt64(arrived_date) AS ad", "channel AS ch")
+	within := "ou != '' AND " + inLookback
 	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, %s) AS sd, uniqExactIf(ch, %s) AS nch FROM (%s) ALL LEFT JOIN (%s) USING (ou, om) GROUP BY oc",
 		within, within, origins, earlier)
 	timed := "SELECT pk, site, " + value + " AS v FROM (" + cases + ") ANY INNER JOIN (" + starts + ") USING oc"
@@ -248,6 +242,28 @@ func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, e
 	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
+
+// openingContacts selects the contacts that opened the cases of the
+// query cases (its column oc): their id oc, user ou, motive om, arrival
+// oa (Unix seconds), and the columns more. One per id: ids are unique
+// across sources in practice; any() picks one otherwise.
+func openingContacts(cases string, more ...string) string {
+	cols := append([]string{"id AS oc", "any(user_ref) AS ou", "any(motive) AS om", "any(toInt64(arrived_at)) AS oa"}, more...)
+	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")) GROUP BY id"
+}
+
+// userContacts selects every contact of the users of the opening
+// contacts of cases: user ou, motive om, arrival a (Unix seconds), and the
+// columns more. Joined with openingContacts on (ou, om), inLookback keeps
+// those on the journey's motive before the opening one.
+func userContacts(cases string, more ...string) string {
+	cols := append([]string{"user_ref AS ou", "motive AS om", "toInt64(arrived_at) AS a"}, more...)
+	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
+}
+
+// inLookback keeps a user's contact a within the lookback before the
+// opening contact oa, the opening one included.
+var inLookback = fmt.Sprintf("a >= oa - %d AND a <= oa", journeyLookbackDays*86400)
 
 // Definitions in words (see describe.go).
 

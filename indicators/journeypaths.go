@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // JourneyQuery asks for the paths of the journeys of a period: the cases
@@ -48,52 +50,37 @@ const MaxJourneyPaths = 50
 // a user (the user references stay in the query).
 func (e *Engine) Journeys(ctx context.Context, q JourneyQuery) (JourneyReport, error) {
 	rep := JourneyReport{Period: q.Period.Name, Motive: q.Motive, Paths: []JourneyPath{}}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "?"
-	}
-	where := []string{"origin_contact_id != ''",
-		"received_date >= toDate(" + arg(q.Period.From.Format(time.DateOnly)) + ")",
-		"received_date <= toDate(" + arg(q.Period.To.Format(time.DateOnly)) + ")"}
+	// Named parameters: the case read appears several times in the text,
+	// each occurrence taking the same values.
+	args := []any{clickhouse.Named("from", q.Period.From.Format(time.DateOnly)), clickhouse.Named("to", q.Period.To.Format(time.DateOnly))}
+	where := []string{"origin_contact_id != ''", "received_date >= toDate(@from)", "received_date <= toDate(@to)"}
 	if len(q.Sites) > 0 {
-		marks := make([]string, len(q.Sites))
+		sites := make([]any, len(q.Sites))
 		for i, s := range q.Sites {
-			marks[i] = arg(s)
+			sites[i] = s
 		}
-		where = append(where, "site IN ("+strings.Join(marks, ", ")+")")
+		args = append(args, clickhouse.Named("sites", clickhouse.GroupSet{Value: sites}))
+		where = append(where, "site IN @sites")
 	}
-	// Positional arguments follow the text: the case read is repeated
-	// with its own, so it is rendered once and its arguments copied.
-	caseArgs := args
 	cases := "SELECT id, site, channel AS cch, toString(status) AS st, toInt64(received_at) AS ra, " +
 		"if(isNull(completed_at), toInt64(0), toInt64(assumeNotNull(completed_at))) AS ca, origin_contact_id AS oc FROM cases FINAL WHERE " + strings.Join(where, " AND ")
-	args = nil
-	var sql strings.Builder
-	use := func(text string, a []any) string { args = append(args, a...); return text }
-	motive := ""
-	var motiveArgs []any
+	origins := openingContacts(cases, "any(channel) AS och")
 	if q.Motive != "" {
-		motive, motiveArgs = " HAVING om = ?", []any{q.Motive}
+		origins += " HAVING om = @motive"
+		args = append(args, clickhouse.Named("motive", q.Motive))
 	}
-	// Built inside out; the arguments in the order their marks appear.
-	sql.WriteString("SELECT st, cch, och, bt, bc, ra, ca, at, ac FROM (")
-	sql.WriteString("SELECT id, st, cch, och, bt, bc, ra, ca FROM (")
-	sql.WriteString("SELECT id, oc, st, cch, ra, ca, och, oa FROM (" + use(cases, caseArgs) + ") ANY INNER JOIN (")
-	sql.WriteString("SELECT id AS oc, any(user_ref) AS ou, any(motive) AS om, any(toInt64(arrived_at)) AS oa, any(channel) AS och FROM contacts WHERE id IN (SELECT oc FROM (" + use(cases, caseArgs) + ")) GROUP BY id" + use(motive, motiveArgs))
-	sql.WriteString(") USING oc) ANY LEFT JOIN (")
 	// The user's contacts on the motive in the lookback before the
 	// opening one, with their times to order them.
-	sql.WriteString(fmt.Sprintf("SELECT oc, groupArray(a) AS bt, groupArray(ch) AS bc FROM ("+
-		"SELECT id AS oc, any(user_ref) AS ou, any(motive) AS om, any(toInt64(arrived_at)) AS oa FROM contacts WHERE id IN (SELECT oc FROM (%s)) GROUP BY id"+
-		") ALL INNER JOIN (SELECT user_ref AS ou, motive AS om, toInt64(arrived_at) AS a, channel AS ch FROM contacts WHERE user_ref != '' AND user_ref IN "+
-		"(SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (%s)))) USING (ou, om) WHERE a >= oa - %d AND a <= oa GROUP BY oc",
-		use(cases, caseArgs), use(cases, caseArgs), journeyLookbackDays*86400))
-	sql.WriteString(") USING oc) ANY LEFT JOIN (")
+	before := "SELECT oc, groupArray(a) AS bt, groupArray(ch) AS bc FROM (" + openingContacts(cases) + ") ALL INNER JOIN (" +
+		userContacts(cases, "channel AS ch") + ") USING (ou, om) WHERE " + inLookback + " GROUP BY oc"
 	// The contacts about the case.
-	sql.WriteString("SELECT case_id AS id, groupArray(toInt64(arrived_at)) AS at, groupArray(channel) AS ac FROM contacts WHERE case_id IN (SELECT id FROM (" + use(cases, caseArgs) + ")) GROUP BY case_id")
-	sql.WriteString(") USING id")
-	rows, err := e.DB.Conn().Query(ctx, sql.String(), args...)
+	about := "SELECT case_id AS id, groupArray(toInt64(arrived_at)) AS at, groupArray(channel) AS ac FROM contacts WHERE case_id IN (SELECT id FROM (" + cases + ")) GROUP BY case_id"
+	sql := "SELECT st, cch, och, bt, bc, ra, ca, at, ac FROM (" +
+		"SELECT id, st, cch, och, bt, bc, ra, ca FROM (" +
+		"SELECT id, oc, st, cch, ra, ca, och, oa FROM (" + cases + ") ANY INNER JOIN (" + origins + ") USING oc" +
+		") ANY LEFT JOIN (" + before + ") USING oc" +
+		") ANY LEFT JOIN (" + about + ") USING id"
+	rows, err := e.DB.Conn().Query(ctx, sql, args...)
 	if err != nil {
 		return rep, fmt.Errorf("journeys: %w", err)
 	}
