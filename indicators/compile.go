@@ -85,13 +85,22 @@ func (c *Compiler) CompileMerged(d *Definition, periods []Period, merged Parts) 
 // the backlog measures read: a period still running is measured up to
 // today (see measuringDate).
 func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
+	b, err := c.builder(d, periods, merged, today)
+	if err != nil {
+		return Compiled{}, err
+	}
+	return d.Measure.compile(b, periods)
+}
+
+// builder checks the periods of d and starts its query.
+func (c *Compiler) builder(d *Definition, periods []Period, merged Parts, today time.Time) (*builder, error) {
 	if len(periods) == 0 || len(periods) > 250 {
-		return Compiled{}, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
+		return nil, fmt.Errorf("indicator %s: %d periods", d.ID, len(periods))
 	}
 	for i := range periods {
 		for j := i + 1; j < len(periods); j++ {
 			if !periods[i].To.Before(periods[j].From) && !periods[j].To.Before(periods[i].From) {
-				return Compiled{}, fmt.Errorf("indicator %s: periods %s and %s overlap", d.ID, periods[i], periods[j])
+				return nil, fmt.Errorf("indicator %s: periods %s and %s overlap", d.ID, periods[i], periods[j])
 			}
 		}
 	}
@@ -102,7 +111,7 @@ func (c *Compiler) CompileAsOf(d *Definition, periods []Period, merged Parts, to
 	for _, p := range periods {
 		b.maxYear = max(b.maxYear, p.To.Year())
 	}
-	return d.Measure.compile(b, periods)
+	return b, nil
 }
 
 type builder struct {

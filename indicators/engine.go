@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"globaloffice/calendar"
@@ -63,14 +64,35 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 	if sel.By != "" {
 		return e.breakdown(ctx, comp, p, periods, sel, targets, merged)
 	}
-	for _, d := range sel.defs {
-		byPeriod, err := e.run(ctx, comp, d, periods, merged)
+	for _, g := range batches(sel.defs) {
+		byDef, err := e.run(ctx, comp, g, periods, merged)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, evaluate(d, p, byPeriod, sel, targets)...)
+		for i, d := range g {
+			out = append(out, evaluate(d, p, byDef[i], sel, targets)...)
+		}
 	}
 	return out, nil
+}
+
+// batches groups the definitions computed by one query: the measures of
+// contacts followed by others all together (see CompileFollowed), every
+// other alone.
+func batches(defs []*Definition) [][]*Definition {
+	var out [][]*Definition
+	var followed []*Definition
+	for _, d := range defs {
+		if _, ok := followShape(d.Measure); ok && d.Source == "contacts" {
+			followed = append(followed, d)
+			continue
+		}
+		out = append(out, []*Definition{d})
+	}
+	if len(followed) > 0 {
+		out = append(out, followed)
+	}
+	return out
 }
 
 // breakdown computes each selected indicator whose source has the field
@@ -97,11 +119,11 @@ func (e *Engine) breakdown(ctx context.Context, comp *Compiler, p Period, period
 				dv.Filter = Filter{}
 			}
 			dv.Filter[sel.By] = []string{v}
-			byPeriod, err := e.run(ctx, comp, &dv, periods, merged)
+			byDef, err := e.run(ctx, comp, []*Definition{&dv}, periods, merged)
 			if err != nil {
 				return nil, err
 			}
-			for _, r := range evaluate(&dv, p, byPeriod, sel, targets) {
+			for _, r := range evaluate(&dv, p, byDef[0], sel, targets) {
 				r.Breakdown = &Breakdown{Field: sel.By, Value: v}
 				out = append(out, r)
 			}
@@ -110,10 +132,10 @@ func (e *Engine) breakdown(ctx context.Context, comp *Compiler, p Period, period
 	return out, nil
 }
 
-// run computes the aggregates of d for each period: identical spans once,
-// and spans that do not overlap in one query (a year's previous period is
-// last year, and may overlap a range's).
-func (e *Engine) run(ctx context.Context, comp *Compiler, d *Definition, periods []Period, merged mergedMonths) ([]map[scopeKey]agg, error) {
+// run computes the aggregates of each of defs (a batch: see batches) for
+// each period: identical spans once, and spans that do not overlap in one
+// query (a year's previous period is last year, and may overlap a range's).
+func (e *Engine) run(ctx context.Context, comp *Compiler, defs []*Definition, periods []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
 	var spans []Period
 	spanOf := make([]int, len(periods))
 	for i, p := range periods {
@@ -148,29 +170,63 @@ func (e *Engine) run(ctx context.Context, comp *Compiler, d *Definition, periods
 			groups = append(groups, []int{j})
 		}
 	}
-	bySpan := make([]map[scopeKey]agg, len(spans))
+	bySpan := make([][]map[scopeKey]agg, len(defs))
+	for i := range defs {
+		bySpan[i] = make([]map[scopeKey]agg, len(spans))
+	}
 	for _, g := range groups {
 		ps := make([]Period, len(g))
 		for k, j := range g {
 			ps[k] = spans[j]
 		}
+		res, err := e.batch(ctx, comp, defs, ps, merged)
+		if err != nil {
+			return nil, err
+		}
+		for i := range defs {
+			for k, j := range g {
+				bySpan[i][j] = res[i][k]
+			}
+		}
+	}
+	out := make([][]map[scopeKey]agg, len(defs))
+	for i := range defs {
+		out[i] = make([]map[scopeKey]agg, len(periods))
+		for k := range periods {
+			out[i][k] = bySpan[i][spanOf[k]]
+		}
+	}
+	return out, nil
+}
+
+// batch compiles and runs the query of a batch of definitions over
+// periods that do not overlap: their aggregates by definition and period.
+func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
+	d := defs[0]
+	if len(defs) == 1 {
 		q, err := comp.CompileAsOf(d, ps, merged[d.Source], e.Now())
 		if err != nil {
 			return nil, err
 		}
-		res, err := e.query(ctx, q, len(ps))
+		res, err := e.query(ctx, q, 1, len(ps))
 		if err != nil {
 			return nil, fmt.Errorf("indicator %s: %w", d.ID, err)
 		}
-		for k, j := range g {
-			bySpan[j] = res[k]
-		}
+		return res, nil
 	}
-	out := make([]map[scopeKey]agg, len(periods))
-	for i := range periods {
-		out[i] = bySpan[spanOf[i]]
+	q, err := comp.CompileFollowed(defs, ps, merged[d.Source], e.Now())
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	ids := make([]string, len(defs))
+	for i, d := range defs {
+		ids[i] = d.ID
+	}
+	res, err := e.query(ctx, q, len(defs), len(ps))
+	if err != nil {
+		return nil, fmt.Errorf("indicators %s: %w", strings.Join(ids, ", "), err)
+	}
+	return res, nil
 }
 
 // mergedMonths are, by source, the months read without FINAL (see
@@ -198,32 +254,41 @@ func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
 	return out, nil
 }
 
-// query runs a compiled query and reads its rows by period and scope.
-func (e *Engine) query(ctx context.Context, q Compiled, n int) ([]map[scopeKey]agg, error) {
+// query runs a compiled query of nd definitions over n periods and reads
+// its rows by definition, period and scope: a query of several definitions
+// leads each row with the definition's 1-based index (CompileFollowed).
+func (e *Engine) query(ctx context.Context, q Compiled, nd, n int) ([][]map[scopeKey]agg, error) {
 	rows, err := e.DB.Conn().Query(ctx, q.SQL, q.Args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]map[scopeKey]agg, n)
+	out := make([][]map[scopeKey]agg, nd)
 	for i := range out {
-		out[i] = map[scopeKey]agg{}
+		out[i] = make([]map[scopeKey]agg, n)
+		for k := range out[i] {
+			out[i][k] = map[scopeKey]agg{}
+		}
 	}
 	// Satisfaction measures add the distribution and the respondents.
 	satisfaction := len(rows.Columns()) == 10
 	for rows.Next() {
+		ix := uint8(1)
 		var pk uint8
 		var region, department, site string
 		var a agg
 		dest := []any{&pk, &region, &department, &site, &a.sample, &a.num, &a.den, &a.q}
+		if nd > 1 {
+			dest = append([]any{&ix}, dest...)
+		}
 		if satisfaction {
 			dest = append(dest, &a.dist, &a.resp)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if pk == 0 || int(pk) > n {
-			continue // the grand total across periods
+		if pk == 0 || int(pk) > n || ix == 0 || int(ix) > nd {
+			continue // the grand totals across periods (and definitions)
 		}
 		// region and department are '+' then the code, '' where rolled up.
 		var k scopeKey
@@ -240,7 +305,7 @@ func (e *Engine) query(ctx context.Context, q Compiled, n int) ([]map[scopeKey]a
 		if k.kind != model.ScopeSite && k.kind != model.ScopeNational && k.id == "" {
 			continue // the sites with no department (region): in no such scope
 		}
-		out[pk-1][k] = a
+		out[ix-1][pk-1][k] = a
 	}
 	return out, rows.Err()
 }

@@ -3,17 +3,35 @@ package indicators
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The measures of contacts followed by other contacts of the same user:
 // repeat contacts, and the journeys' first-contact resolution and channel
-// switches (journey.go), all from one query shape.
+// switches (journey.go), all from one query shape. Each groups every
+// contact of its periods by user — the costly part, about 0.4 s a month
+// at 1.2 M users — so the engine computes the whole family in one query
+// (CompileFollowed): one grouping by user, one flag per definition.
 
 // follow shapes a query of contacts followed by others (see followed).
 type follow struct {
-	byMotive bool     // followers on the same motive only
-	to       []string // followers on these channels only; nil: any
-	resolved bool     // count the contacts no follower follows
+	windowHours int
+	byMotive    bool     // followers on the same motive only
+	to          []string // followers on these channels only; nil: any
+	resolved    bool     // count the contacts no follower follows
+}
+
+// followShape is the shape of m when it is a measure of the family.
+func followShape(m Measure) (follow, bool) {
+	switch m := m.(type) {
+	case RepeatContact:
+		return follow{windowHours: m.WindowHours}, true
+	case FirstContactResolution:
+		return follow{windowHours: m.WindowHours, byMotive: true, resolved: true}, true
+	case ChannelSwitch:
+		return follow{windowHours: m.WindowHours, byMotive: true, to: m.To}, true
+	}
+	return follow{}, false
 }
 
 // repeat compiles repeat_contact: the share of the population's contacts
@@ -21,66 +39,108 @@ type follow struct {
 // any channel, strictly later and at most window_hours after it. Followers
 // may fall after the period, so each range is read window + 1 days longer.
 func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
-	return b.followed(periods, m.WindowHours, follow{})
+	return b.followed([]*Definition{b.d}, periods, false)
+}
+
+// CompileFollowed compiles the measures of the family (followShape) of
+// defs together, over the same periods: the rows of every compiled query,
+// each led by ix UInt8, the 1-based index of its definition in defs.
+func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
+	if len(defs) == 0 || len(defs) > 250 {
+		return Compiled{}, fmt.Errorf("followed measures: %d definitions", len(defs))
+	}
+	for _, d := range defs {
+		if _, ok := followShape(d.Measure); !ok || d.Source != "contacts" {
+			return Compiled{}, fmt.Errorf("indicator %s: not a measure of contacts followed by others", d.ID)
+		}
+	}
+	b, err := c.builder(defs[0], periods, merged, today)
+	if err != nil {
+		return Compiled{}, err
+	}
+	return b.followed(defs, periods, true)
 }
 
 // followed compiles the measures of contacts followed by others of the
-// same user within windowHours (repeat contacts; first-contact resolution
-// and channel switches, which follow the user on one motive: see follow).
-func (b *builder) followed(periods []Period, windowHours int, f follow) (Compiled, error) {
-	d := b.d
-	window := int64(windowHours) * 3600
-	extend := windowHours/24 + 2
-	base := append([]string{"1"}, b.filter(d.Filter)...)
-	if ex := d.Exclude; ex != nil {
-		cond := b.filter(ex.Filter)
-		if ex.Value != "" {
-			cond = append(cond, fmt.Sprintf("ifNull((%s) < %s, 0)", valueSQL[ex.Value], b.bind(ex.Below)))
-		}
-		if len(cond) > 0 {
-			base = append(base, "NOT ("+strings.Join(cond, " AND ")+")")
-		}
+// same user within each definition's window (repeat contacts; first-contact
+// resolution and channel switches, which follow the user on one motive: see
+// follow): the contacts of the periods grouped by user, each with one
+// period key per definition (0 outside its population), flagged for each
+// definition whose population it is in, then counted by definition (the
+// leading ix column when withIx), period and scope.
+func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (Compiled, error) {
+	shapes := make([]follow, len(defs))
+	extend, motives := 0, false
+	for i, d := range defs {
+		shapes[i], _ = followShape(d.Measure)
+		extend = max(extend, shapes[i].windowHours/24+2)
+		motives = motives || shapes[i].byMotive
 	}
 	pk := b.periodKey("arrived_date", periods)
 	rng := b.ranges("arrived_date", periods, extend)
-	group, keep := "user_ref", "user_ref != ''"
-	if f.byMotive {
-		group, keep = "user_ref, motive", "user_ref != '' AND motive != ''"
+	sel := []string{"user_ref", "toInt64(arrived_at) AS t", "site", pk + " AS pk0"}
+	if motives {
+		sel = append(sel, "motive")
 	}
-	// fs flags the contacts that may follow (all when any channel may).
-	fs, followers := "", "u -> u > t AND u <= t + %s"
-	if len(f.to) > 0 {
-		fs, followers = ", groupArray(isf) AS fs", "(u, g) -> g = 1 AND u > t AND u <= t + %s"
-	}
-	var inner string
-	if rng.all != "" {
-		isf := ""
-		if fs != "" {
-			isf = ", groupArray(toUInt8(channel IN " + b.set(f.to) + ")) AS fs"
+	var keys, arrays, join, flags []string
+	for i, d := range defs {
+		f := shapes[i]
+		b.d = d
+		base := append([]string{"1"}, b.filter(d.Filter)...)
+		if ex := d.Exclude; ex != nil {
+			cond := b.filter(ex.Filter)
+			if ex.Value != "" {
+				cond = append(cond, fmt.Sprintf("ifNull((%s) < %s, 0)", valueSQL[ex.Value], b.bind(ex.Below)))
+			}
+			if len(cond) > 0 {
+				base = append(base, "NOT ("+strings.Join(cond, " AND ")+")")
+			}
 		}
-		inner = fmt.Sprintf("SELECT groupArray(toInt64(arrived_at)) AS ts, groupArray(site) AS ss, groupArray(if(%s, %s, 0)) AS ks%s FROM contacts FINAL WHERE %s AND %s GROUP BY %s",
-			strings.Join(base, " AND "), pk, isf, keep, rng.all, group)
-	} else {
-		sel := []string{"user_ref", "toInt64(arrived_at) AS t", "site", fmt.Sprintf("if(%s, %s, 0) AS k", strings.Join(base, " AND "), pk)}
 		if f.byMotive {
-			sel = append(sel, "motive")
+			base = append(base, "motive != ''")
 		}
-		if fs != "" {
-			sel = append(sel, "toUInt8(channel IN "+b.set(f.to)+") AS isf")
+		keys = append(keys, fmt.Sprintf("if(%s, pk0, 0)", strings.Join(base, " AND ")))
+		// The follower's conditions over ts (and ms, fs<i>) against the
+		// contact's t (and m).
+		params, args := []string{"u"}, []string{"ts"}
+		cond := []string{"u > t", "u <= t + " + b.bind(int64(f.windowHours)*3600)}
+		if f.byMotive {
+			params, args = append(params, "mm"), append(args, "ms")
+			cond = append(cond, "mm = m")
 		}
-		rows := b.read(sel, rng, []string{keep})
-		inner = "SELECT groupArray(t) AS ts, groupArray(site) AS ss, groupArray(k) AS ks" + fs + " FROM (" + rows + ") GROUP BY " + group
+		if len(f.to) > 0 {
+			fs := fmt.Sprintf("fs%d", i+1)
+			sel = append(sel, fmt.Sprintf("toUInt8(channel IN %s) AS is%d", b.set(f.to), i+1))
+			arrays = append(arrays, fmt.Sprintf("groupArray(is%d) AS %s", i+1, fs))
+			params, args = append(params, "g"), append(args, fs)
+			cond = append(cond, "g = 1")
+		}
+		exists := fmt.Sprintf("arrayExists((%s) -> %s, %s)", strings.Join(params, ", "), strings.Join(cond, " AND "), strings.Join(args, ", "))
+		if f.resolved {
+			exists = "NOT " + exists
+		}
+		flags = append(flags, "toUInt8("+exists+")")
 	}
-	exists := fmt.Sprintf("arrayExists("+followers+", ts", b.bind(window))
-	if fs != "" {
-		exists += ", fs"
+	sel = append(sel, "["+strings.Join(keys, ", ")+"] AS kv")
+	rows := b.read(sel, rng, []string{"user_ref != ''"})
+	arrays = append([]string{"groupArray(t) AS ts", "groupArray(site) AS ss", "groupArray(kv) AS kss"}, arrays...)
+	join = []string{"ts AS t", "ss AS site", "kss AS kv"}
+	if motives {
+		arrays = append(arrays, "groupArray(motive) AS ms")
+		join = append(join, "ms AS m")
 	}
-	exists += ")"
-	if f.resolved {
-		exists = "NOT " + exists
+	inner := "SELECT " + strings.Join(arrays, ", ") + " FROM (" + rows + ") GROUP BY user_ref"
+	// One row per contact in some population, then one per definition
+	// whose population it is in. The flags are computed only for those
+	// contacts: WHERE comes before the select's expressions.
+	perContact := fmt.Sprintf("SELECT site, kv, [%s] AS rv FROM (%s) ARRAY JOIN %s WHERE arraySum(kv) > 0",
+		strings.Join(flags, ", "), inner, strings.Join(join, ", "))
+	flat := "SELECT ix, k AS pk, site, rep FROM (" + perContact + ") ARRAY JOIN arrayEnumerate(kv) AS ix, kv AS k, rv AS rep WHERE k > 0"
+	middle := "SELECT ix, " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
+	lead, group := "toUInt8(ix) AS ix, ", "ix, pk, rg, dp, site"
+	if !withIx {
+		lead, group = "", "pk, rg, dp, site"
 	}
-	flat := fmt.Sprintf("SELECT k AS pk, site, toUInt8(%s) AS rep FROM (%s) ARRAY JOIN ts AS t, ss AS site, ks AS k WHERE k > 0", exists, inner)
-	middle := "SELECT " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY " + group + " WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }

@@ -91,10 +91,10 @@ func (JourneyQuantile) pace() float64        { return 0 }
 func (JourneyHandOffs) pace() float64        { return 1 }
 
 func (m FirstContactResolution) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.followed(ps, m.WindowHours, follow{byMotive: true, resolved: true})
+	return b.followed([]*Definition{b.d}, ps, false)
 }
 func (m ChannelSwitch) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.followed(ps, m.WindowHours, follow{byMotive: true, to: m.To})
+	return b.followed([]*Definition{b.d}, ps, false)
 }
 func (ChasingShare) compile(b *builder, ps []Period) (Compiled, error) { return b.chasingShare(ps) }
 func (ChasingRate) compile(b *builder, ps []Period) (Compiled, error)  { return b.chasingRate(ps) }

@@ -3,6 +3,8 @@ package indicators_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -187,4 +189,38 @@ func TestJourneyPaths(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The measures of contacts followed by others are computed in one query
+// when asked together (CompileFollowed): every figure as each computes
+// alone, at every scope and period kind, with previous and last year.
+func TestFollowedTogether(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindContacts, journeyContacts)
+	ids := []string{"global.repeat_contact_7d", "journey.fcr_7d", "journey.fcr_7d.phone", "journey.fcr_7d.reception", "journey.switch_online_desk_7d"}
+	for _, period := range []string{"2026-05", "2026-04", "2026-W19", "2026-05-04", "2026-Q2", "2026", "2026-04-20..2026-05-15", "2026-05-r12"} {
+		together := f.compute(t, period, ids...)
+		alone := map[string]indicators.Result{}
+		for _, id := range ids {
+			maps.Copy(alone, f.compute(t, period, id))
+		}
+		if len(together) != len(alone) {
+			t.Fatalf("%s: %d results together, %d alone", period, len(together), len(alone))
+		}
+		for k, a := range alone {
+			if g := together[k]; !reflect.DeepEqual(g, a) {
+				t.Errorf("%s %s: together %+v, alone %+v", period, k, g, a)
+			}
+		}
+	}
+	// Served May contacts followed by any contact of the user within 7
+	// days: A1 (A2), A2 (A3, another motive), C1 (C2, abandoned: any
+	// contact follows), B1 (B2); not A3, C3 (C4 is 9 days later), C4, B2.
+	check(t, f.compute(t, "2026-05", ids...), []want{
+		{"global.repeat_contact_7d site:PAR-11", 50, 6, 3, 6, ""},
+		{"global.repeat_contact_7d site:PAR-18", 50, 2, 1, 2, ""},
+		{"global.repeat_contact_7d national:", 50, 8, 4, 8, ""},
+		{"journey.fcr_7d national:", 75, 8, 6, 8, ""},
+		{"journey.switch_online_desk_7d site:PAR-18", 100, 1, 1, 1, ""},
+	})
 }

@@ -59,18 +59,16 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 		for k, i := range idx {
 			ps[k] = periods[i]
 		}
-		for _, d := range s.defs {
-			q, err := comp.CompileAsOf(d, ps, merged[d.Source], e.Now())
+		for _, g := range batches(s.defs) {
+			res, err := e.batch(ctx, comp, g, ps, merged)
 			if err != nil {
 				return nil, fmt.Errorf("series: %w", err)
 			}
-			res, err := e.query(ctx, q, len(ps))
-			if err != nil {
-				return nil, fmt.Errorf("series: indicator %s: %w", d.ID, err)
-			}
-			for k, i := range idx {
-				rs := evaluate(d, ps[k], []map[scopeKey]agg{res[k], nil, nil}, s, targets)
-				out[i].Results = append(out[i].Results, rs...)
+			for j, d := range g {
+				for k, i := range idx {
+					rs := evaluate(d, ps[k], []map[scopeKey]agg{res[j][k], nil, nil}, s, targets)
+					out[i].Results = append(out[i].Results, rs...)
+				}
 			}
 		}
 	}
