@@ -318,15 +318,16 @@ func seasonsText(lang string, ss Seasons) string {
 // from that part without FINAL (see CompileMerged), the others with FINAL,
 // by UNION ALL.
 func (b *builder) backlogRead(sel, where []string, minD int64) string {
-	all := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE " + strings.Join(where, " AND ")
-	if b.merged == nil || minD == noDay {
+	table, merged := b.table(), b.merged
+	all := "SELECT " + strings.Join(sel, ", ") + " FROM " + table + " FINAL WHERE " + strings.Join(where, " AND ")
+	if merged == nil || minD == noDay {
 		return all
 	}
 	from := calendar.Date(min(minD, lastDay)).Time()
 	first := from.Year()*100 + int(from.Month())
 	var clean []string
 	var dirty []int
-	for m, part := range b.merged {
+	for m, part := range merged {
 		if m != store.OpenMonth && m < first {
 			continue
 		}
@@ -341,7 +342,7 @@ func (b *builder) backlogRead(sel, where []string, minD int64) string {
 	}
 	sort.Strings(clean)
 	sort.Ints(dirty)
-	read := "SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " WHERE _part IN " + b.set(clean) + " AND " + strings.Join(where, " AND ")
+	read := "SELECT " + strings.Join(sel, ", ") + " FROM " + table + " WHERE _part IN " + b.set(clean) + " AND " + strings.Join(where, " AND ")
 	if len(dirty) == 0 {
 		return read
 	}
@@ -354,5 +355,5 @@ func (b *builder) backlogRead(sel, where []string, minD int64) string {
 		start := time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
 		months = append(months, fmt.Sprintf("(completed_date >= toDate(%s) AND completed_date <= toDate(%s))", b.bind(start.Format(time.DateOnly)), b.bind(start.AddDate(0, 1, -1).Format(time.DateOnly))))
 	}
-	return read + " UNION ALL SELECT " + strings.Join(sel, ", ") + " FROM " + b.table() + " FINAL WHERE (" + strings.Join(months, " OR ") + ") AND " + strings.Join(where, " AND ")
+	return read + " UNION ALL SELECT " + strings.Join(sel, ", ") + " FROM " + table + " FINAL WHERE (" + strings.Join(months, " OR ") + ") AND " + strings.Join(where, " AND ")
 }

@@ -53,6 +53,11 @@ type Compiler struct {
 	// in (see openHours): ClickHouse takes only a constant time zone, so
 	// each is a branch of the query. The engine sets them from the sites.
 	Timezones []string
+	// Merged are the merged months of every source (see CompileMerged),
+	// for the measures that read another source than their own (chasing
+	// reads contacts and cases); a source missing reads with FINAL. The
+	// engine sets them.
+	Merged map[string]Parts
 }
 
 // Compile builds the query of d over the given periods, which must not
@@ -158,6 +163,20 @@ func (b *builder) filter(f Filter) []string {
 		out = append(out, fmt.Sprintf("%s IN %s", field, b.set(f[k])))
 	}
 	return out
+}
+
+// from runs read with the builder reading source (its table, its merged
+// months) instead of the definition's.
+func (b *builder) from(source string, read func() string) string {
+	d, merged := b.d, b.merged
+	defer func() { b.d, b.merged = d, merged }()
+	other := *d
+	other.Source = source
+	b.d, b.merged = &other, nil
+	if !b.c.Raw {
+		b.merged = b.c.Merged[source]
+	}
+	return read()
 }
 
 // dateColumn is the local date that places an event in a period.

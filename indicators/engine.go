@@ -61,6 +61,7 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 	}
 	var out []Result
 	comp := sel.compiler(e.Compiler)
+	comp.Merged = merged
 	if sel.By != "" {
 		return e.breakdown(ctx, comp, p, periods, sel, targets, merged)
 	}

@@ -149,8 +149,7 @@ func (b *builder) openCasesRead(minD, maxD int64, filter []string) string {
 	where = append(where, "(completed_date = toDate(0) OR completed_date >= toDate("+b.bind(first.Format(time.DateOnly))+"))", "entry IN ('open', 'completion')")
 	where = append(where, filter...)
 	if b.d.Source != "cases" {
-		// The merged parts known are the source's: read with FINAL.
-		return "SELECT " + strings.Join(sel, ", ") + " FROM case_completions FINAL WHERE " + strings.Join(where, " AND ")
+		return b.from("cases", func() string { return b.backlogRead(sel, where, minD) })
 	}
 	return b.backlogRead(sel, where, minD)
 }
@@ -202,8 +201,11 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 	}
 	flat := fmt.Sprintf("SELECT pk, id, site, ra, ca FROM (%s) ARRAY JOIN arrayConcat(%s) AS pk",
 		b.openCasesRead(minD, maxD, filter), strings.Join(in, ", "))
-	contacts := fmt.Sprintf("SELECT toUInt8(%s) AS pk, case_id AS id, groupArray(toInt64(arrived_at)) AS ts FROM contacts FINAL WHERE case_id != '' AND %s GROUP BY pk, id",
-		b.periodKey("arrived_date", periods), b.periodWhere("arrived_date", periods, 0))
+	rows := b.from("contacts", func() string {
+		return b.read([]string{"toUInt8(" + b.periodKey("arrived_date", periods) + ") AS pk", "case_id AS id", "toInt64(arrived_at) AS t"},
+			b.ranges("arrived_date", periods, 0), []string{"case_id != ''"})
+	})
+	contacts := "SELECT pk, id, groupArray(t) AS ts FROM (" + rows + ") GROUP BY pk, id"
 	joined := "SELECT pk, id, site, ra, ca, ts FROM (" + flat + ") ANY LEFT JOIN (" + contacts + ") USING (pk, id)"
 	hits := "SELECT pk, id, site, toUInt8(t >= ra AND t < ca) AS hit FROM (" + joined + ") LEFT ARRAY JOIN ts AS t"
 	counted := "SELECT pk, site, toUInt64(sum(hit)) AS n FROM (" + hits + ") GROUP BY pk, site, id"

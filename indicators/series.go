@@ -52,6 +52,7 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 		return nil, err
 	}
 	comp := s.compiler(e.Compiler)
+	comp.Merged = merged
 	const batch = 250 // the compiler's limit
 	for start := 0; start < len(live); start += batch {
 		idx := live[start:min(start+batch, len(live))]
