@@ -274,16 +274,16 @@ func scorecardTiming(ctx context.Context, db *store.DB, eng *indicators.Engine, 
 
 // WriteIndicatorReport prints the timings and their ratios.
 func WriteIndicatorReport(w io.Writer, rep IndicatorReport) {
-	fmt.Fprintf(w, "%-10s %12s %9s %10s %13s %14s %7s %13s %10s\n", "period", "contacts", "results", "engine s", "engine (hw) s", "hand-written s", "ratio", "raw tables s", "÷ history")
+	fmt.Fprintf(w, "%-10s %12s %9s %10s %13s %14s %7s %13s %10s %10s\n", "period", "contacts", "results", "engine s", "engine (hw) s", "hand-written s", "ratio", "raw tables s", "÷ history", "hw ÷ hist.")
 	for _, r := range rep.Periods {
-		fmt.Fprintf(w, "%-10s %12d %9d %10.2f %13.2f %14.2f %7.2f %13.2f %10.2f\n", r.Period, r.DataContacts, r.Results, r.Engine.Seconds(), r.EngineHand.Seconds(), r.HandWritten.Seconds(),
-			r.EngineHand.Seconds()/r.HandWritten.Seconds(), r.Raw.Seconds(), r.Engine.Seconds()/rep.CasesFinal.Seconds())
+		fmt.Fprintf(w, "%-10s %12d %9d %10.2f %13.2f %14.2f %7.2f %13.2f %10.2f %10.2f\n", r.Period, r.DataContacts, r.Results, r.Engine.Seconds(), r.EngineHand.Seconds(), r.HandWritten.Seconds(),
+			r.EngineHand.Seconds()/r.HandWritten.Seconds(), r.Raw.Seconds(), r.Engine.Seconds()/rep.CasesFinal.Seconds(), r.EngineHand.Seconds()/rep.CasesFinal.Seconds())
 	}
 	if len(rep.Periods) == 2 {
 		fmt.Fprintf(w, "month ÷ year: %.2f (raw tables: %.2f)\n", rep.Periods[0].Engine.Seconds()/rep.Periods[1].Engine.Seconds(), rep.Periods[0].Raw.Seconds()/rep.Periods[1].Raw.Seconds())
 	}
 	fmt.Fprintf(w, "history read once: SELECT count() FROM cases FINAL %.2f s\n", rep.CasesFinal.Seconds())
-	fmt.Fprintln(w, "engine = the whole catalog; engine (hw) = the indicators with hand-written SQL; ratio = engine (hw) ÷ their hand-written SQL reading the same tables (clickhouse-client), goal ≤ 1.5; ÷ history = the whole catalog ÷ the history read once, goal ≤ 3 for the month")
+	fmt.Fprintln(w, "engine = the whole catalog; engine (hw) = the indicators with hand-written SQL; ratio = engine (hw) ÷ their hand-written SQL reading the same tables (two clickhouse-clients at once, as the engine runs two queries at once), goal ≤ 1.5; ÷ history = the whole catalog ÷ the history read once, goal ≤ 3 for the month; hw ÷ hist. = engine (hw) ÷ the history (the catalog of issues 13–14)")
 	fmt.Fprintf(w, "\n%-34s %-17s %9s %10s %10s %7s\n", "indicator (month)", "table", "engine s", "rows", "count() s", "ratio")
 	for _, it := range rep.PerIndicator {
 		fmt.Fprintf(w, "%-34s %-17s %9.3f %10d %10.3f %7.1f\n", it.ID, it.Table, it.Engine.Seconds(), it.Rows, it.Count.Seconds(), it.Engine.Seconds()/it.Count.Seconds())
