@@ -118,9 +118,11 @@ func batches(defs []*Definition) [][]*Definition {
 		}
 		out = append(out, []*Definition{d})
 	}
-	if len(followed) > 0 {
-		// The costliest batch first: queries run two at a time (parallel).
-		out = append([][]*Definition{followed}, out...)
+	// The costliest batches first: queries run two at a time (parallel).
+	for len(followed) > 0 {
+		n := min(len(followed), maxFollowed)
+		out = append([][]*Definition{followed[:n]}, out...)
+		followed = followed[n:]
 	}
 	return out
 }

@@ -42,11 +42,15 @@ func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 	return b.followed([]*Definition{b.d}, periods, false)
 }
 
+// maxFollowed is the most definitions CompileFollowed takes: their period
+// keys are packed a byte each in a UInt64.
+const maxFollowed = 8
+
 // CompileFollowed compiles the measures of the family (followShape) of
 // defs together, over the same periods: the rows of every compiled query,
 // each led by ix UInt8, the 1-based index of its definition in defs.
 func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
-	if len(defs) == 0 || len(defs) > 250 {
+	if len(defs) == 0 || len(defs) > maxFollowed {
 		return Compiled{}, fmt.Errorf("followed measures: %d definitions", len(defs))
 	}
 	for _, d := range defs {
@@ -82,7 +86,10 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	if motives {
 		sel = append(sel, "motive")
 	}
-	var keys, arrays, join, flags []string
+	// Each contact's period keys (≤ 250: 8 bits) packed in one UInt64, a
+	// byte per definition: an array of them per contact costs several
+	// times the memory in the grouping.
+	var keys, unpack, arrays, join, flags []string
 	for i, d := range defs {
 		f := shapes[i]
 		b.d = d
@@ -99,7 +106,8 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 		if f.byMotive {
 			base = append(base, "motive != ''")
 		}
-		keys = append(keys, fmt.Sprintf("if(%s, pk0, 0)", strings.Join(base, " AND ")))
+		keys = append(keys, fmt.Sprintf("bitShiftLeft(toUInt64(if(%s, pk0, 0)), %d)", strings.Join(base, " AND "), 8*i))
+		unpack = append(unpack, fmt.Sprintf("toUInt8(bitAnd(bitShiftRight(kv, %d), 255))", 8*i))
 		// The follower's conditions over ts (and ms, fs<i>) against the
 		// contact's t (and m).
 		params, args := []string{"u"}, []string{"ts"}
@@ -121,7 +129,7 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 		}
 		flags = append(flags, "toUInt8("+exists+")")
 	}
-	sel = append(sel, "["+strings.Join(keys, ", ")+"] AS kv")
+	sel = append(sel, strings.Join(keys, " + ")+" AS kv")
 	rows := b.read(sel, rng, []string{"user_ref != ''"})
 	arrays = append([]string{"groupArray(t) AS ts", "groupArray(site) AS ss", "groupArray(kv) AS kss"}, arrays...)
 	join = []string{"ts AS t", "ss AS site", "kss AS kv"}
@@ -133,9 +141,9 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	// One row per contact in some population, then one per definition
 	// whose population it is in. The flags are computed only for those
 	// contacts: WHERE comes before the select's expressions.
-	perContact := fmt.Sprintf("SELECT site, kv, [%s] AS rv FROM (%s) ARRAY JOIN %s WHERE arraySum(kv) > 0",
-		strings.Join(flags, ", "), inner, strings.Join(join, ", "))
-	flat := "SELECT ix, k AS pk, site, rep FROM (" + perContact + ") ARRAY JOIN arrayEnumerate(kv) AS ix, kv AS k, rv AS rep WHERE k > 0"
+	perContact := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS rv FROM (%s) ARRAY JOIN %s WHERE kv > 0",
+		strings.Join(unpack, ", "), strings.Join(flags, ", "), inner, strings.Join(join, ", "))
+	flat := "SELECT ix, k AS pk, site, rep FROM (" + perContact + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, rv AS rep WHERE k > 0"
 	middle := "SELECT ix, " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
 	lead, group := "toUInt8(ix) AS ix, ", "ix, pk, rg, dp, site"
 	if !withIx {
