@@ -119,12 +119,12 @@ func batches(defs []*Definition) [][]*Definition {
 		out = append(out, []*Definition{d})
 	}
 	// The costliest batches first: queries run two at a time (parallel).
+	var first [][]*Definition
 	for len(followed) > 0 {
 		n := min(len(followed), maxFollowed)
-		out = append([][]*Definition{followed[:n]}, out...)
-		followed = followed[n:]
+		first, followed = append(first, followed[:n]), followed[n:]
 	}
-	return out
+	return append(first, out...)
 }
 
 // breakdown computes each selected indicator whose source has the field

@@ -1,0 +1,41 @@
+package indicators
+
+import (
+	"slices"
+	"testing"
+)
+
+// The measures of contacts followed by others go together, at most
+// maxFollowed a query and first; every other measure alone, in order.
+func TestBatches(t *testing.T) {
+	var defs []*Definition
+	add := func(id string, m Measure, source string) {
+		defs = append(defs, &Definition{ID: id, Measure: m, Source: source})
+	}
+	add("share", Share{Threshold: 20}, "contacts")
+	for _, id := range []string{"r1", "r2", "r3", "r4", "r5"} {
+		add(id, RepeatContact{WindowHours: 168}, "contacts")
+	}
+	add("fcr", FirstContactResolution{WindowHours: 168}, "contacts")
+	add("switch", ChannelSwitch{WindowHours: 168, To: []string{"reception"}}, "contacts")
+	add("mean", Mean{}, "cases")
+	add("r6", RepeatContact{WindowHours: 24}, "contacts")
+	add("r7", RepeatContact{WindowHours: 24}, "contacts")
+	var got [][]string
+	for _, b := range batches(defs) {
+		var ids []string
+		for _, d := range b {
+			ids = append(ids, d.ID)
+		}
+		got = append(got, ids)
+	}
+	want := [][]string{
+		{"r1", "r2", "r3", "r4", "r5", "fcr", "switch", "r6"},
+		{"r7"},
+		{"share"},
+		{"mean"},
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("batches: %v, want %v", got, want)
+	}
+}
