@@ -246,20 +246,42 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		}
 		return res, nil
 	}
-	q, err := comp.CompileFollowed(defs, ps, merged[d.Source], e.Now())
-	if err != nil {
-		return nil, err
+	// The followed measures hold every contact of their periods in
+	// memory, grouped by user: periods of more than followedDays together
+	// are computed a few at a time.
+	out := make([][]map[scopeKey]agg, len(defs))
+	for start := 0; start < len(ps); {
+		end, days := start+1, ps[start].Days()
+		for end < len(ps) && days+ps[end].Days() <= followedDays {
+			days += ps[end].Days()
+			end++
+		}
+		q, err := comp.CompileFollowed(defs, ps[start:end], merged[d.Source], e.Now())
+		if err != nil {
+			return nil, err
+		}
+		res, err := e.query(ctx, q, len(defs), end-start)
+		if err != nil {
+			ids := make([]string, len(defs))
+			for i, d := range defs {
+				ids[i] = d.ID
+			}
+			return nil, fmt.Errorf("indicators %s: %w", strings.Join(ids, ", "), err)
+		}
+		for i := range defs {
+			out[i] = append(out[i], res[i]...)
+		}
+		start = end
 	}
-	ids := make([]string, len(defs))
-	for i, d := range defs {
-		ids[i] = d.ID
-	}
-	res, err := e.query(ctx, q, len(defs), len(ps))
-	if err != nil {
-		return nil, fmt.Errorf("indicators %s: %w", strings.Join(ids, ", "), err)
-	}
-	return res, nil
+	return out, nil
 }
+
+// followedDays is the most days of periods one query of followed measures
+// reads (one period longer than that is read alone): a year of 11 M
+// contacts grouped by user takes about 4 GB. Spilling the grouping to
+// disk (max_bytes_before_external_group_by) is no way out: on 18.16 it
+// gave other figures for this query.
+const followedDays = 100
 
 // mergedMonths are, by source, the months read without FINAL (see
 // CompileMerged).
