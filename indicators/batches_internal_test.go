@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// The measures of contacts followed by others go together, at most
-// maxFollowed a query and first; every other measure alone, in order.
+// The measures of contacts followed by others go together, then the
+// journey measures, at most maxPacked a query and first; every other
+// measure alone, in order.
 func TestBatches(t *testing.T) {
 	var defs []*Definition
 	add := func(id string, m Measure, source string) {
@@ -19,6 +20,8 @@ func TestBatches(t *testing.T) {
 	add("fcr", FirstContactResolution{WindowHours: 168}, "contacts")
 	add("switch", ChannelSwitch{WindowHours: 168, To: []string{"reception"}}, "contacts")
 	add("mean", Mean{}, "cases")
+	add("handoffs", JourneyHandOffs{}, "cases")
+	add("median", JourneyQuantile{P: 0.5}, "cases")
 	add("r6", RepeatContact{WindowHours: 24}, "contacts")
 	add("r7", RepeatContact{WindowHours: 24}, "contacts")
 	var got [][]string
@@ -32,6 +35,7 @@ func TestBatches(t *testing.T) {
 	want := [][]string{
 		{"r1", "r2", "r3", "r4", "r5", "fcr", "switch", "r6"},
 		{"r7"},
+		{"handoffs", "median"},
 		{"share"},
 		{"mean"},
 	}

@@ -106,26 +106,38 @@ func (e *Engine) parallel() int {
 }
 
 // batches groups the definitions computed by one query: the measures of
-// contacts followed by others all together (see CompileFollowed), every
-// other alone.
+// contacts followed by others together (see CompileFollowed), the journey
+// measures together (CompileJourneys), at most maxPacked a query and first
+// (the costliest: queries run two at a time, see parallel); every other
+// alone, in order.
 func batches(defs []*Definition) [][]*Definition {
-	var out [][]*Definition
-	var followed []*Definition
+	var out, first [][]*Definition
+	var followed, journeys []*Definition
 	for _, d := range defs {
-		if _, ok := followShape(d.Measure); ok && d.Source == "contacts" {
+		switch {
+		case isFollowed(d):
 			followed = append(followed, d)
-			continue
+		case isJourney(d):
+			journeys = append(journeys, d)
+		default:
+			out = append(out, []*Definition{d})
 		}
-		out = append(out, []*Definition{d})
 	}
-	// The costliest batches first: queries run two at a time (parallel).
-	var first [][]*Definition
-	for len(followed) > 0 {
-		n := min(len(followed), maxFollowed)
-		first, followed = append(first, followed[:n]), followed[n:]
+	for _, set := range [][]*Definition{followed, journeys} {
+		for len(set) > 0 {
+			n := min(len(set), maxPacked)
+			first, set = append(first, set[:n]), set[n:]
+		}
 	}
 	return append(first, out...)
 }
+
+func isFollowed(d *Definition) bool {
+	_, ok := followShape(d.Measure)
+	return ok && d.Source == "contacts"
+}
+
+func isJourney(d *Definition) bool { return journeyMeasure(d.Measure) && d.Source == "cases" }
 
 // breakdown computes each selected indicator whose source has the field
 // sel.By once per value of the field met in the period: the definition
@@ -246,6 +258,17 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		}
 		return res, nil
 	}
+	if isJourney(d) {
+		q, err := comp.CompileJourneys(defs, ps, merged[d.Source], e.Now())
+		if err != nil {
+			return nil, err
+		}
+		res, err := e.query(ctx, q, len(defs), len(ps))
+		if err != nil {
+			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
+		}
+		return res, nil
+	}
 	// The followed measures hold every contact of their periods in
 	// memory, grouped by user: periods of more than followedDays together
 	// are computed a few at a time.
@@ -262,11 +285,7 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		}
 		res, err := e.query(ctx, q, len(defs), end-start)
 		if err != nil {
-			ids := make([]string, len(defs))
-			for i, d := range defs {
-				ids[i] = d.ID
-			}
-			return nil, fmt.Errorf("indicators %s: %w", strings.Join(ids, ", "), err)
+			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
 		}
 		for i := range defs {
 			out[i] = append(out[i], res[i]...)
@@ -274,6 +293,15 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		start = end
 	}
 	return out, nil
+}
+
+// ids lists the definitions' ids, for errors.
+func ids(defs []*Definition) string {
+	out := make([]string, len(defs))
+	for i, d := range defs {
+		out[i] = d.ID
+	}
+	return strings.Join(out, ", ")
 }
 
 // followedDays is the most days of periods one query of followed measures

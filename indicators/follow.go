@@ -42,15 +42,15 @@ func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 	return b.followed([]*Definition{b.d}, periods, false)
 }
 
-// maxFollowed is the most definitions CompileFollowed takes: their period
-// keys are packed a byte each in a UInt64.
-const maxFollowed = 8
+// maxPacked is the most definitions CompileFollowed and CompileJourneys
+// take: their period keys are packed a byte each in a UInt64.
+const maxPacked = 8
 
 // CompileFollowed compiles the measures of the family (followShape) of
 // defs together, over the same periods: the rows of every compiled query,
 // each led by ix UInt8, the 1-based index of its definition in defs.
 func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
-	if len(defs) == 0 || len(defs) > maxFollowed {
+	if len(defs) == 0 || len(defs) > maxPacked {
 		return Compiled{}, fmt.Errorf("followed measures: %d definitions", len(defs))
 	}
 	for _, d := range defs {

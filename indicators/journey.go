@@ -3,6 +3,7 @@ package indicators
 import (
 	"fmt"
 	"globaloffice/calendar"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -99,13 +100,13 @@ func (m ChannelSwitch) compile(b *builder, ps []Period) (Compiled, error) {
 func (ChasingShare) compile(b *builder, ps []Period) (Compiled, error) { return b.chasingShare(ps) }
 func (ChasingRate) compile(b *builder, ps []Period) (Compiled, error)  { return b.chasingRate(ps) }
 func (m JourneyShare) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.journey(ps, Share{Threshold: m.Threshold}, journeyDays)
+	return b.journey(ps)
 }
 func (m JourneyQuantile) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.journey(ps, Quantile{P: m.P}, journeyDays)
+	return b.journey(ps)
 }
 func (JourneyHandOffs) compile(b *builder, ps []Period) (Compiled, error) {
-	return b.journey(ps, Mean{}, journeyHandOffs)
+	return b.journey(ps)
 }
 
 // The values of a journey (see journey): its time in calendar days, and
@@ -214,11 +215,51 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
-// journey compiles journey_share, journey_quantile and journey_handoffs:
+// journeyMeasure tells whether m is a measure of journeys (computed
+// together by CompileJourneys).
+func journeyMeasure(m Measure) bool {
+	switch m.(type) {
+	case JourneyShare, JourneyQuantile, JourneyHandOffs:
+		return true
+	}
+	return false
+}
+
+// CompileJourneys compiles the journey measures of defs (journeyMeasure:
+// journey_share, journey_quantile, journey_handoffs) together, over the
+// same periods: the rows of every compiled query, each led by ix UInt8,
+// the 1-based index of its definition in defs. Each journey measure finds
+// the contacts that opened its cases and their users' earlier contacts in
+// every month of contacts: once for all of them.
+func (c *Compiler) CompileJourneys(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
+	if len(defs) == 0 || len(defs) > maxPacked {
+		return Compiled{}, fmt.Errorf("journey measures: %d definitions", len(defs))
+	}
+	for _, d := range defs {
+		if !journeyMeasure(d.Measure) || d.Source != "cases" {
+			return Compiled{}, fmt.Errorf("indicator %s: not a journey measure", d.ID)
+		}
+	}
+	b, err := c.builder(defs[0], periods, merged, today)
+	if err != nil {
+		return Compiled{}, err
+	}
+	return b.journeys(defs, periods, true)
+}
+
+// journey compiles one journey measure (see journeys).
+func (b *builder) journey(periods []Period) (Compiled, error) {
+	return b.journeys([]*Definition{b.d}, periods, false)
+}
+
+// journeys compiles journey_share, journey_quantile and journey_handoffs:
 // the period's completed cases that name the contact that opened them,
-// each with its value v (journeyDays, journeyHandOffs), aggregated by m.
-func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, error) {
-	d := b.d
+// each with its journey time (journeyDays) and hand-offs
+// (journeyHandOffs), then one row per definition whose population the
+// case is in (its period keys packed a byte per definition, as in
+// followed) with the definition's value, aggregated by definition (the
+// leading ix column when withIx), period and scope.
+func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (Compiled, error) {
 	col := b.dateColumn()
 	where := []string{"status = 'completed'", "origin_contact_id != ''"}
 	if b.c.Raw {
@@ -226,11 +267,31 @@ func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, e
 	} else {
 		where = append(where, "entry = 'completion'")
 	}
-	where = append(where, b.filter(d.Filter)...)
-	if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {
-		where = append(where, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
+	var keys, unpack, values, nums, qs []string
+	for i, d := range defs {
+		b.d = d
+		cond := append([]string{"1"}, b.filter(d.Filter)...)
+		if ex := d.Exclude; ex != nil && len(ex.Filter) > 0 {
+			cond = append(cond, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
+		}
+		keys = append(keys, fmt.Sprintf("bitShiftLeft(toUInt64(if(%s, pk0, 0)), %d)", strings.Join(cond, " AND "), 8*i))
+		unpack = append(unpack, fmt.Sprintf("toUInt8(bitAnd(bitShiftRight(kv, %d), 255))", 8*i))
+		ix := strconv.Itoa(i + 1)
+		switch m := d.Measure.(type) {
+		case JourneyShare:
+			values = append(values, "toFloat64("+journeyDays+")")
+			nums = append(nums, "ix = "+ix+", toFloat64(countIf(v <= "+b.bind(m.Threshold)+"))")
+		case JourneyQuantile:
+			values = append(values, "toFloat64("+journeyDays+")")
+			qs = append(qs, fmt.Sprintf("ix = %s, toFloat64(arrayElement(arraySort(groupArrayIf(v, ix = %s)), toUInt64(intDiv(%s * count() + 999999, 1000000))))",
+				ix, ix, b.bind(max(1, int64(m.P*1e6+0.5)))))
+		case JourneyHandOffs:
+			values = append(values, "toFloat64("+journeyHandOffs+")")
+			nums = append(nums, "ix = "+ix+", toFloat64(sum(v))")
+		}
 	}
-	cases := b.read([]string{"site", b.periodKey(col, periods) + " AS pk", "origin_contact_id AS oc", "toInt64(" + col + ") AS cd"}, b.ranges(col, periods, 0), where)
+	cases := b.read([]string{"site", b.periodKey(col, periods) + " AS pk0", "origin_contact_id AS oc", "toInt64(" + col + ") AS cd", strings.Join(keys, " + ") + " AS kv"},
+		b.ranges(col, periods, 0), where)
 	// The opening contacts (one per id: ids are unique across sources
 	// in practice; any() picks one otherwise), then the first contact of
 	// the same user on the same motive in the lookback before it.
@@ -239,9 +300,22 @@ func (b *builder) journey(periods []Period, m pooled, value string) (Compiled, e
 	within := "ou != '' AND " + inLookback
 	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, %s) AS sd, uniqExactIf(ch, %s) AS nch FROM (%s) ALL LEFT JOIN (%s) USING (ou, om) GROUP BY oc",
 		within, within, origins, earlier)
-	timed := "SELECT pk, site, " + value + " AS v FROM (" + cases + ") ANY INNER JOIN (" + starts + ") USING oc"
-	middle := "SELECT " + scopeCols + ", v FROM (" + timed + ") " + sitesJoin
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	timed := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS vs FROM (%s) ANY INNER JOIN (%s) USING oc WHERE kv > 0",
+		strings.Join(unpack, ", "), strings.Join(values, ", "), cases, starts)
+	flat := "SELECT ix, k AS pk, site, v FROM (" + timed + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, vs AS v WHERE k > 0"
+	middle := "SELECT ix, " + scopeCols + ", v FROM (" + flat + ") " + sitesJoin
+	num, q := "toFloat64(0)", "toFloat64(0)"
+	if len(nums) > 0 {
+		num = "multiIf(" + strings.Join(nums, ", ") + ", toFloat64(0))"
+	}
+	if len(qs) > 0 {
+		q = "multiIf(" + strings.Join(qs, ", ") + ", toFloat64(0))"
+	}
+	lead, group := "toUInt8(ix) AS ix, ", "ix, pk, rg, dp, site"
+	if !withIx {
+		lead, group = "", "ix, pk, rg, dp, site"
+	}
+	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, " + num + " AS num, toFloat64(count()) AS den, " + q + " AS q FROM (" + middle + ") GROUP BY " + group + " WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

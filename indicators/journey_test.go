@@ -191,13 +191,16 @@ func TestJourneyPaths(t *testing.T) {
 	}
 }
 
-// The measures of contacts followed by others are computed in one query
-// when asked together (CompileFollowed): every figure as each computes
-// alone, at every scope and period kind, with previous and last year.
-func TestFollowedTogether(t *testing.T) {
+// The measures of contacts followed by others, and the journey measures,
+// are computed in one query each when asked together (CompileFollowed,
+// CompileJourneys): every figure as each computes alone, at every scope
+// and period kind, with previous and last year.
+func TestBatchedTogether(t *testing.T) {
 	f := newFixture(t)
 	f.send(t, ingest.KindContacts, journeyContacts)
-	ids := []string{"global.repeat_contact_7d", "journey.fcr_7d", "journey.fcr_7d.phone", "journey.fcr_7d.reception", "journey.switch_online_desk_7d"}
+	f.send(t, ingest.KindCases, journeyCases)
+	ids := []string{"global.repeat_contact_7d", "journey.fcr_7d", "journey.fcr_7d.phone", "journey.fcr_7d.reception", "journey.switch_online_desk_7d",
+		"journey.time_median", "journey.within_30d", "journey.handoffs"}
 	for _, period := range []string{"2026-05", "2026-04", "2026-W19", "2026-05-04", "2026-Q2", "2026", "2026-04-20..2026-05-15", "2026-05-r12"} {
 		together := f.compute(t, period, ids...)
 		alone := map[string]indicators.Result{}
