@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Series computes the selected indicators for many periods — the days or
@@ -60,14 +62,24 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 		for k, i := range idx {
 			ps[k] = periods[i]
 		}
-		for _, g := range batches(s.defs) {
-			res, err := e.batch(ctx, comp, g, ps, merged)
-			if err != nil {
-				return nil, fmt.Errorf("series: %w", err)
-			}
-			for j, d := range g {
+		bs := batches(s.defs)
+		byBatch := make([][][]map[scopeKey]agg, len(bs))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(e.parallel())
+		for b, defs := range bs {
+			g.Go(func() error {
+				res, err := e.batch(gctx, comp, defs, ps, merged)
+				byBatch[b] = res
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, fmt.Errorf("series: %w", err)
+		}
+		for b, defs := range bs {
+			for j, d := range defs {
 				for k, i := range idx {
-					rs := evaluate(d, ps[k], []map[scopeKey]agg{res[j][k], nil, nil}, s, targets)
+					rs := evaluate(d, ps[k], []map[scopeKey]agg{byBatch[b][j][k], nil, nil}, s, targets)
 					out[i].Results = append(out[i].Results, rs...)
 				}
 			}
