@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// The measures of contacts followed by others go together, then the
-// journey measures, at most maxPacked a query and first; every other
-// measure alone, in order.
+// The measures of contacts followed by others on one motive go together,
+// the other followed measures together, then the journey measures, at most
+// maxPacked a query and first; every other measure alone, in order.
 func TestBatches(t *testing.T) {
 	var defs []*Definition
 	add := func(id string, m Measure, source string) {
@@ -24,6 +24,8 @@ func TestBatches(t *testing.T) {
 	add("median", JourneyQuantile{P: 0.5}, "cases")
 	add("r6", RepeatContact{WindowHours: 24}, "contacts")
 	add("r7", RepeatContact{WindowHours: 24}, "contacts")
+	add("r8", RepeatContact{WindowHours: 24}, "contacts")
+	add("r9", RepeatContact{WindowHours: 24}, "contacts")
 	var got [][]string
 	for _, b := range batches(defs) {
 		var ids []string
@@ -33,8 +35,9 @@ func TestBatches(t *testing.T) {
 		got = append(got, ids)
 	}
 	want := [][]string{
-		{"r1", "r2", "r3", "r4", "r5", "fcr", "switch", "r6"},
-		{"r7"},
+		{"fcr", "switch"},
+		{"r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"},
+		{"r9"},
 		{"handoffs", "median"},
 		{"share"},
 		{"mean"},

@@ -106,16 +106,20 @@ func (e *Engine) parallel() int {
 }
 
 // batches groups the definitions computed by one query: the measures of
-// contacts followed by others together (see CompileFollowed), the journey
+// contacts followed by others on one motive together, the others together
+// (see CompileFollowed; grouping every user's contacts of a year by user
+// alone, with their motives, took twice the memory), the journey
 // measures together (CompileJourneys), at most maxPacked a query and first
 // (the costliest: queries run two at a time, see parallel); every other
 // alone, in order.
 func batches(defs []*Definition) [][]*Definition {
 	var out, first [][]*Definition
-	var followed, journeys []*Definition
+	var followed, onMotive, journeys []*Definition
 	for _, d := range defs {
-		switch {
-		case isFollowed(d):
+		switch f, ok := followShape(d.Measure); {
+		case ok && d.Source == "contacts" && f.byMotive:
+			onMotive = append(onMotive, d)
+		case ok && d.Source == "contacts":
 			followed = append(followed, d)
 		case isJourney(d):
 			journeys = append(journeys, d)
@@ -123,7 +127,7 @@ func batches(defs []*Definition) [][]*Definition {
 			out = append(out, []*Definition{d})
 		}
 	}
-	for _, set := range [][]*Definition{followed, journeys} {
+	for _, set := range [][]*Definition{onMotive, followed, journeys} {
 		for len(set) > 0 {
 			n := min(len(set), maxPacked)
 			first, set = append(first, set[:n]), set[n:]

@@ -11,7 +11,8 @@ import (
 // switches (journey.go), all from one query shape. Each groups every
 // contact of its periods by user — the costly part, about 0.4 s a month
 // at 1.2 M users — so the engine computes the whole family in one query
-// (CompileFollowed): one grouping by user, one flag per definition.
+// (CompileFollowed): one grouping by user (by user and motive for those on
+// one motive), one flag per definition.
 
 // follow shapes a query of contacts followed by others (see followed).
 type follow struct {
@@ -47,7 +48,8 @@ func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 const maxPacked = 8
 
 // CompileFollowed compiles the measures of the family (followShape) of
-// defs together, over the same periods: the rows of every compiled query,
+// defs together — all on one motive (byMotive) or none — over the same
+// periods: the rows of every compiled query,
 // each led by ix UInt8, the 1-based index of its definition in defs.
 func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
 	if len(defs) == 0 || len(defs) > maxPacked {
@@ -74,16 +76,25 @@ func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged 
 // leading ix column when withIx), period and scope.
 func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (Compiled, error) {
 	shapes := make([]follow, len(defs))
-	extend, motives := 0, false
+	extend := 0
 	for i, d := range defs {
 		shapes[i], _ = followShape(d.Measure)
 		extend = max(extend, shapes[i].windowHours/24+2)
-		motives = motives || shapes[i].byMotive
+		if shapes[i].byMotive != shapes[0].byMotive {
+			return Compiled{}, fmt.Errorf("indicators %s and %s: one follows the user on a motive, the other not", defs[0].ID, d.ID)
+		}
+	}
+	// By user and motive for the measures on one motive: the contacts with
+	// no motive are in none of their populations and follow none of their
+	// contacts.
+	group, keep := "user_ref", []string{"user_ref != ''"}
+	if shapes[0].byMotive {
+		group, keep = "user_ref, motive", append(keep, "motive != ''")
 	}
 	pk := b.periodKey("arrived_date", periods)
 	rng := b.ranges("arrived_date", periods, extend)
 	sel := []string{"user_ref", "toInt64(arrived_at) AS t", "site", pk + " AS pk0"}
-	if motives {
+	if shapes[0].byMotive {
 		sel = append(sel, "motive")
 	}
 	// Each contact's period keys (≤ 250: 8 bits) packed in one UInt64, a
@@ -103,19 +114,12 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 				base = append(base, "NOT ("+strings.Join(cond, " AND ")+")")
 			}
 		}
-		if f.byMotive {
-			base = append(base, "motive != ''")
-		}
 		keys = append(keys, fmt.Sprintf("bitShiftLeft(toUInt64(if(%s, pk0, 0)), %d)", strings.Join(base, " AND "), 8*i))
 		unpack = append(unpack, fmt.Sprintf("toUInt8(bitAnd(bitShiftRight(kv, %d), 255))", 8*i))
-		// The follower's conditions over ts (and ms, fs<i>) against the
-		// contact's t (and m).
+		// The follower's conditions over ts (and fs<i>) against the
+		// contact's t.
 		params, args := []string{"u"}, []string{"ts"}
 		cond := []string{"u > t", "u <= t + " + b.bind(int64(f.windowHours)*3600)}
-		if f.byMotive {
-			params, args = append(params, "mm"), append(args, "ms")
-			cond = append(cond, "mm = m")
-		}
 		if len(f.to) > 0 {
 			fs := fmt.Sprintf("fs%d", i+1)
 			sel = append(sel, fmt.Sprintf("toUInt8(channel IN %s) AS is%d", b.set(f.to), i+1))
@@ -130,14 +134,10 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 		flags = append(flags, "toUInt8("+exists+")")
 	}
 	sel = append(sel, strings.Join(keys, " + ")+" AS kv")
-	rows := b.read(sel, rng, []string{"user_ref != ''"})
+	rows := b.read(sel, rng, keep)
 	arrays = append([]string{"groupArray(t) AS ts", "groupArray(site) AS ss", "groupArray(kv) AS kss"}, arrays...)
 	join = []string{"ts AS t", "ss AS site", "kss AS kv"}
-	if motives {
-		arrays = append(arrays, "groupArray(motive) AS ms")
-		join = append(join, "ms AS m")
-	}
-	inner := "SELECT " + strings.Join(arrays, ", ") + " FROM (" + rows + ") GROUP BY user_ref"
+	inner := "SELECT " + strings.Join(arrays, ", ") + " FROM (" + rows + ") GROUP BY " + group
 	// One row per contact in some population, then one per definition
 	// whose population it is in. The flags are computed only for those
 	// contacts: WHERE comes before the select's expressions.
