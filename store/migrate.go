@@ -99,8 +99,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Applied lists the migrations recorded in the database.
 func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
-	if err := db.conn.Exec(db.ddlContext(ctx), createMigrationsTable); err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	if err := db.ensureMigrationsTable(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := db.conn.Query(ctx, `SELECT version, any(name), min(applied_at) FROM schema_migrations GROUP BY version ORDER BY version`)
 	if err != nil {
@@ -116,6 +116,26 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// ensureMigrationsTable creates schema_migrations. On a cluster it first
+// looks whether the table exists: every command reads the schema version,
+// and a statement ON CLUSTER would make each wait for a replica that is
+// down.
+func (db *DB) ensureMigrationsTable(ctx context.Context) error {
+	if db.cluster != "" {
+		var n uint8
+		if err := db.conn.QueryRow(ctx, `EXISTS TABLE schema_migrations`).Scan(&n); err != nil {
+			return fmt.Errorf("schema_migrations: %w", err)
+		}
+		if n == 1 {
+			return nil
+		}
+	}
+	if err := db.ddl(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	return nil
 }
 
 // fillAfter fills what a migration creates from the data already stored,
@@ -157,7 +177,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			if has {
 				continue
 			}
-			if err := db.conn.Exec(db.ddlContext(ctx), stmt); err != nil {
+			if err := db.ddl(ctx, stmt); err != nil {
 				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}

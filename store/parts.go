@@ -40,7 +40,15 @@ func (db *DB) MergedParts(ctx context.Context, table string) (map[int]string, er
 	if !monthTables[table] && table != "case_completions" {
 		return nil, fmt.Errorf("merged months: %s is not partitioned by month", table)
 	}
-	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level)), any(name)
+	// On a cluster the answering server is read in the same query: a part
+	// name is only good on the replica that listed it (another may not have
+	// fetched or merged it yet, and would read nothing there), and the
+	// queries that use it run on this DB's server.
+	server := `''`
+	if db.cluster != "" {
+		server = serverSQL
+	}
+	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level)), any(name), `+server+`
   FROM system.parts WHERE database = currentDatabase() AND table = ? AND active GROUP BY partition`, table)
 	if err != nil {
 		return nil, fmt.Errorf("merged months of %s: %w", table, err)
@@ -48,11 +56,14 @@ func (db *DB) MergedParts(ctx context.Context, table string) (map[int]string, er
 	defer rows.Close()
 	out := map[int]string{}
 	for rows.Next() {
-		var partition, name string
+		var partition, name, answered string
 		var parts uint64
 		var level uint32
-		if err := rows.Scan(&partition, &parts, &level, &name); err != nil {
+		if err := rows.Scan(&partition, &parts, &level, &name, &answered); err != nil {
 			return nil, fmt.Errorf("merged months of %s: %w", table, err)
+		}
+		if answered != db.server {
+			return nil, fmt.Errorf("merged months of %s: opened on %s, answered by %s: %w", table, db.server, answered, ErrOtherServer)
 		}
 		m, err := strconv.Atoi(partition)
 		if err != nil {

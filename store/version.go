@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -35,10 +36,29 @@ func (v Version) ddlSettings() clickhouse.Settings {
 	return nil
 }
 
-// ddlContext returns ctx carrying the DDL settings of this server.
+// ddlContext returns ctx carrying the DDL settings of this server, and on
+// a cluster how long a statement ON CLUSTER waits for every replica.
 func (db *DB) ddlContext(ctx context.Context) context.Context {
-	if s := db.version.ddlSettings(); s != nil {
+	s := db.version.ddlSettings()
+	if db.cluster != "" {
+		return clusterContext(ctx, s, db.ddlTimeout)
+	}
+	if s != nil {
 		return clickhouse.Context(ctx, clickhouse.WithSettings(s))
 	}
 	return ctx
+}
+
+// clusterContext is ctx with settings s and, when timeout is set, the
+// setting bounding a statement ON CLUSTER (known to 18.16 and current
+// releases alike).
+func clusterContext(ctx context.Context, s clickhouse.Settings, timeout time.Duration) context.Context {
+	all := clickhouse.Settings{}
+	for k, v := range s {
+		all[k] = v
+	}
+	if timeout > 0 {
+		all["distributed_ddl_task_timeout"] = max(1, int(timeout.Seconds()))
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(all))
 }
