@@ -31,6 +31,53 @@ type Server struct {
 	// session settings only), for Grafana's data source.
 	ReadOnlyUser     string
 	ReadOnlyPassword string
+	// Replica, when set, makes the server one replica of a one-shard
+	// cluster (store/chcluster).
+	Replica *Replica
+}
+
+// Replica is a server's place in a one-shard replicated cluster: ZooKeeper,
+// its macros, the cluster of remote_servers, its interserver port.
+type Replica struct {
+	Cluster         string   // name in remote_servers, for ON CLUSTER
+	Shard           string   // the {shard} macro
+	Name            string   // the {replica} macro
+	InterserverPort int      // where the other replicas fetch parts
+	ZooKeeper       []string // host:port of each ZooKeeper node
+	Replicas        []string // native host:port of every replica, this one included
+	// SessionTimeout is ZooKeeper's session timeout: a replica killed is
+	// seen as gone after it.
+	SessionTimeout time.Duration
+}
+
+// HostPort is a host:port split for the config.
+type HostPort struct {
+	Host string
+	Port string
+}
+
+func splitAll(addrs []string) ([]HostPort, error) {
+	var out []HostPort
+	for _, a := range addrs {
+		h, p, err := net.SplitHostPort(a)
+		if err != nil {
+			return nil, fmt.Errorf("cluster address %q: %w", a, err)
+		}
+		out = append(out, HostPort{h, p})
+	}
+	return out, nil
+}
+
+// ZooKeeperNodes and ReplicaNodes are the addresses of the config.
+func (r *Replica) ZooKeeperNodes() ([]HostPort, error) { return splitAll(r.ZooKeeper) }
+func (r *Replica) ReplicaNodes() ([]HostPort, error)   { return splitAll(r.Replicas) }
+
+// SessionMillis is the ZooKeeper session timeout in milliseconds.
+func (r *Replica) SessionMillis() int64 {
+	if r.SessionTimeout <= 0 {
+		return 3000
+	}
+	return r.SessionTimeout.Milliseconds()
 }
 
 // Status is what Status, Start and Stop report.
@@ -91,7 +138,11 @@ func (s Server) Start(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	for _, p := range []int{s.TCPPort, s.HTTPPort} {
+	ports := []int{s.TCPPort, s.HTTPPort}
+	if s.Replica != nil {
+		ports = append(ports, s.Replica.InterserverPort)
+	}
+	for _, p := range ports {
 		if err := portFree(p); err != nil {
 			return Status{}, err
 		}
@@ -329,6 +380,10 @@ func (s Server) writeConfig() error {
 	if s.ReadOnlyUser != "" && !userName.MatchString(s.ReadOnlyUser) {
 		return fmt.Errorf("read-only user %q: use letters, digits and _ only", s.ReadOnlyUser)
 	}
+	// The cluster's name is an element, the macros are text.
+	if r := s.Replica; r != nil && (!userName.MatchString(r.Cluster) || !macroValue.MatchString(r.Shard) || !macroValue.MatchString(r.Name)) {
+		return fmt.Errorf("replica cluster %q, shard %q, name %q: use letters, digits and _ only", r.Cluster, r.Shard, r.Name)
+	}
 	for _, d := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
 			return fmt.Errorf("clickhouse folder: %w", err)
@@ -346,7 +401,10 @@ func (s Server) writeConfig() error {
 	return nil
 }
 
-var userName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var (
+	userName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	macroValue = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+)
 
 // xmlText escapes a value for an XML element's text.
 func xmlText(s string) string {
@@ -379,7 +437,23 @@ var configXML = template.Must(template.New("config").Parse(`<?xml version="1.0"?
     <default_database>default</default_database>
     <timezone>UTC</timezone>
     <mark_cache_size>268435456</mark_cache_size>
-    <max_concurrent_queries>100</max_concurrent_queries>
+    <max_concurrent_queries>100</max_concurrent_queries>{{with .Replica}}
+    <interserver_http_port>{{.InterserverPort}}</interserver_http_port>
+    <interserver_http_host>127.0.0.1</interserver_http_host>
+    <zookeeper>{{range .ZooKeeperNodes}}
+        <node><host>{{.Host}}</host><port>{{.Port}}</port></node>{{end}}
+        <session_timeout_ms>{{.SessionMillis}}</session_timeout_ms>
+    </zookeeper>
+    <macros><shard>{{.Shard}}</shard><replica>{{.Name}}</replica></macros>
+    <remote_servers>
+        <{{.Cluster}}>
+            <shard>
+                <internal_replication>true</internal_replication>{{range .ReplicaNodes}}
+                <replica><host>{{.Host}}</host><port>{{.Port}}</port></replica>{{end}}
+            </shard>
+        </{{.Cluster}}>
+    </remote_servers>
+    <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>{{end}}
 </yandex>
 `))
 
