@@ -1,0 +1,287 @@
+package chcluster_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"globaloffice/demo"
+	"globaloffice/indicators"
+	"globaloffice/ingest"
+	"globaloffice/model"
+	"globaloffice/store"
+	"globaloffice/store/chcluster"
+)
+
+// One cluster of two replicas serves every test of the package, each test
+// in a database of its own: starting one takes a few seconds. Tests that
+// stop a replica or ZooKeeper start it again before they end.
+var shared struct {
+	sync.Mutex
+	c   *chcluster.Cluster
+	err error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.c != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := shared.c.Stop(ctx)
+		cancel()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "stop cluster:", err)
+			code = 1
+		} else if code == 0 {
+			os.RemoveAll(shared.c.Dir)
+		}
+	}
+	os.Exit(code)
+}
+
+// cluster is the package's cluster, started on first use; without what it
+// needs, the test fails when CI is set and is skipped otherwise.
+func cluster(t *testing.T) *chcluster.Cluster {
+	t.Helper()
+	if err := chcluster.Available(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%v (CI is set, so this fails)", err)
+		}
+		t.Skipf("%v; make test-cluster needs them", err)
+	}
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.c == nil && shared.err == nil {
+		shared.err = func() error {
+			dir, err := os.MkdirTemp("", "chcluster-")
+			if err != nil {
+				return err
+			}
+			ports, err := chcluster.FreePorts(2)
+			if err != nil {
+				return err
+			}
+			c, err := chcluster.New(dir, 2, ports)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			t0 := time.Now()
+			if err := c.Start(ctx); err != nil {
+				_ = c.Stop(context.Background())
+				return err
+			}
+			t.Logf("cluster started in %s: ZooKeeper %s, replicas %s and %s", time.Since(t0).Round(time.Millisecond), c.ZooKeeper.Addr(), c.Addr(0), c.Addr(1))
+			shared.c = c
+			return nil
+		}()
+	}
+	if shared.err != nil {
+		t.Fatalf("start cluster: %v", shared.err)
+	}
+	return shared.c
+}
+
+// migrated is a new database of the test's own, migrated through replica
+// 1, open on both replicas.
+func migrated(t *testing.T, c *chcluster.Cluster) (name string, r1, r2 *store.DB) {
+	t.Helper()
+	name = c.Database(t)
+	r1, r2 = c.Open(t, 0, name), c.Open(t, 1, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := r1.Migrate(ctx); err != nil {
+		t.Fatalf("migrate on the cluster: %v", err)
+	}
+	return name, r1, r2
+}
+
+// eventually polls check every 50 ms until it returns nil, failing the
+// test with its last error after timeout.
+func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still not after %s: %v", what, timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// dataTables are the tables whose rows the tests count on both replicas.
+var dataTables = []string{"sites", "contacts", "cases", "survey_responses", "case_completions", "ingest_rejects", "results", "tokens", "targets", "pending_calls", "schema_migrations"}
+
+// counts are the rows of each data table on db's replica.
+func counts(ctx context.Context, db *store.DB) (map[string]uint64, error) {
+	out := map[string]uint64{}
+	for _, table := range dataTables {
+		var n uint64
+		if err := db.Conn().QueryRow(ctx, "SELECT toUInt64(count()) FROM "+table).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s on %s: %w", table, db.Server(), err)
+		}
+		out[table] = n
+	}
+	return out, nil
+}
+
+// sameCounts waits until both replicas hold as many rows in every table,
+// and returns them.
+func sameCounts(t *testing.T, r1, r2 *store.DB) map[string]uint64 {
+	t.Helper()
+	var c1 map[string]uint64
+	eventually(t, 30*time.Second, "the same rows on both replicas", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var err error
+		if c1, err = counts(ctx, r1); err != nil {
+			return err
+		}
+		c2, err := counts(ctx, r2)
+		if err != nil {
+			return err
+		}
+		for _, table := range dataTables {
+			if c1[table] != c2[table] {
+				return fmt.Errorf("%s: %d rows on r1, %d on r2", table, c1[table], c2[table])
+			}
+		}
+		return nil
+	})
+	return c1
+}
+
+// lists are the demo's vocabularies, as the default configuration has them.
+var lists = ingest.Lists{
+	Channels:   []string{"reception", "appointment", "phone", "video", "email", "mail", "online", "proximity"},
+	CaseKinds:  []string{"reimbursement", "allowance_payment", "registration", "claim", "email_reply", "mail_reply", "complaint", "sick_pay"},
+	Dimensions: []string{"overall", "courtesy", "clarity", "delay", "recommend", "information", "accessibility"},
+	Segments:   model.DefaultSegments,
+}
+
+// collectors is the ingest service over db, with a spool in a temporary
+// folder, closed when the test ends.
+func collectors(t *testing.T, db *store.DB, opts ingest.WriterOptions) (*ingest.Service, *ingest.Spool) {
+	t.Helper()
+	sp, err := ingest.OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ingest.NewWriter(db, sp, opts, nil, nil)
+	t.Cleanup(func() { w.Close(); sp.Close() })
+	return ingest.NewService(db, w, ingest.NewPseudonymizer([]byte("cluster-test-key-cluster-test-key")), lists, ingest.DefaultLimits, nil), sp
+}
+
+// demoFiles writes January and February 2026 of demo data (with its
+// deliberately bad records) and returns its files by kind, in order.
+func demoFiles(t *testing.T, sites []model.Site) map[ingest.Kind][]string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := demo.Generate(context.Background(), dir, demo.Options{Seed: 21, From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Scale: 0.05, Sites: sites}); err != nil {
+		t.Fatal(err)
+	}
+	out := map[ingest.Kind][]string{}
+	for kind, glob := range map[ingest.Kind]string{ingest.KindContacts: "contacts/*.csv", ingest.KindCases: "cases/*.ndjson", ingest.KindSurveys: "surveys/*.csv"} {
+		files, _ := filepath.Glob(filepath.Join(dir, glob))
+		if len(files) == 0 {
+			t.Fatalf("no demo files %s", glob)
+		}
+		sort.Strings(files)
+		out[kind] = files
+	}
+	return out
+}
+
+// formats are the demo files' formats.
+var formats = map[ingest.Kind]ingest.Format{ingest.KindContacts: ingest.FormatCSV, ingest.KindCases: ingest.FormatNDJSON, ingest.KindSurveys: ingest.FormatCSV}
+
+// ingestFile sends one file through the service, as the file collector
+// does, and returns its result.
+func ingestFile(ctx context.Context, svc *ingest.Service, kind ingest.Kind, path string) (ingest.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return ingest.Result{}, err
+	}
+	defer f.Close()
+	return svc.Ingest(ctx, kind, formats[kind], f, ingest.Options{Origin: "file:" + filepath.Base(path), Chunk: 50_000})
+}
+
+// loadDemo loads the sites and the demo files through the collectors on
+// db's replica and returns the accepted records by kind.
+func loadDemo(t *testing.T, db *store.DB) map[ingest.Kind]int {
+	t.Helper()
+	ctx := context.Background()
+	sites, err := demoSites()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpsertSites(ctx, sites); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := collectors(t, db, ingest.WriterOptions{})
+	accepted := map[ingest.Kind]int{}
+	files := demoFiles(t, sites)
+	for _, kind := range []ingest.Kind{ingest.KindContacts, ingest.KindCases, ingest.KindSurveys} {
+		for _, p := range files[kind] {
+			res, err := ingestFile(ctx, svc, kind, p)
+			if err != nil {
+				t.Fatalf("ingest %s: %v", p, err)
+			}
+			accepted[kind] += res.Accepted
+		}
+	}
+	return accepted
+}
+
+// results are the figures of the default catalog for period on db's
+// replica, as JSON (every field of every result: compared whole).
+func results(t *testing.T, db *store.DB, period string, live bool) (string, indicators.Provenance) {
+	t.Helper()
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := indicators.ParsePeriod(period, time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := indicators.NewEngine(db, cat, false).Results(context.Background(), indicators.Query{Period: p, Live: live})
+	if err != nil {
+		t.Fatalf("results %s on %s: %v", period, db.Server(), err)
+	}
+	if len(rep.Results) == 0 {
+		t.Fatalf("results %s on %s: none", period, db.Server())
+	}
+	b, err := json.Marshal(rep.Results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), rep.Provenance
+}
+
+// sameResults fails the test at the first result that differs.
+func sameResults(t *testing.T, what, a, b string) {
+	t.Helper()
+	if a == b {
+		return
+	}
+	var ra, rb []json.RawMessage
+	_ = json.Unmarshal([]byte(a), &ra)
+	_ = json.Unmarshal([]byte(b), &rb)
+	for i := range min(len(ra), len(rb)) {
+		if string(ra[i]) != string(rb[i]) {
+			t.Fatalf("%s: result %d differs:\n%s\n%s", what, i, ra[i], rb[i])
+		}
+	}
+	t.Fatalf("%s: %d results against %d", what, len(ra), len(rb))
+}
