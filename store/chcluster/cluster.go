@@ -212,3 +212,15 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// FixedPorts are the ports of a cluster for people to try: ZooKeeper on
+// zk, replica i (from 0) on base+10(i+1)+1 (native), +2 (HTTP), +3
+// (interserver): 19211-3 and 19221-3 for base 19200.
+func FixedPorts(zk, base, n int) Ports {
+	p := Ports{ZooKeeper: zk}
+	for i := range n {
+		b := base + 10*(i+1)
+		p.Replicas = append(p.Replicas, [3]int{b + 1, b + 2, b + 3})
+	}
+	return p
+}

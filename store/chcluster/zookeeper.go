@@ -63,6 +63,14 @@ func (z *ZooKeeper) Start(ctx context.Context) error {
 	if z.cmd != nil {
 		return fmt.Errorf("zookeeper %s: already started (pid %d)", z.Addr(), z.PID())
 	}
+	if pid, ok := z.recordedPID(); ok {
+		// Started by an earlier process (globaloffice clickhouse cluster
+		// start): harmless.
+		if err := z.waitServing(ctx, 10*time.Second); err != nil {
+			return fmt.Errorf("zookeeper pid %d runs but does not serve on %s: %w", pid, z.Addr(), err)
+		}
+		return nil
+	}
 	for _, d := range []string{"data", "log"} {
 		if err := os.MkdirAll(filepath.Join(z.Dir, d), 0o755); err != nil {
 			return fmt.Errorf("zookeeper folder: %w", err)
@@ -95,7 +103,7 @@ func (z *ZooKeeper) Start(ctx context.Context) error {
 	}
 	z.cmd, z.exited = cmd, make(chan struct{})
 	go func(done chan struct{}) { _ = cmd.Wait(); close(done) }(z.exited)
-	if err := os.WriteFile(filepath.Join(z.Dir, "zookeeper.pid"), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(z.pidPath(), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
 		_ = z.Stop(context.Background())
 		return fmt.Errorf("zookeeper pid file: %w", err)
 	}
@@ -149,11 +157,29 @@ func (z *ZooKeeper) word(w string) (string, error) {
 	return string(b), err
 }
 
-// Stop ends the process it started (SIGTERM, SIGKILL after 10 s) and waits
-// until it is gone.
+// Stop ends the process it started, or the one its pid file records
+// (SIGTERM, SIGKILL after 10 s), and waits until it is gone. Stopping a
+// stopped ZooKeeper is harmless.
 func (z *ZooKeeper) Stop(ctx context.Context) error {
 	if z.cmd == nil {
-		return nil
+		pid, ok := z.recordedPID()
+		if !ok {
+			_ = os.Remove(z.pidPath())
+			return nil
+		}
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("zookeeper pid %d: %w", pid, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return os.Remove(z.pidPath())
 	}
 	pid := z.cmd.Process.Pid
 	_ = syscall.Kill(pid, syscall.SIGTERM)
@@ -167,8 +193,53 @@ func (z *ZooKeeper) Stop(ctx context.Context) error {
 		<-z.exited
 	}
 	z.cmd = nil
-	_ = os.Remove(filepath.Join(z.Dir, "zookeeper.pid"))
+	_ = os.Remove(z.pidPath())
 	return nil
+}
+
+// Running tells whether the ZooKeeper of the pid file runs, and serves.
+func (z *ZooKeeper) Running() (pid int, serving bool) {
+	pid, ok := z.recordedPID()
+	if !ok {
+		return 0, false
+	}
+	out, err := z.word("srvr")
+	return pid, err == nil && strings.Contains(out, "Mode: standalone")
+}
+
+func (z *ZooKeeper) pidPath() string { return filepath.Join(z.Dir, "zookeeper.pid") }
+
+// recordedPID is the pid of the pid file when that process lives and runs
+// this folder's config (a pid may have been reused since).
+func (z *ZooKeeper) recordedPID() (int, bool) {
+	b, err := os.ReadFile(z.pidPath())
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || !alive(pid) {
+		return 0, false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte(filepath.Join(z.Dir, "zoo.cfg"))) {
+		return 0, false
+	}
+	return pid, true
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] != 'Z' && stat[i+2] != 'X'
+	}
+	return true
 }
 
 // tail is the end of a log file, for an error.
