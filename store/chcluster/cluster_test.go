@@ -167,58 +167,68 @@ func TestIngestOnOneReplicaReadOnTheOther(t *testing.T) {
 	live2, _ := results(t, r2, "2026-01", true)
 	sameResults(t, "2026-01 live, r1 and r2", live1, live2)
 
-	// r2 lags: its merges stopped, r1 merges every month; r1 then reads
-	// merged parts, r2 reads with FINAL, and both give the same figures.
-	tables := []string{"contacts", "survey_responses", "case_completions"}
-	for _, table := range tables {
-		if err := r2.Conn().Exec(ctx, "SYSTEM STOP MERGES "+table); err != nil {
-			t.Fatal(err)
-		}
+	// One replica lags: its merges of contacts stopped (the one that is
+	// not the table's leader: OPTIMIZE goes to the leader), the other
+	// merges every month. The one reads merged parts, the lagging one
+	// reads with FINAL, and both give the same figures.
+	dbs := []*store.DB{r1, r2}
+	lag := 1
+	var leads bool
+	if err := r2.Conn().QueryRow(ctx, `SELECT is_leader = 1 FROM system.replicas WHERE database = currentDatabase() AND table = 'contacts'`).Scan(&leads); err != nil {
+		t.Fatal(err)
+	}
+	if leads {
+		lag = 0
+	}
+	ahead, behind := dbs[1-lag], dbs[lag]
+	if err := behind.Conn().Exec(ctx, "SYSTEM STOP MERGES contacts"); err != nil {
+		t.Fatal(err)
 	}
 	merged := map[string]map[int]bool{}
-	for _, table := range tables {
-		if _, err := r1.Compact(ctx, table, 0); err != nil {
-			t.Fatalf("compact %s on r1: %v", table, err)
+	for _, table := range []string{"contacts", "survey_responses", "case_completions"} {
+		if _, err := ahead.Compact(ctx, table, 0); err != nil {
+			t.Fatalf("compact %s: %v", table, err)
 		}
-		m, err := r1.MergedMonths(ctx, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !m[202601] || !m[202602] {
-			t.Errorf("%s on r1 after compaction: %v, want 202601 and 202602 merged", table, m)
-		}
-		merged[table] = m
+		eventually(t, 30*time.Second, table+" merged", func() error {
+			m, err := ahead.MergedMonths(ctx, table)
+			if err != nil {
+				return err
+			}
+			if !m[202601] || !m[202602] {
+				return fmt.Errorf("%v, want 202601 and 202602 merged", m)
+			}
+			merged[table] = m
+			return nil
+		})
 	}
-	m2, err := r2.MergedMonths(ctx, "contacts")
+	m2, err := behind.MergedMonths(ctx, "contacts")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m2[202601] {
-		t.Errorf("contacts on r2, merges stopped: %v, want 202601 not merged", m2)
+		t.Errorf("contacts on the lagging replica: %v, want 202601 not merged", m2)
 	}
-	lag1, _ := results(t, r1, "2026-01", true)
-	lag2, _ := results(t, r2, "2026-01", true)
-	sameResults(t, "2026-01 live, r1 merged and r2 lagging", lag1, lag2)
-	sameResults(t, "2026-01 live, before and after merging", live1, lag1)
-	for _, table := range tables {
-		if err := r2.Conn().Exec(ctx, "SYSTEM START MERGES "+table); err != nil {
-			t.Fatal(err)
-		}
+	lagA, _ := results(t, ahead, "2026-01", true)
+	lagB, _ := results(t, behind, "2026-01", true)
+	sameResults(t, "2026-01 live, one replica merged and one lagging", lagA, lagB)
+	sameResults(t, "2026-01 live, before and after merging", live1, lagA)
+	if err := behind.Conn().Exec(ctx, "SYSTEM START MERGES contacts"); err != nil {
+		t.Fatal(err)
 	}
-	for _, table := range tables {
-		eventually(t, 30*time.Second, table+" merged on r2 as on r1", func() error {
-			m, err := r2.MergedMonths(ctx, table)
+	for table, want := range merged {
+		eventually(t, 30*time.Second, table+" merged on both replicas", func() error {
+			m, err := behind.MergedMonths(ctx, table)
 			if err != nil {
 				return err
 			}
-			if fmt.Sprint(m) != fmt.Sprint(merged[table]) {
-				return fmt.Errorf("r2 %v, r1 %v", m, merged[table])
+			if fmt.Sprint(m) != fmt.Sprint(want) {
+				return fmt.Errorf("%v, the other %v", m, want)
 			}
 			return nil
 		})
 	}
-	after2, _ := results(t, r2, "2026-01", true)
-	sameResults(t, "2026-01 live, r2 merged", live1, after2)
+	after, _ := results(t, behind, "2026-01", true)
+	sameResults(t, "2026-01 live, both merged", live1, after)
 
 	// A period closed on r1 reads closed, the same, on r2.
 	cat, err := indicators.DefaultCatalog()
