@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -83,7 +82,7 @@ func (opts Options) check() error {
 }
 
 // databaseDDL runs CREATE or DROP DATABASE, ON CLUSTER on a cluster.
-func databaseDDL(ctx context.Context, opts Options, stmt string) error {
+func databaseDDL(ctx context.Context, opts Options, what, stmt string) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
@@ -99,7 +98,7 @@ func databaseDDL(ctx context.Context, opts Options, stmt string) error {
 		ctx = clusterContext(ctx, nil, opts.DDLTimeout)
 	}
 	if err := conn.Exec(ctx, stmt); err != nil {
-		return fmt.Errorf("clickhouse %s: %s: %w", opts.Addr, strings.ToLower(stmt), clusterError(opts.Cluster, err))
+		return fmt.Errorf("clickhouse %s: %s database %s: %w", opts.Addr, what, opts.Database, clusterError(opts.Cluster, err))
 	}
 	return nil
 }
@@ -107,13 +106,13 @@ func databaseDDL(ctx context.Context, opts Options, stmt string) error {
 // EnsureDatabase creates opts.Database if it does not exist (on every
 // replica of opts.Cluster).
 func EnsureDatabase(ctx context.Context, opts Options) error {
-	return databaseDDL(ctx, opts, "CREATE DATABASE IF NOT EXISTS "+opts.Database)
+	return databaseDDL(ctx, opts, "create", "CREATE DATABASE IF NOT EXISTS "+opts.Database)
 }
 
 // DropDatabase drops opts.Database (on every replica of opts.Cluster);
 // tests use it to clean up.
 func DropDatabase(ctx context.Context, opts Options) error {
-	return databaseDDL(ctx, opts, "DROP DATABASE IF EXISTS "+opts.Database)
+	return databaseDDL(ctx, opts, "drop", "DROP DATABASE IF EXISTS "+opts.Database)
 }
 
 func connect(ctx context.Context, opts Options, database string) (driver.Conn, error) {
