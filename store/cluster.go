@@ -104,7 +104,12 @@ func (db *DB) ddl(ctx context.Context, stmt string) error {
 	if err != nil {
 		return err
 	}
-	return clusterError(db.cluster, db.conn.Exec(db.ddlContext(ctx), s))
+	err = clusterError(db.cluster, db.conn.Exec(db.ddlContext(ctx), s))
+	var ex *clickhouse.Exception
+	if db.version.legacy() && errors.As(err, &ex) && ex.Code == 44 && strings.Contains(ex.Message, "allow_experimental_low_cardinality_type") {
+		return fmt.Errorf("ClickHouse %s runs a statement ON CLUSTER with each server's own settings: add <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type> to the default profile of every replica's users.xml: %w", db.version, err)
+	}
+	return err
 }
 
 // clusterError explains the error of a statement ON CLUSTER that some

@@ -68,6 +68,13 @@ func New(dir string, n int, p Ports) (*Cluster, error) {
 			},
 		})
 	}
+	legacy, err := c.Replicas[0].Legacy()
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	for i := range c.Replicas {
+		c.Replicas[i].Replica.LowCardinalityDDL = legacy
+	}
 	return c, nil
 }
 

@@ -63,7 +63,8 @@ func TestMigrateEveryTable(t *testing.T) {
 	if len(wantEngines) != 11 {
 		t.Fatalf("the single-server schema has %d tables, want 11: %v", len(wantEngines), wantEngines)
 	}
-	name, r1, r2 := migrated(t, c)
+	name := migratedTemplate(t, c)
+	r1, r2 := c.Open(t, 0, name), c.Open(t, 1, name)
 	for i, db := range []*store.DB{r1, r2} {
 		engines, columns := schema(t, db)
 		for table, engine := range wantEngines {

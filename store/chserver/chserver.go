@@ -48,6 +48,33 @@ type Replica struct {
 	// SessionTimeout is ZooKeeper's session timeout: a replica killed is
 	// seen as gone after it.
 	SessionTimeout time.Duration
+	// LowCardinalityDDL puts allow_experimental_low_cardinality_type in
+	// the default profile: ClickHouse 18.x runs a statement ON CLUSTER
+	// with the server's settings, not the sender's, and refuses
+	// LowCardinality columns without it (current releases refuse the
+	// setting itself: see Legacy).
+	LowCardinalityDDL bool
+}
+
+var reServerVersion = regexp.MustCompile(`version (\d+)\.`)
+
+// Legacy tells whether the server binary is ClickHouse 18.x or older, by
+// its --version: 18.x does not know the option, later releases print
+// their version.
+func (s Server) Legacy() (bool, error) {
+	bin, args, err := s.command()
+	if err != nil {
+		return false, err
+	}
+	out, _ := exec.Command(bin, append(args[:len(args)-1], "--version")...).CombinedOutput()
+	if m := reServerVersion.FindSubmatch(out); m != nil {
+		major, err := strconv.Atoi(string(m[1]))
+		return err == nil && major < 19, err
+	}
+	if bytes.Contains(out, []byte("Unknown option")) {
+		return true, nil
+	}
+	return false, fmt.Errorf("%s --version: %q", bin, bytes.TrimSpace(out))
 }
 
 // HostPort is a host:port split for the config.
@@ -465,7 +492,8 @@ var usersXML = template.Must(template.New("users").Funcs(template.FuncMap{"xml":
 <yandex>
     <profiles>
         <default>
-            <max_memory_usage>8000000000</max_memory_usage>
+            <max_memory_usage>8000000000</max_memory_usage>{{if .Replica}}{{if .Replica.LowCardinalityDDL}}
+            <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>{{end}}{{end}}
         </default>
         <readonly>
             <max_memory_usage>8000000000</max_memory_usage>
