@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Months of contacts and survey responses merged into one part need no
@@ -126,8 +128,7 @@ func (db *DB) compactMonths(ctx context.Context, table string, settle time.Durat
 	}
 	var done []int
 	for _, m := range months {
-		// The partition is a number: no quoting (a toYYYYMM key refuses a string).
-		if err := db.conn.Exec(ctx, fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", table, m)); err != nil {
+		if err := db.optimize(ctx, table, m); err != nil {
 			return done, fmt.Errorf("compact %s month %d: %w", table, m, err)
 		}
 		done = append(done, m)
@@ -170,7 +171,7 @@ func (db *DB) compactOpen(ctx context.Context, settle time.Duration) ([]int, err
 	if n == 0 {
 		return nil, nil
 	}
-	if err := db.conn.Exec(ctx, fmt.Sprintf("OPTIMIZE TABLE case_completions PARTITION %d FINAL", OpenMonth)); err != nil {
+	if err := db.optimize(ctx, "case_completions", OpenMonth); err != nil {
 		return nil, fmt.Errorf("compact open cases: %w", err)
 	}
 	var unsafe uint64
@@ -209,3 +210,41 @@ func (db *DB) waitMutations(ctx context.Context, table string) error {
 		}
 	}
 }
+
+// optimize merges a partition of table into one part (OPTIMIZE … FINAL).
+// On a replicated table, ClickHouse 18.16 makes OPTIMIZE wait until every
+// replica has merged, forever when one is down
+// (replication_alter_partitions_sync 1 and 2 alike): there it is asked not
+// to wait, and this replica's merge is waited for instead, within
+// mergeWait. A merge still under way then is done later; nothing relies on
+// it (compactOpen checks the merge before it deletes).
+func (db *DB) optimize(ctx context.Context, table string, partition int) error {
+	// The partition is a number: no quoting (a toYYYYMM key refuses a string).
+	q := fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", table, partition)
+	if db.cluster == "" {
+		return db.conn.Exec(ctx, q)
+	}
+	if err := db.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"replication_alter_partitions_sync": 0})), q); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(mergeWait)
+	for {
+		var parts uint64
+		var level uint32
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()), toUInt32(min(level)) FROM system.parts
+  WHERE database = currentDatabase() AND table = ? AND partition = ? AND active`, table, strconv.Itoa(partition)).Scan(&parts, &level); err != nil {
+			return fmt.Errorf("merge of %s partition %d: %w", table, partition, err)
+		}
+		if parts <= 1 && level > 0 || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("merge of %s partition %d: %w", table, partition, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// mergeWait bounds the wait for a replica's own merge after OPTIMIZE.
+const mergeWait = 30 * time.Second

@@ -306,6 +306,16 @@ func TestReplicaKilledDuringIngest(t *testing.T) {
 	if err := <-killed; err != nil {
 		t.Fatal(err)
 	}
+	// With r2 down, compaction on r1 merges r1's months and returns
+	// (OPTIMIZE alone would wait for r2 for good).
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := r1.Compact(cctx, "contacts", 0); err != nil {
+		t.Fatalf("compact with r2 down: %v", err)
+	}
+	if m, err := r1.MergedMonths(ctx, "contacts"); err != nil || !m[202601] || !m[202602] {
+		t.Errorf("contacts on r1 compacted with r2 down: %v %v, want 202601 and 202602 merged", m, err)
+	}
 	t0 := time.Now()
 	if err := c.StartReplica(ctx, 1); err != nil {
 		t.Fatal(err)
