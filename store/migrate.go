@@ -138,6 +138,26 @@ func (db *DB) ensureMigrationsTable(ctx context.Context) error {
 	return nil
 }
 
+// syncMigrations, on a cluster, lets this replica fetch the migrations
+// recorded through another one (SYSTEM SYNC REPLICA), so that a migrate
+// run through it right after does not apply them again.
+func (db *DB) syncMigrations(ctx context.Context) error {
+	if db.cluster == "" {
+		return nil
+	}
+	var n uint8
+	if err := db.conn.QueryRow(ctx, `EXISTS TABLE schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("schema_migrations: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := db.conn.Exec(ctx, `SYSTEM SYNC REPLICA schema_migrations`); err != nil {
+		return fmt.Errorf("schema_migrations: sync replica: %w", err)
+	}
+	return nil
+}
+
 // fillAfter fills what a migration creates from the data already stored,
 // after the statements of every migration to apply (the fill writes the
 // columns the code knows) and before the migration is recorded: if the
@@ -166,6 +186,9 @@ var fillAfter = map[uint32]func(context.Context, *DB) error{
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	all, err := Migrations()
 	if err != nil {
+		return nil, err
+	}
+	if err := db.syncMigrations(ctx); err != nil {
 		return nil, err
 	}
 	applied, err := db.Applied(ctx)

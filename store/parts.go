@@ -215,9 +215,11 @@ func (db *DB) waitMutations(ctx context.Context, table string) error {
 // On a replicated table, ClickHouse 18.16 makes OPTIMIZE wait until every
 // replica has merged, forever when one is down
 // (replication_alter_partitions_sync 1 and 2 alike): there it is asked not
-// to wait, and this replica's merge is waited for instead, within
-// mergeWait. A merge still under way then is done later; nothing relies on
-// it (compactOpen checks the merge before it deletes).
+// to wait, and this replica's merge is waited for instead, while its queue
+// holds it, within mergeWait. As on a single server, OPTIMIZE may merge
+// nothing (a merge of some of the parts under way): the next compaction
+// does. Nothing relies on it (compactOpen checks the merge before it
+// deletes).
 func (db *DB) optimize(ctx context.Context, table string, partition int) error {
 	// The partition is a number: no quoting (a toYYYYMM key refuses a string).
 	q := fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", table, partition)
@@ -227,15 +229,20 @@ func (db *DB) optimize(ctx context.Context, table string, partition int) error {
 	if err := db.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"replication_alter_partitions_sync": 0})), q); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(mergeWait)
+	start := time.Now()
 	for {
-		var parts uint64
+		// The merge is this replica's once its queue holds it: a second
+		// covers the fetch of the leader's log entry.
+		var parts, queued uint64
 		var level uint32
-		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()), toUInt32(min(level)) FROM system.parts
-  WHERE database = currentDatabase() AND table = ? AND partition = ? AND active`, table, strconv.Itoa(partition)).Scan(&parts, &level); err != nil {
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()), toUInt32(min(level)),
+    (SELECT toUInt64(count()) FROM system.replication_queue WHERE database = currentDatabase() AND table = ? AND type = 'MERGE_PARTS' AND startsWith(new_part_name, ?))
+  FROM system.parts WHERE database = currentDatabase() AND table = ? AND partition = ? AND active`,
+			table, strconv.Itoa(partition)+"_", table, strconv.Itoa(partition)).Scan(&parts, &level, &queued); err != nil {
 			return fmt.Errorf("merge of %s partition %d: %w", table, partition, err)
 		}
-		if parts <= 1 && level > 0 || time.Now().After(deadline) {
+		waited := time.Since(start)
+		if parts <= 1 && level > 0 || queued == 0 && waited > time.Second || waited > mergeWait {
 			return nil
 		}
 		select {
