@@ -161,6 +161,19 @@ func (c *Cluster) StartReplica(ctx context.Context, i int) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		// A replica killed while it fetched a part finds on restart a part
+		// that ZooKeeper does not list; in a small table that is most of
+		// its rows, and the server refuses to start ("The local set of
+		// parts ... doesn't look like the set of parts in ZooKeeper").
+		// This flag, the documented recovery, has it detach such parts
+		// and fetch them again; the server removes it once started.
+		flags := filepath.Join(c.Replicas[i].Dir, "data", "flags")
+		if err := os.MkdirAll(flags, 0o755); err != nil {
+			return fmt.Errorf("replica r%d: %w", i+1, err)
+		}
+		if err := os.WriteFile(filepath.Join(flags, "force_restore_data"), nil, 0o644); err != nil {
+			return fmt.Errorf("replica r%d: %w", i+1, err)
+		}
 	}
 	if _, err := c.Replicas[i].Start(ctx); err != nil {
 		return fmt.Errorf("replica r%d: %w", i+1, err)

@@ -93,6 +93,21 @@ func cluster(t *testing.T) *chcluster.Cluster {
 	if shared.err != nil {
 		t.Fatalf("start cluster: %v", shared.err)
 	}
+	// A test that failed with a replica or ZooKeeper stopped leaves it so.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, serving := shared.c.ZooKeeper.Running(); !serving {
+		if err := shared.c.ZooKeeper.Start(ctx); err != nil {
+			t.Fatalf("start ZooKeeper again: %v", err)
+		}
+	}
+	for i, r := range shared.c.Replicas {
+		if st, err := r.Status(ctx); err != nil || !st.Running {
+			if err := shared.c.StartReplica(ctx, i); err != nil {
+				t.Fatalf("start r%d again: %v", i+1, err)
+			}
+		}
+	}
 	return shared.c
 }
 
@@ -339,6 +354,25 @@ func results(t *testing.T, db *store.DB, period string, live bool) (string, indi
 		t.Fatal(err)
 	}
 	return string(b), rep.Provenance
+}
+
+// figures are results (JSON) without what a closing adds to each
+// (revision, closed_at): the figures themselves.
+func figures(t *testing.T, results string) string {
+	t.Helper()
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(results), &rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		delete(r, "revision")
+		delete(r, "closed_at")
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // sameResults fails the test at the first result that differs.
