@@ -95,7 +95,11 @@ func databaseDDL(ctx context.Context, opts Options, what, stmt string) error {
 		if stmt, err = ClusterDDL(stmt, opts.Cluster, opts.Database); err != nil {
 			return err
 		}
-		ctx = clusterContext(ctx, nil, opts.DDLTimeout)
+		sv, err := conn.ServerVersion()
+		if err != nil {
+			return fmt.Errorf("clickhouse %s: server version: %w", opts.Addr, err)
+		}
+		ctx = clusterContext(ctx, versionOf(sv), nil, opts.DDLTimeout)
 	}
 	if err := conn.Exec(ctx, stmt); err != nil {
 		return fmt.Errorf("clickhouse %s: %s database %s: %w", opts.Addr, what, opts.Database, clusterError(opts.Cluster, err))

@@ -41,7 +41,7 @@ func (v Version) ddlSettings() clickhouse.Settings {
 func (db *DB) ddlContext(ctx context.Context) context.Context {
 	s := db.version.ddlSettings()
 	if db.cluster != "" {
-		return clusterContext(ctx, s, db.ddlTimeout)
+		return clusterContext(ctx, db.version, s, db.ddlTimeout)
 	}
 	if s != nil {
 		return clickhouse.Context(ctx, clickhouse.WithSettings(s))
@@ -52,13 +52,25 @@ func (db *DB) ddlContext(ctx context.Context) context.Context {
 // clusterContext is ctx with settings s and, when timeout is set, the
 // setting bounding a statement ON CLUSTER (known to 18.16 and current
 // releases alike).
-func clusterContext(ctx context.Context, s clickhouse.Settings, timeout time.Duration) context.Context {
+func clusterContext(ctx context.Context, v Version, s clickhouse.Settings, timeout time.Duration) context.Context {
 	all := clickhouse.Settings{}
-	for k, v := range s {
-		all[k] = v
+	for k, val := range s {
+		all[k] = val
 	}
 	if timeout > 0 {
-		all["distributed_ddl_task_timeout"] = max(1, int(timeout.Seconds()))
+		all["distributed_ddl_task_timeout"] = v.int64Setting(max(1, int(timeout.Seconds())))
 	}
 	return clickhouse.Context(ctx, clickhouse.WithSettings(all))
+}
+
+// int64Setting is the value to send for n in a setting of type Int64:
+// 18.x reads settings in binary, an Int64 one as a zigzag varint, while
+// clickhouse-go writes a plain varint, so that n arrives as n/2 (measured:
+// a distributed_ddl_task_timeout of 6 s sent by clickhouse-go timed out
+// after 3 s, "(=3)"). Current releases read settings as strings.
+func (v Version) int64Setting(n int) int {
+	if v.legacy() {
+		return 2 * n
+	}
+	return n
 }

@@ -125,7 +125,11 @@ func TestMigrateReplicaDown(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "a replica did not answer within clickhouse.ddl_timeout") {
 		t.Errorf("migrate with r2 down: %v, want the replica named as the cause", err)
 	}
-	t.Logf("migrate with r2 down failed after %s: %v", time.Since(t0).Round(time.Millisecond), err)
+	took := time.Since(t0)
+	t.Logf("migrate with r2 down failed after %s: %v", took.Round(time.Millisecond), err)
+	if took < opts.DDLTimeout || !strings.Contains(err.Error(), "(=2)") {
+		t.Errorf("gave up after %s, want clickhouse.ddl_timeout, %s, sent as 2", took, opts.DDLTimeout)
+	}
 	if err := c.StartReplica(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
