@@ -257,6 +257,23 @@ func TestIngestOnOneReplicaReadOnTheOther(t *testing.T) {
 	sameResults(t, "2026-01 closed, r1 and r2", closed1, closed2)
 	sameResults(t, "2026-01 closed and live", figures(t, live1), figures(t, closed1))
 
+	// Grafana's read-only user, which each replica's users.xml holds on
+	// 18.x, reads the figures on r2 and cannot write.
+	ro := c.Options(1, r2.Database())
+	ro.User = "grafana"
+	gdb, err := store.Open(ctx, ro)
+	if err != nil {
+		t.Fatalf("the read-only user on r2: %v", err)
+	}
+	defer gdb.Close()
+	var closedRows uint64
+	if err := gdb.Conn().QueryRow(ctx, "SELECT toUInt64(count()) FROM results").Scan(&closedRows); err != nil || closedRows == 0 {
+		t.Errorf("the read-only user reads %d results on r2 (%v)", closedRows, err)
+	}
+	if err := gdb.InsertRejects(ctx, []store.Reject{{RejectedAt: time.Now(), Kind: "contacts", Reason: "x"}}); err == nil || !strings.Contains(err.Error(), "readonly") {
+		t.Errorf("the read-only user wrote on r2: %v", err)
+	}
+
 	// A token created on r1 opens r2.
 	tok, secret, err := auth.NewToken("cluster", model.RoleDirector, nil, nil, "cluster-test", time.Now(), time.Hour)
 	if err != nil {

@@ -1,6 +1,7 @@
 package chcluster_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,10 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"globaloffice/cmd/globaloffice/commands"
 	"globaloffice/demo"
 	"globaloffice/indicators"
 	"globaloffice/ingest"
@@ -78,6 +81,9 @@ func cluster(t *testing.T) *chcluster.Cluster {
 			if err != nil {
 				return err
 			}
+			for i := range c.Replicas {
+				c.Replicas[i].ReadOnlyUser = "grafana" // as clickhouse start writes it
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			t0 := time.Now()
@@ -137,16 +143,19 @@ func migratedTemplate(t *testing.T, c *chcluster.Cluster) string {
 	if err := store.EnsureDatabase(ctx, c.Options(0, name)); err != nil {
 		t.Fatalf("create the template database: %v", err)
 	}
-	db, err := store.Open(ctx, c.Options(0, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	// Through the command line, as an operator would: the settings reach
+	// the store from the environment.
 	t0 := time.Now()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate on the cluster: %v", err)
+	var stdout, stderr bytes.Buffer
+	env := []string{"GLOBALOFFICE_HOME=" + t.TempDir(), "GLOBALOFFICE_CLICKHOUSE_ADDR=" + c.Addr(0), "GLOBALOFFICE_CLICKHOUSE_DATABASE=" + name,
+		"GLOBALOFFICE_CLICKHOUSE_CLUSTER=" + chcluster.Name, "GLOBALOFFICE_CLICKHOUSE_DDL_TIMEOUT=20s"}
+	if code := commands.Run(ctx, []string{"migrate"}, env, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("globaloffice migrate on the cluster: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
-	t.Logf("migrated on the cluster in %s", time.Since(t0).Round(time.Millisecond))
+	t.Logf("globaloffice migrate on the cluster in %s", time.Since(t0).Round(time.Millisecond))
+	if !strings.Contains(stdout.String(), "applied 0010_journeys") {
+		t.Fatalf("globaloffice migrate: %s", stdout.String())
+	}
 	template.name = name
 	return name
 }

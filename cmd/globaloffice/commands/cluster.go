@@ -18,7 +18,15 @@ import (
 func (a *app) clusterCommand() *cobra.Command {
 	var replicas, zkPort, base int
 	cluster := func() (*chcluster.Cluster, error) {
-		return chcluster.New(filepath.Join(a.cfg.Home, "cluster"), replicas, chcluster.FixedPorts(zkPort, base, replicas))
+		c, err := chcluster.New(filepath.Join(a.cfg.Home, "cluster"), replicas, chcluster.FixedPorts(zkPort, base, replicas))
+		if err != nil {
+			return nil, err
+		}
+		for i := range c.Replicas {
+			// Grafana's read-only user on every replica, as on the local server.
+			c.Replicas[i].ReadOnlyUser, c.Replicas[i].ReadOnlyPassword = a.cfg.Grafana.User, a.cfg.Grafana.Password
+		}
+		return c, nil
 	}
 	cmd := &cobra.Command{
 		Use:   "cluster",
