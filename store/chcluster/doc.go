@@ -3,8 +3,10 @@
 // of one shard (store/chserver servers with ZooKeeper, macros and the
 // cluster in their config), each in a folder of its own, every process
 // started here, its pid recorded, and stopped by that pid. Tests take one
-// with ForTest; the cluster tests of this package (migrations on every
-// replica, ingest on one replica and figures on the other, a replica
-// killed, ZooKeeper stopped, the rejects kept, the rebuild) run with
-// make test-cluster.
+// with ForTest; globaloffice clickhouse cluster runs one under the home
+// folder. The tests of this package are the platform's on a cluster
+// (globaloffice migrate on every replica, the collectors on one replica
+// and the indicator figures on the other, a replica killed, ZooKeeper
+// stopped, repeated rejects, the rebuild); make test-cluster runs them
+// alone.
 package chcluster
