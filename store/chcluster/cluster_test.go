@@ -330,7 +330,15 @@ func TestReplicaKilledDuringIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// With r2 down, compaction on r1 merges r1's months and returns
-	// (OPTIMIZE alone would wait for r2 for good).
+	// (OPTIMIZE alone would wait for r2 for good). OPTIMIZE goes to the
+	// table's leader: once r2's ZooKeeper session has expired, r1 leads.
+	eventually(t, 30*time.Second, "r1 leading contacts", func() error {
+		var leads bool
+		if err := r1.Conn().QueryRow(ctx, `SELECT is_leader = 1 FROM system.replicas WHERE database = currentDatabase() AND table = 'contacts'`).Scan(&leads); err != nil || !leads {
+			return fmt.Errorf("leader: %v %v", leads, err)
+		}
+		return nil
+	})
 	cctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := r1.Compact(cctx, "contacts", 0); err != nil {
