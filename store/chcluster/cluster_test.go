@@ -391,6 +391,13 @@ func TestZooKeeperDown(t *testing.T) {
 	if res.Accepted == 0 || res.Spooled != res.Accepted {
 		t.Fatalf("ZooKeeper down: %d accepted, %d spooled; want every accepted record spooled", res.Accepted, res.Spooled)
 	}
+	// An insert of its own fails too (the table is read-only, Code 242,
+	// once the replica has seen its session go).
+	if err := r1.InsertRejects(ctx, []store.Reject{{RejectedAt: time.Now(), Kind: "contacts", Origin: "zk-down", Reason: "x"}}); err == nil {
+		t.Error("an insert with ZooKeeper down succeeded")
+	} else {
+		t.Logf("an insert with ZooKeeper down: %v", err)
+	}
 	for i, db := range []*store.DB{r1, r2} {
 		var n, sitesN uint64
 		if err := db.Conn().QueryRow(ctx, "SELECT toUInt64(count()) FROM contacts").Scan(&n); err != nil {
