@@ -6,7 +6,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Everything local lives under var/ unless GLOBALOFFICE_HOME says otherwise.
 export GLOBALOFFICE_HOME ?= $(CURDIR)/var
 
-.PHONY: build clickhouse clickhouse-up test test-faults test-fuzz lint bench demo demo-load serve clean
+.PHONY: build clickhouse clickhouse-up test test-cluster test-faults test-fuzz lint bench demo demo-load serve clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/globaloffice
@@ -26,6 +26,13 @@ clickhouse-up: build clickhouse
 ## test: every test against a real local ClickHouse, with the race detector
 test: clickhouse-up
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## test-cluster: the replicated-cluster tests alone (make test runs them
+## too): ZooKeeper (Debian's jar, with java) and two ClickHouse replicas
+## started by the tests on free loopback ports, in temporary folders; the
+## local server gives the single-server schema they compare with
+test-cluster: clickhouse-up
+	$(GO) test -race -count=1 -timeout 10m ./store/chcluster
 
 ## test-faults: the fault tests (build tag faults), each on ClickHouse servers
 ## of its own on loopback, counting records end to end: ClickHouse SIGKILLed

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -89,6 +90,16 @@ type ClickHouse struct {
 	StartTimeout time.Duration `yaml:"start_timeout" desc:"how long to wait for the local server to answer"`
 	DialTimeout  time.Duration `yaml:"dial_timeout" desc:"ClickHouse connection timeout"`
 	QueryTimeout time.Duration `yaml:"query_timeout" desc:"ClickHouse read timeout per query"`
+	// Cluster names a cluster of the server's remote_servers: the schema is
+	// then created ON CLUSTER with Replicated engines (one shard, its
+	// replicas, ZooKeeper). addr still names one replica: a process reads
+	// and writes through that one server (see the README, Replicated
+	// cluster).
+	Cluster string `yaml:"cluster" desc:"ClickHouse cluster (remote_servers) to create the schema on, ON CLUSTER with Replicated engines; empty: a single server"`
+	// DDLTimeout bounds how long a statement ON CLUSTER waits for every
+	// replica (distributed_ddl_task_timeout); a replica still down then
+	// applies it when it is back.
+	DDLTimeout time.Duration `yaml:"ddl_timeout" desc:"how long a statement ON CLUSTER waits for every replica (distributed_ddl_task_timeout) before failing"`
 }
 
 // Server is the HTTP server.
@@ -140,6 +151,7 @@ func Default() Config {
 			StartTimeout: 60 * time.Second,
 			DialTimeout:  5 * time.Second,
 			QueryTimeout: 5 * time.Minute,
+			DDLTimeout:   3 * time.Minute,
 		},
 		Server: Server{Addr: "127.0.0.1:8080", MemoryLimitMB: 170,
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 3 * time.Minute, WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute,
@@ -172,6 +184,10 @@ func (c Config) ClickHouseAddr() string {
 	}
 	return fmt.Sprintf("127.0.0.1:%d", c.ClickHouse.TCPPort)
 }
+
+// identRE is a name ClickHouse takes unquoted (as store.ValidIdentifier;
+// config does not import store).
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // EnvPrefix starts every environment variable globaloffice reads.
 const EnvPrefix = "GLOBALOFFICE_"
@@ -297,7 +313,11 @@ func (c Config) check() error {
 	if c.ClickHouse.TCPPort == c.ClickHouse.HTTPPort {
 		errs = append(errs, fmt.Errorf("clickhouse.tcp_port and clickhouse.http_port are both %d", c.ClickHouse.TCPPort))
 	}
-	for key, d := range map[string]time.Duration{"clickhouse.start_timeout": c.ClickHouse.StartTimeout, "clickhouse.dial_timeout": c.ClickHouse.DialTimeout, "clickhouse.query_timeout": c.ClickHouse.QueryTimeout} {
+	if c.ClickHouse.Cluster != "" && !identRE.MatchString(c.ClickHouse.Cluster) {
+		errs = append(errs, fmt.Errorf("clickhouse.cluster: %q: only letters, digits and _ are allowed", c.ClickHouse.Cluster))
+	}
+	for key, d := range map[string]time.Duration{"clickhouse.start_timeout": c.ClickHouse.StartTimeout, "clickhouse.dial_timeout": c.ClickHouse.DialTimeout, "clickhouse.query_timeout": c.ClickHouse.QueryTimeout,
+		"clickhouse.ddl_timeout": c.ClickHouse.DDLTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: %s must be positive", key, d))
 		}

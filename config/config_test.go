@@ -112,6 +112,8 @@ func TestErrors(t *testing.T) {
 		{"flag out of range", Sources{Flags: flags(t, "--clickhouse-http-port=70000")}, []string{"clickhouse.http_port: 70000 is not a port"}},
 		{"same ports", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_HTTP_PORT=19000"}}, []string{"both 19000"}},
 		{"empty database", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_DATABASE="}}, []string{"clickhouse.database: must not be empty"}},
+		{"cluster not a name", Sources{Env: []string{"GLOBALOFFICE_CLICKHOUSE_CLUSTER=q-s"}}, []string{`clickhouse.cluster: "q-s": only letters, digits and _`}},
+		{"no time for a replica", Sources{Flags: flags(t, "--clickhouse-ddl-timeout=0s")}, []string{"clickhouse.ddl_timeout: 0s must be positive"}},
 		{"short pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=x"}}, []string{"ingest.pseudonym_key: 1 bytes, at least 32"}},
 		{"31-byte pseudonym key", Sources{Env: []string{"GLOBALOFFICE_INGEST_PSEUDONYM_KEY=" + strings.Repeat("k", 31)}}, []string{"ingest.pseudonym_key: 31 bytes"}},
 		{"pending calls closed at once", Sources{Env: []string{"GLOBALOFFICE_INGEST_PENDING_CALL_TIMEOUT=30s"}}, []string{"ingest.pending_call_timeout: 30s, at least 1m"}},

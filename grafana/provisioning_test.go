@@ -130,7 +130,7 @@ func TestIngestPanelsReadExportedMetrics(t *testing.T) {
 }
 
 func TestUserStatements(t *testing.T) {
-	got, err := UserStatements("grafana", "p'w", "globaloffice")
+	got, err := UserStatements("grafana", "p'w", "globaloffice", "")
 	want := []string{
 		`CREATE USER IF NOT EXISTS grafana IDENTIFIED BY 'p\'w' SETTINGS readonly = 2`,
 		`ALTER USER grafana IDENTIFIED BY 'p\'w' SETTINGS readonly = 2`,
@@ -139,8 +139,17 @@ func TestUserStatements(t *testing.T) {
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("got %q, %v", got, err)
 	}
-	for _, bad := range [][2]string{{"gra fana", "db"}, {"grafana", "db; DROP"}} {
-		if _, err := UserStatements(bad[0], "", bad[1]); err == nil {
+	got, err = UserStatements("grafana", "pw", "globaloffice", "qos")
+	want = []string{
+		`CREATE USER IF NOT EXISTS grafana ON CLUSTER qos IDENTIFIED BY 'pw' SETTINGS readonly = 2`,
+		`ALTER USER grafana ON CLUSTER qos IDENTIFIED BY 'pw' SETTINGS readonly = 2`,
+		`GRANT ON CLUSTER qos SELECT ON globaloffice.* TO grafana`,
+	}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("on a cluster: got %q, %v", got, err)
+	}
+	for _, bad := range [][3]string{{"gra fana", "db", ""}, {"grafana", "db; DROP", ""}, {"grafana", "db", "q os"}} {
+		if _, err := UserStatements(bad[0], "", bad[1], bad[2]); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -315,7 +315,7 @@ func SaveTargets(ctx context.Context, db *store.DB, ts []model.Target) error {
 			ts[i].SetAt = last.Add(time.Second)
 		}
 	}
-	b, err := db.Conn().PrepareBatch(ctx, `INSERT INTO targets (indicator, scope, scope_id, year, target, set_by, set_at)`)
+	b, err := db.Conn().PrepareBatch(db.KeepRepeats(ctx), `INSERT INTO targets (indicator, scope, scope_id, year, target, set_by, set_at)`)
 	if err != nil {
 		return fmt.Errorf("save targets: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"time"
 
@@ -293,14 +294,11 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context, margin time.Duration) 
 	if err := db.conn.QueryRow(ctx, `SELECT now()`).Scan(&started); err != nil {
 		return st, fmt.Errorf("rebuild: %w", err)
 	}
-	ddl := db.ddlContext(ctx)
-	for _, q := range []string{
-		`DROP TABLE IF EXISTS case_completions_rebuild`,
-		`CREATE TABLE case_completions_rebuild AS case_completions`,
-	} {
-		if err := db.conn.Exec(ddl, q); err != nil {
-			return st, fmt.Errorf("rebuild: %s: %w", q, err)
-		}
+	if err := db.ddl(ctx, `DROP TABLE IF EXISTS case_completions_rebuild`); err != nil {
+		return st, fmt.Errorf("rebuild: drop case_completions_rebuild: %w", err)
+	}
+	if err := db.createRebuildTable(ctx); err != nil {
+		return st, err
 	}
 	months, err := db.completedMonths(ctx)
 	if err != nil {
@@ -321,7 +319,7 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context, margin time.Duration) 
 		`RENAME TABLE case_completions TO case_completions_replaced, case_completions_rebuild TO case_completions`,
 		`DROP TABLE case_completions_replaced`,
 	} {
-		if err := db.conn.Exec(ddl, q); err != nil {
+		if err := db.ddl(ctx, q); err != nil {
 			return st, fmt.Errorf("rebuild: %s: %w", q, err)
 		}
 	}
@@ -335,6 +333,49 @@ func (db *DB) RebuildCaseCompletions(ctx context.Context, margin time.Duration) 
 		return st, fmt.Errorf("rebuild: count: %w", err)
 	}
 	return st, nil
+}
+
+// createRebuildTable creates case_completions_rebuild like
+// case_completions. On a cluster the new table needs a ZooKeeper path of
+// its own, so its engine is case_completions' with another path: one per
+// rebuild, since after the swap the live table keeps the path it was
+// built at (a RENAME leaves ZooKeeper alone).
+func (db *DB) createRebuildTable(ctx context.Context) error {
+	if db.cluster == "" {
+		q := `CREATE TABLE case_completions_rebuild AS case_completions`
+		if err := db.conn.Exec(db.ddlContext(ctx), q); err != nil {
+			return fmt.Errorf("rebuild: %s: %w", q, err)
+		}
+		return nil
+	}
+	var engine string
+	if err := db.conn.QueryRow(ctx, `SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'case_completions'`).Scan(&engine); err != nil {
+		return fmt.Errorf("rebuild: engine of case_completions: %w", err)
+	}
+	path := ReplicaPath(db.database, fmt.Sprintf("case_completions_%d", time.Now().UnixNano()))
+	engine, err := withReplicaPath(engine, path)
+	if err != nil {
+		return fmt.Errorf("rebuild: case_completions: %w", err)
+	}
+	q := fmt.Sprintf("CREATE TABLE %[1]s.case_completions_rebuild ON CLUSTER %[2]s AS %[1]s.case_completions ENGINE = %[3]s", db.database, db.cluster, engine)
+	if err := db.conn.Exec(db.ddlContext(ctx), q); err != nil {
+		return fmt.Errorf("rebuild: create case_completions_rebuild: %w", clusterError(db.cluster, err))
+	}
+	return nil
+}
+
+// reReplicaPath is the first argument of a Replicated engine, its
+// ZooKeeper path.
+var reReplicaPath = regexp.MustCompile(`^(Replicated\w*MergeTree\s*\(\s*)'[^']*'`)
+
+// withReplicaPath is a Replicated engine (system.tables' engine_full) at
+// path instead of its own.
+func withReplicaPath(engine, path string) (string, error) {
+	m := reReplicaPath.FindStringSubmatchIndex(engine)
+	if m == nil {
+		return "", fmt.Errorf("engine %.60q is not Replicated", engine)
+	}
+	return engine[:m[3]] + "'" + path + "'" + engine[m[1]:], nil
 }
 
 // CatchUpMargin covers the inserts under way when a rebuild starts: a

@@ -4,6 +4,11 @@
 //     only, because the HTTP protocol of clickhouse-go fails on ClickHouse
 //     18.16; LZ4 except on the loopback (store.go);
 //   - every difference between 18.16 and current servers (version.go);
+//   - a replicated cluster (Options.Cluster, cluster.go): every DDL ON
+//     CLUSTER, the migrations' engines rewritten to their Replicated
+//     variants at apply time (ClusterDDL), the inserts whose repeated
+//     blocks must be kept (KeepRepeats), the replica a DB was opened on,
+//     which MergedParts checks (ErrOtherServer);
 //   - the embedded schema migrations and their runner (migrate.go,
 //     migrations/), which skips an ADD COLUMN whose column exists, since
 //     18.16 has no IF NOT EXISTS there;

@@ -29,3 +29,10 @@ func CompletionEntries(rows []model.Case, stale map[CaseKey][]int) []string {
 	}
 	return out
 }
+
+// PretendCluster makes db behave as opened on replica server of cluster
+// (the replica guard of MergedParts, on a single server).
+func PretendCluster(db *DB, cluster, server string) { db.cluster, db.server = cluster, server }
+
+// ReadServer is the identity of the server db's next query reaches.
+func ReadServer(ctx context.Context, db *DB) (string, error) { return db.readServer(ctx) }

@@ -99,8 +99,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Applied lists the migrations recorded in the database.
 func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
-	if err := db.conn.Exec(db.ddlContext(ctx), createMigrationsTable); err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	if err := db.ensureMigrationsTable(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := db.conn.Query(ctx, `SELECT version, any(name), min(applied_at) FROM schema_migrations GROUP BY version ORDER BY version`)
 	if err != nil {
@@ -118,12 +118,64 @@ func (db *DB) Applied(ctx context.Context) ([]AppliedMigration, error) {
 	return out, rows.Err()
 }
 
+// ensureMigrationsTable creates schema_migrations. On a cluster it first
+// looks whether the table exists: every command reads the schema version,
+// and a statement ON CLUSTER would make each wait for a replica that is
+// down.
+func (db *DB) ensureMigrationsTable(ctx context.Context) error {
+	if db.cluster != "" {
+		var n uint8
+		if err := db.conn.QueryRow(ctx, `EXISTS TABLE schema_migrations`).Scan(&n); err != nil {
+			return fmt.Errorf("schema_migrations: %w", err)
+		}
+		if n == 1 {
+			return nil
+		}
+	}
+	if err := db.ddl(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	return nil
+}
+
+// syncMigrations, on a cluster, lets this replica fetch the migrations
+// recorded through another one (SYSTEM SYNC REPLICA), so that a migrate
+// run through it right after does not apply them again.
+func (db *DB) syncMigrations(ctx context.Context) error {
+	if db.cluster == "" {
+		return nil
+	}
+	var n uint8
+	if err := db.conn.QueryRow(ctx, `EXISTS TABLE schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("schema_migrations: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := db.conn.Exec(ctx, `SYSTEM SYNC REPLICA schema_migrations`); err != nil {
+		return fmt.Errorf("schema_migrations: sync replica: %w", err)
+	}
+	return nil
+}
+
 // fillAfter fills what a migration creates from the data already stored,
 // after the statements of every migration to apply (the fill writes the
 // columns the code knows) and before the migration is recorded: if the
 // fill fails, the migration runs again.
 var fillAfter = map[uint32]func(context.Context, *DB) error{
 	4: func(ctx context.Context, db *DB) error {
+		if db.cluster != "" {
+			// A new database has no cases: on a cluster, the rebuild's
+			// five statements ON CLUSTER would give the table another
+			// ZooKeeper path for nothing.
+			var n uint64
+			if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()) FROM cases`).Scan(&n); err != nil {
+				return fmt.Errorf("cases: %w", err)
+			}
+			if n == 0 {
+				return nil
+			}
+		}
 		_, err := db.RebuildCaseCompletions(ctx, CatchUpMargin)
 		return err
 	},
@@ -134,6 +186,9 @@ var fillAfter = map[uint32]func(context.Context, *DB) error{
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	all, err := Migrations()
 	if err != nil {
+		return nil, err
+	}
+	if err := db.syncMigrations(ctx); err != nil {
 		return nil, err
 	}
 	applied, err := db.Applied(ctx)
@@ -157,7 +212,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			if has {
 				continue
 			}
-			if err := db.conn.Exec(db.ddlContext(ctx), stmt); err != nil {
+			if err := db.ddl(ctx, stmt); err != nil {
 				return ran, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Months of contacts and survey responses merged into one part need no
@@ -40,7 +42,15 @@ func (db *DB) MergedParts(ctx context.Context, table string) (map[int]string, er
 	if !monthTables[table] && table != "case_completions" {
 		return nil, fmt.Errorf("merged months: %s is not partitioned by month", table)
 	}
-	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level)), any(name)
+	// On a cluster the answering server is read in the same query: a part
+	// name is only good on the replica that listed it (another may not have
+	// fetched or merged it yet, and would read nothing there), and the
+	// queries that use it run on this DB's server.
+	server := `''`
+	if db.cluster != "" {
+		server = serverSQL
+	}
+	rows, err := db.conn.Query(ctx, `SELECT partition, toUInt64(count()), toUInt32(min(level)), any(name), `+server+`
   FROM system.parts WHERE database = currentDatabase() AND table = ? AND active GROUP BY partition`, table)
 	if err != nil {
 		return nil, fmt.Errorf("merged months of %s: %w", table, err)
@@ -48,11 +58,14 @@ func (db *DB) MergedParts(ctx context.Context, table string) (map[int]string, er
 	defer rows.Close()
 	out := map[int]string{}
 	for rows.Next() {
-		var partition, name string
+		var partition, name, answered string
 		var parts uint64
 		var level uint32
-		if err := rows.Scan(&partition, &parts, &level, &name); err != nil {
+		if err := rows.Scan(&partition, &parts, &level, &name, &answered); err != nil {
 			return nil, fmt.Errorf("merged months of %s: %w", table, err)
+		}
+		if answered != db.server {
+			return nil, fmt.Errorf("merged months of %s: opened on %s, answered by %s: %w", table, db.server, answered, ErrOtherServer)
 		}
 		m, err := strconv.Atoi(partition)
 		if err != nil {
@@ -115,8 +128,7 @@ func (db *DB) compactMonths(ctx context.Context, table string, settle time.Durat
 	}
 	var done []int
 	for _, m := range months {
-		// The partition is a number: no quoting (a toYYYYMM key refuses a string).
-		if err := db.conn.Exec(ctx, fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", table, m)); err != nil {
+		if err := db.optimize(ctx, table, m); err != nil {
 			return done, fmt.Errorf("compact %s month %d: %w", table, m, err)
 		}
 		done = append(done, m)
@@ -159,7 +171,7 @@ func (db *DB) compactOpen(ctx context.Context, settle time.Duration) ([]int, err
 	if n == 0 {
 		return nil, nil
 	}
-	if err := db.conn.Exec(ctx, fmt.Sprintf("OPTIMIZE TABLE case_completions PARTITION %d FINAL", OpenMonth)); err != nil {
+	if err := db.optimize(ctx, "case_completions", OpenMonth); err != nil {
 		return nil, fmt.Errorf("compact open cases: %w", err)
 	}
 	var unsafe uint64
@@ -198,3 +210,48 @@ func (db *DB) waitMutations(ctx context.Context, table string) error {
 		}
 	}
 }
+
+// optimize merges a partition of table into one part (OPTIMIZE … FINAL).
+// On a replicated table, ClickHouse 18.16 makes OPTIMIZE wait until every
+// replica has merged, forever when one is down
+// (replication_alter_partitions_sync 1 and 2 alike): there it is asked not
+// to wait, and this replica's merge is waited for instead, while its queue
+// holds it, within mergeWait. As on a single server, OPTIMIZE may merge
+// nothing (a merge of some of the parts under way): the next compaction
+// does. Nothing relies on it (compactOpen checks the merge before it
+// deletes).
+func (db *DB) optimize(ctx context.Context, table string, partition int) error {
+	// The partition is a number: no quoting (a toYYYYMM key refuses a string).
+	q := fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", table, partition)
+	if db.cluster == "" {
+		return db.conn.Exec(ctx, q)
+	}
+	if err := db.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"replication_alter_partitions_sync": 0})), q); err != nil {
+		return err
+	}
+	start := time.Now()
+	for {
+		// The merge is this replica's once its queue holds it: a second
+		// covers the fetch of the leader's log entry.
+		var parts, queued uint64
+		var level uint32
+		if err := db.conn.QueryRow(ctx, `SELECT toUInt64(count()), toUInt32(min(level)),
+    (SELECT toUInt64(count()) FROM system.replication_queue WHERE database = currentDatabase() AND table = ? AND type = 'MERGE_PARTS' AND startsWith(new_part_name, ?))
+  FROM system.parts WHERE database = currentDatabase() AND table = ? AND partition = ? AND active`,
+			table, strconv.Itoa(partition)+"_", table, strconv.Itoa(partition)).Scan(&parts, &level, &queued); err != nil {
+			return fmt.Errorf("merge of %s partition %d: %w", table, partition, err)
+		}
+		waited := time.Since(start)
+		if parts <= 1 && level > 0 || queued == 0 && waited > time.Second || waited > mergeWait {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("merge of %s partition %d: %w", table, partition, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// mergeWait bounds the wait for a replica's own merge after OPTIMIZE.
+const mergeWait = 30 * time.Second

@@ -24,7 +24,7 @@ func (db *DB) InsertRejects(ctx context.Context, rows []Reject) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := db.conn.PrepareBatch(ctx, `INSERT INTO ingest_rejects (rejected_at, kind, source, origin, line, field, reason, raw)`)
+	b, err := db.conn.PrepareBatch(db.KeepRepeats(ctx), `INSERT INTO ingest_rejects (rejected_at, kind, source, origin, line, field, reason, raw)`)
 	if err != nil {
 		return fmt.Errorf("insert rejects: %w", err)
 	}

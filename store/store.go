@@ -20,13 +20,24 @@ type Options struct {
 	Password    string
 	DialTimeout time.Duration
 	ReadTimeout time.Duration
+	// Cluster, when set, names the cluster (remote_servers) whose replicas
+	// hold the database: DDL goes ON CLUSTER, tables are Replicated (see
+	// cluster.go). Addr still names one replica, the only server this
+	// process talks to.
+	Cluster string
+	// DDLTimeout is distributed_ddl_task_timeout for statements ON CLUSTER
+	// (0: the server's, 180 s).
+	DDLTimeout time.Duration
 }
 
 // DB is an open connection pool to one ClickHouse database.
 type DB struct {
-	conn     driver.Conn
-	database string
-	version  Version
+	conn       driver.Conn
+	database   string
+	version    Version
+	cluster    string
+	ddlTimeout time.Duration
+	server     string // on a cluster, the replica opened (see MergedParts)
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -37,8 +48,8 @@ func ValidIdentifier(s string) bool { return identRE.MatchString(s) }
 // Open connects to opts.Database, which must exist (see EnsureDatabase), and
 // reads the server version once.
 func Open(ctx context.Context, opts Options) (*DB, error) {
-	if !ValidIdentifier(opts.Database) {
-		return nil, fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	conn, err := connect(ctx, opts, opts.Database)
 	if err != nil {
@@ -49,39 +60,63 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		conn.Close()
 		return nil, fmt.Errorf("clickhouse %s: server version: %w", opts.Addr, err)
 	}
-	return &DB{conn: conn, database: opts.Database, version: versionOf(sv)}, nil
+	db := &DB{conn: conn, database: opts.Database, version: versionOf(sv), cluster: opts.Cluster, ddlTimeout: opts.DDLTimeout}
+	if db.cluster != "" {
+		if db.server, err = db.readServer(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }
 
-// EnsureDatabase creates opts.Database if it does not exist.
+// check refuses names that cannot be written unquoted in DDL.
+func (opts Options) check() error {
+	if !ValidIdentifier(opts.Database) {
+		return fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
+	}
+	if opts.Cluster != "" && !ValidIdentifier(opts.Cluster) {
+		return fmt.Errorf("clickhouse cluster %q: only letters, digits and _ are allowed", opts.Cluster)
+	}
+	return nil
+}
+
+// databaseDDL runs CREATE or DROP DATABASE, ON CLUSTER on a cluster.
+func databaseDDL(ctx context.Context, opts Options, what, stmt string) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	conn, err := connect(ctx, opts, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if opts.Cluster != "" {
+		if stmt, err = ClusterDDL(stmt, opts.Cluster, opts.Database); err != nil {
+			return err
+		}
+		sv, err := conn.ServerVersion()
+		if err != nil {
+			return fmt.Errorf("clickhouse %s: server version: %w", opts.Addr, err)
+		}
+		ctx = clusterContext(ctx, versionOf(sv), nil, opts.DDLTimeout)
+	}
+	if err := conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("clickhouse %s: %s database %s: %w", opts.Addr, what, opts.Database, clusterError(opts.Cluster, err))
+	}
+	return nil
+}
+
+// EnsureDatabase creates opts.Database if it does not exist (on every
+// replica of opts.Cluster).
 func EnsureDatabase(ctx context.Context, opts Options) error {
-	if !ValidIdentifier(opts.Database) {
-		return fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
-	}
-	conn, err := connect(ctx, opts, "default")
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+opts.Database); err != nil {
-		return fmt.Errorf("clickhouse %s: create database %s: %w", opts.Addr, opts.Database, err)
-	}
-	return nil
+	return databaseDDL(ctx, opts, "create", "CREATE DATABASE IF NOT EXISTS "+opts.Database)
 }
 
-// DropDatabase drops opts.Database; tests use it to clean up.
+// DropDatabase drops opts.Database (on every replica of opts.Cluster);
+// tests use it to clean up.
 func DropDatabase(ctx context.Context, opts Options) error {
-	if !ValidIdentifier(opts.Database) {
-		return fmt.Errorf("clickhouse database %q: only letters, digits and _ are allowed", opts.Database)
-	}
-	conn, err := connect(ctx, opts, "default")
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+opts.Database); err != nil {
-		return fmt.Errorf("clickhouse %s: drop database %s: %w", opts.Addr, opts.Database, err)
-	}
-	return nil
+	return databaseDDL(ctx, opts, "drop", "DROP DATABASE IF EXISTS "+opts.Database)
 }
 
 func connect(ctx context.Context, opts Options, database string) (driver.Conn, error) {

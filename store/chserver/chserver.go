@@ -31,6 +31,9 @@ type Server struct {
 	// session settings only), for Grafana's data source.
 	ReadOnlyUser     string
 	ReadOnlyPassword string
+	// Replica, when set, makes the server one replica of a one-shard
+	// cluster (store/chcluster).
+	Replica *Replica
 }
 
 // Status is what Status, Start and Stop report.
@@ -91,7 +94,11 @@ func (s Server) Start(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	for _, p := range []int{s.TCPPort, s.HTTPPort} {
+	ports := []int{s.TCPPort, s.HTTPPort}
+	if s.Replica != nil {
+		ports = append(ports, s.Replica.InterserverPort)
+	}
+	for _, p := range ports {
 		if err := portFree(p); err != nil {
 			return Status{}, err
 		}
@@ -329,6 +336,10 @@ func (s Server) writeConfig() error {
 	if s.ReadOnlyUser != "" && !userName.MatchString(s.ReadOnlyUser) {
 		return fmt.Errorf("read-only user %q: use letters, digits and _ only", s.ReadOnlyUser)
 	}
+	// The cluster's name is an element, the macros are text.
+	if r := s.Replica; r != nil && (!userName.MatchString(r.Cluster) || !macroValue.MatchString(r.Shard) || !macroValue.MatchString(r.Name)) {
+		return fmt.Errorf("replica cluster %q, shard %q, name %q: use letters, digits and _ only", r.Cluster, r.Shard, r.Name)
+	}
 	for _, d := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
 			return fmt.Errorf("clickhouse folder: %w", err)
@@ -346,7 +357,10 @@ func (s Server) writeConfig() error {
 	return nil
 }
 
-var userName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var (
+	userName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	macroValue = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+)
 
 // xmlText escapes a value for an XML element's text.
 func xmlText(s string) string {
@@ -379,7 +393,23 @@ var configXML = template.Must(template.New("config").Parse(`<?xml version="1.0"?
     <default_database>default</default_database>
     <timezone>UTC</timezone>
     <mark_cache_size>268435456</mark_cache_size>
-    <max_concurrent_queries>100</max_concurrent_queries>
+    <max_concurrent_queries>100</max_concurrent_queries>{{with .Replica}}
+    <interserver_http_port>{{.InterserverPort}}</interserver_http_port>
+    <interserver_http_host>127.0.0.1</interserver_http_host>
+    <zookeeper>{{range .ZooKeeperNodes}}
+        <node><host>{{.Host}}</host><port>{{.Port}}</port></node>{{end}}
+        <session_timeout_ms>{{.SessionMillis}}</session_timeout_ms>
+    </zookeeper>
+    <macros><shard>{{.Shard}}</shard><replica>{{.Name}}</replica></macros>
+    <remote_servers>
+        <{{.Cluster}}>
+            <shard>
+                <internal_replication>true</internal_replication>{{range .ReplicaNodes}}
+                <replica><host>{{.Host}}</host><port>{{.Port}}</port></replica>{{end}}
+            </shard>
+        </{{.Cluster}}>
+    </remote_servers>
+    <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>{{end}}
 </yandex>
 `))
 
@@ -391,7 +421,8 @@ var usersXML = template.Must(template.New("users").Funcs(template.FuncMap{"xml":
 <yandex>
     <profiles>
         <default>
-            <max_memory_usage>8000000000</max_memory_usage>
+            <max_memory_usage>8000000000</max_memory_usage>{{if .Replica}}{{if .Replica.LowCardinalityDDL}}
+            <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>{{end}}{{end}}
         </default>
         <readonly>
             <max_memory_usage>8000000000</max_memory_usage>

@@ -63,6 +63,6 @@ func (a *app) clickhouseCommand() *cobra.Command {
 			}
 			return nil
 		},
-	})
+	}, a.clusterCommand())
 	return cmd
 }

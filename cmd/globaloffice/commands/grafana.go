@@ -56,10 +56,10 @@ func (a *app) grafanaUserCommand() *cobra.Command {
 			}
 			defer db.Close()
 			if v := db.Version(); v.Major < 20 {
-				fmt.Fprintf(a.stdout, "ClickHouse %s has no CREATE USER: the user %q comes from users.xml (globaloffice clickhouse start writes it for the local server; elsewhere add a user with a profile that sets readonly = 2)\n", v, a.cfg.Grafana.User)
+				fmt.Fprintf(a.stdout, "ClickHouse %s has no CREATE USER: the user %q comes from users.xml (globaloffice clickhouse start writes it for the local server; elsewhere, and on each replica of a cluster, add a user with a profile that sets readonly = 2)\n", v, a.cfg.Grafana.User)
 				return nil
 			}
-			stmts, err := grafana.UserStatements(a.cfg.Grafana.User, a.cfg.Grafana.Password, a.cfg.ClickHouse.Database)
+			stmts, err := grafana.UserStatements(a.cfg.Grafana.User, a.cfg.Grafana.Password, a.cfg.ClickHouse.Database, a.cfg.ClickHouse.Cluster)
 			if err != nil {
 				return err
 			}

@@ -126,6 +126,8 @@ func (a *app) storeOptions() store.Options {
 		Password:    c.Password,
 		DialTimeout: c.DialTimeout,
 		ReadTimeout: c.QueryTimeout,
+		Cluster:     c.Cluster,
+		DDLTimeout:  c.DDLTimeout,
 	}
 }
 
