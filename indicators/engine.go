@@ -136,11 +136,6 @@ func batches(defs []*Definition) [][]*Definition {
 	return append(first, out...)
 }
 
-func isFollowed(d *Definition) bool {
-	_, ok := followShape(d.Measure)
-	return ok && d.Source == "contacts"
-}
-
 func isJourney(d *Definition) bool { return journeyMeasure(d.Measure) && d.Source == "cases" }
 
 // breakdown computes each selected indicator whose source has the field
