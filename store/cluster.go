@@ -19,9 +19,11 @@ import (
 // Table names are written with their database: a statement ON CLUSTER is
 // run on each host with that host's default database, not the caller's
 // (18.16 and current releases alike, without a default_database in
-// remote_servers). The ZooKeeper path of a table holds the database's name
-// literally: 18.16 does not expand {database} and {table} in it (current
-// releases do), and one path per database and table is what both agree on.
+// remote_servers). The ZooKeeper path of a table holds the database's and
+// the table's names literally: 18.16 expands {database} and {table} there
+// too, but the rebuild of case_completions creates its new table under
+// another name and swaps it in, so it needs a path of its own (see
+// RebuildCaseCompletions), which only a literal path gives.
 
 // ReplicaPath is the ZooKeeper path of a replicated table (its replicas
 // add '{replica}').
