@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"globaloffice/store/chserver"
 	"io"
 	"net"
 	"os"
@@ -109,7 +110,7 @@ func (z *ZooKeeper) Start(ctx context.Context) error {
 	}
 	if err := z.waitServing(ctx, 60*time.Second); err != nil {
 		_ = z.Stop(context.Background())
-		return fmt.Errorf("zookeeper %s did not start: %w\n%s", z.Addr(), err, tail(filepath.Join(z.Dir, "log", "stdout.log")))
+		return fmt.Errorf("zookeeper %s did not start: %w\n%s", z.Addr(), err, chserver.LogTail(filepath.Join(z.Dir, "log", "stdout.log")))
 	}
 	return nil
 }
@@ -169,7 +170,7 @@ func (z *ZooKeeper) Stop(ctx context.Context) error {
 		}
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 		deadline := time.Now().Add(10 * time.Second)
-		for alive(pid) {
+		for chserver.Alive(pid) {
 			if time.Now().After(deadline) {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
@@ -212,12 +213,8 @@ func (z *ZooKeeper) pidPath() string { return filepath.Join(z.Dir, "zookeeper.pi
 // recordedPID is the pid of the pid file when that process lives and runs
 // this folder's config (a pid may have been reused since).
 func (z *ZooKeeper) recordedPID() (int, bool) {
-	b, err := os.ReadFile(z.pidPath())
-	if err != nil {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 || !alive(pid) {
+	pid, ok := chserver.PIDFile(z.pidPath())
+	if !ok {
 		return 0, false
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
@@ -225,31 +222,4 @@ func (z *ZooKeeper) recordedPID() (int, bool) {
 		return 0, false
 	}
 	return pid, true
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return !errors.Is(err, os.ErrNotExist)
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
-		return stat[i+2] != 'Z' && stat[i+2] != 'X'
-	}
-	return true
-}
-
-// tail is the end of a log file, for an error.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return path + ":\n" + string(bytes.TrimSpace(b))
 }

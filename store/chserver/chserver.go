@@ -156,7 +156,7 @@ func (s Server) Stop(ctx context.Context) (Status, error) {
 	}
 	_ = syscall.Kill(pid, syscall.SIGTERM)
 	deadline := time.Now().Add(s.timeout())
-	for alive(pid) {
+	for Alive(pid) {
 		if time.Now().After(deadline) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -206,7 +206,7 @@ func (s Server) waitReady(ctx context.Context, pid int, exited <-chan error) (St
 			return Status{}, fmt.Errorf("no answer on %s within %s: %w", s.addr(), s.timeout(), last)
 		case <-time.After(200 * time.Millisecond):
 		}
-		if exited == nil && !alive(pid) {
+		if exited == nil && !Alive(pid) {
 			return Status{}, errors.New("the process exited")
 		}
 	}
@@ -238,12 +238,8 @@ func (s Server) ping(ctx context.Context) (string, error) {
 // ourPID reads the pid file and checks that the process is alive and is the
 // server started with our config (a pid may have been reused since).
 func (s Server) ourPID() (int, bool) {
-	b, err := os.ReadFile(s.pidPath())
-	if err != nil {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 || !alive(pid) {
+	pid, ok := PIDFile(s.pidPath())
+	if !ok {
 		return 0, false
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
@@ -253,8 +249,22 @@ func (s Server) ourPID() (int, bool) {
 	return pid, true
 }
 
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
+// PIDFile is the process whose pid the file at path holds, when it is
+// alive (the caller checks that it is its own: a pid may be reused).
+func PIDFile(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || !Alive(pid) {
+		return 0, false
+	}
+	return pid, true
+}
+
+// Alive reports whether pid exists and is not a zombie.
+func Alive(pid int) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
@@ -316,9 +326,12 @@ func (s Server) lock() (func(), error) {
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
-func (s Server) logTail() string {
+func (s Server) logTail() string { return LogTail(s.errLogPath(), s.stdoutPath()) }
+
+// LogTail is the end of each non-empty log file of paths, for an error.
+func LogTail(paths ...string) string {
 	var parts []string
-	for _, p := range []string{s.errLogPath(), s.stdoutPath()} {
+	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil || len(b) == 0 {
 			continue

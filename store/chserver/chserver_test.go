@@ -87,7 +87,7 @@ func TestLifecycle(t *testing.T) {
 	if stopped.PID != first.PID {
 		t.Errorf("stopped pid %d, want %d", stopped.PID, first.PID)
 	}
-	if alive(first.PID) {
+	if Alive(first.PID) {
 		t.Errorf("pid %d still alive after stop", first.PID)
 	}
 	if _, err := os.Stat(filepath.Join(s.Dir, "clickhouse.pid")); !errors.Is(err, os.ErrNotExist) {
