@@ -311,11 +311,12 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 	if len(qs) > 0 {
 		q = "multiIf(" + strings.Join(qs, ", ") + ", toFloat64(0))"
 	}
-	lead, group := "toUInt8(ix) AS ix, ", "ix, pk, rg, dp, site"
+	// Grouped by ix even alone: num and q choose their definition by it.
+	lead := "toUInt8(ix) AS ix, "
 	if !withIx {
-		lead, group = "", "ix, pk, rg, dp, site"
+		lead = ""
 	}
-	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, " + num + " AS num, toFloat64(count()) AS den, " + q + " AS q FROM (" + middle + ") GROUP BY " + group + " WITH ROLLUP"
+	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, " + num + " AS num, toFloat64(count()) AS den, " + q + " AS q FROM (" + middle + ") GROUP BY ix, pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
