@@ -4,60 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
 	"globaloffice/store"
 )
-
-// ForTest starts a cluster of n replicas in a temporary folder and stops
-// it when the test ends. Without java, ZooKeeper or clickhouse-server the
-// test fails when CI is set and is skipped otherwise.
-func ForTest(t testing.TB, n int) *Cluster {
-	t.Helper()
-	if err := Available(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v (CI is set, so this fails)", err)
-		}
-		t.Skipf("%v; make test-cluster needs them", err)
-	}
-	// Not t.TempDir: a server still writing while the test cleans up
-	// would fail the removal; the folder goes once the cluster is stopped.
-	dir, err := os.MkdirTemp("", "chcluster-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ports, err := FreePorts(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(dir, n, ports)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := c.Stop(ctx); err != nil {
-			t.Errorf("stop cluster: %v", err)
-			return
-		}
-		if !t.Failed() {
-			os.RemoveAll(dir)
-		} else {
-			t.Logf("cluster folder kept: %s", dir)
-		}
-	}
-	if err := c.Start(ctx); err != nil {
-		stop()
-		t.Fatalf("start cluster: %v", err)
-	}
-	t.Cleanup(stop)
-	return c
-}
 
 // Options are the options of database on replica i.
 func (c *Cluster) Options(i int, database string) store.Options {
