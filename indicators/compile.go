@@ -284,6 +284,12 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	sel, where = append(sel, msel...), append(where, mwhere...)
 	inner := b.read(sel, rng, where)
 
+	aggs := "toUInt64(count()) AS sample, " + m.aggregate(b)
+	if reads != "working_days" && !exWorking && !d.OpeningHours {
+		// Nothing below needs the site's zone or hours.
+		return Compiled{SQL: rollup(inner, false, "", aggs), Args: b.args}, nil
+	}
+
 	// Middle: joined with the sites, the value computed.
 	middleCols := scopeCols
 	switch {
@@ -305,8 +311,7 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + join + exMiddle
 
 	// Outer: the measure, by scope.
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) +
-		" FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
+	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

@@ -144,11 +144,10 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	perContact := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS rv FROM (%s) ARRAY JOIN %s WHERE kv > 0",
 		strings.Join(unpack, ", "), strings.Join(flags, ", "), inner, strings.Join(join, ", "))
 	flat := "SELECT ix, k AS pk, site, rep FROM (" + perContact + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, rv AS rep WHERE k > 0"
-	middle := "SELECT ix, " + scopeCols + ", rep FROM (" + flat + ") " + sitesJoin
-	lead, group := "toUInt8(ix) AS ix, ", "ix, pk, rg, dp, site"
+	lead := "toUInt8(ix) AS ix, "
 	if !withIx {
-		lead, group = "", "pk, rg, dp, site"
+		lead = ""
 	}
-	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY " + group + " WITH ROLLUP"
+	sql := rollup(flat, withIx, lead, "toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q")
 	return Compiled{SQL: sql, Args: b.args}, nil
 }

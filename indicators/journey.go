@@ -177,8 +177,7 @@ func (b *builder) chasingShare(periods []Period) (Compiled, error) {
 	// periods, which the contacts fall in.
 	cases := "SELECT id AS case_id, ra, ca FROM (" + b.openCasesRead(minD, maxD, nil) + ")"
 	marked := "SELECT pk, site, toUInt8(case_id != '' AND ra > 0 AND ra <= t AND t < ca) AS isnum FROM (" + rows + ") ANY LEFT JOIN (" + cases + ") USING case_id"
-	middle := "SELECT " + scopeCols + ", isnum FROM (" + marked + ") " + sitesJoin
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + Ratio{}.aggregate(b) + " FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	sql := rollup(marked, false, "", "toUInt64(count()) AS sample, "+Ratio{}.aggregate(b))
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
@@ -193,9 +192,9 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 		filter = append(filter, "NOT ("+strings.Join(b.filter(ex.Filter), " AND ")+")")
 	}
 	// Each case once per period it was open in. Day numbers are computed
-	// here, not read from the catalog: literal. No lambda reads r, c, ra or
-	// ca: ClickHouse 18.16 prunes a subquery's columns that a lambda alone
-	// uses ("Unknown identifier").
+	// here, not read from the catalog: literal. No lambda names r, c, ra
+	// or ca: ClickHouse 18.16 prunes a subquery's columns that a lambda
+	// alone uses ("Unknown identifier").
 	var in []string
 	for i, p := range periods {
 		in = append(in, fmt.Sprintf("if(r <= %d AND c >= %d, [toUInt8(%d)], emptyArrayUInt8())", calendar.DateFromTime(p.To), calendar.DateFromTime(p.From), i+1))
@@ -208,10 +207,12 @@ func (b *builder) chasingRate(periods []Period) (Compiled, error) {
 	})
 	contacts := "SELECT pk, id, groupArray(t) AS ts FROM (" + rows + ") GROUP BY pk, id"
 	joined := "SELECT pk, id, site, ra, ca, ts FROM (" + flat + ") ANY LEFT JOIN (" + contacts + ") USING (pk, id)"
-	hits := "SELECT pk, id, site, toUInt8(t >= ra AND t < ca) AS hit FROM (" + joined + ") LEFT ARRAY JOIN ts AS t"
-	counted := "SELECT pk, site, toUInt64(sum(hit)) AS n FROM (" + hits + ") GROUP BY pk, site, id"
-	middle := "SELECT " + scopeCols + ", n FROM (" + counted + ") " + sitesJoin
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, toFloat64(sum(n)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q FROM (" + middle + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	// Each case's contacts while it was open, counted on its row: ra and
+	// ca reach the lambda as arrays, not by name (see above). Grouping the
+	// cases' contacts by id instead took 0.6 s of 1.0 on a month of the
+	// bench; two cases of one id (two sources) are two cases here.
+	counted := "SELECT pk, site, toUInt64(arrayCount((t, a, c) -> t >= a AND t < c, ts, replicate(ra, ts), replicate(ca, ts))) AS n FROM (" + joined + ")"
+	sql := rollup(counted, false, "", "toUInt64(count()) AS sample, toFloat64(sum(n)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q")
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
@@ -303,7 +304,6 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 	timed := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS vs FROM (%s) ANY INNER JOIN (%s) USING oc WHERE kv > 0",
 		strings.Join(unpack, ", "), strings.Join(values, ", "), cases, starts)
 	flat := "SELECT ix, k AS pk, site, v FROM (" + timed + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, vs AS v WHERE k > 0"
-	middle := "SELECT ix, " + scopeCols + ", v FROM (" + flat + ") " + sitesJoin
 	num, q := "toFloat64(0)", "toFloat64(0)"
 	if len(nums) > 0 {
 		num = "multiIf(" + strings.Join(nums, ", ") + ", toFloat64(0))"
@@ -316,7 +316,7 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 	if !withIx {
 		lead = ""
 	}
-	sql := "SELECT " + lead + "pk, rg, dp, site, toUInt64(count()) AS sample, " + num + " AS num, toFloat64(count()) AS den, " + q + " AS q FROM (" + middle + ") GROUP BY ix, pk, rg, dp, site WITH ROLLUP"
+	sql := rollup(flat, true, lead, "toUInt64(count()) AS sample, "+num+" AS num, toFloat64(count()) AS den, "+q+" AS q")
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

@@ -1,0 +1,42 @@
+package indicators
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestSplitAggregates(t *testing.T) {
+	tests := []struct {
+		name, expr, outer string
+		states            []string
+	}{
+		{"count and sum",
+			"toUInt64(count()) AS sample, toFloat64(sum(isnum)) AS num, toFloat64(count()) AS den",
+			"toUInt64(countMerge(agg_0)) AS sample, toFloat64(sumMerge(agg_1)) AS num, toFloat64(countMerge(agg_0)) AS den",
+			[]string{"countState()", "sumState(isnum)"}},
+		{"nested calls inside and around",
+			"toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(@p14 * count() + 999999, 1000000)))) AS q",
+			"toFloat64(arrayElement(arraySort(groupArrayMerge(agg_0)), toUInt64(intDiv(@p14 * countMerge(agg_1) + 999999, 1000000)))) AS q",
+			[]string{"groupArrayState(toFloat64(v))", "countState()"}},
+		{"names that only end like an aggregate, and quoted text",
+			"arrayCount(x -> x > 1, xs) + mycount(1) + countIf(sc = 'count(' AND s = 1), uniqExact(rsrc, rid)",
+			"arrayCount(x -> x > 1, xs) + mycount(1) + countIfMerge(agg_0), uniqExactMerge(agg_1)",
+			[]string{"countIfState(sc = 'count(' AND s = 1)", "uniqExactState(rsrc, rid)"}},
+		{"a conditional aggregate per definition",
+			"multiIf(ix = 1, toFloat64(countIf(v <= @p2)), ix = 2, toFloat64(sum(v)), toFloat64(0))",
+			"multiIf(ix = 1, toFloat64(countIfMerge(agg_0)), ix = 2, toFloat64(sumMerge(agg_1)), toFloat64(0))",
+			[]string{"countIfState(v <= @p2)", "sumState(v)"}},
+		{"no aggregate", "toFloat64(0) AS q", "toFloat64(0) AS q", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outer, states := splitAggregates(tt.expr)
+			if outer != tt.outer {
+				t.Errorf("outer:\n got %s\nwant %s", outer, tt.outer)
+			}
+			if !slices.Equal(states, tt.states) {
+				t.Errorf("states: got %q, want %q", states, tt.states)
+			}
+		})
+	}
+}
