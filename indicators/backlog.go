@@ -253,9 +253,16 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	flat := fmt.Sprintf("SELECT toUInt8(k) AS pk, site, r, c FROM (%s) ARRAY JOIN arrayFilter(i -> r <= arrayElement(%s, i) AND c > arrayElement(%s, i), %s) AS k",
 		inner, ints(hi), ints(lo), ints(ks))
 	days := byZone(func(zi int, _ model.Zone) string { return ints(zoneDays[zi]) })
-	dated := "SELECT " + scopeCols + ", zone, r, c, arrayElement(" + days + ", pk) AS dd FROM (" + flat + ") " + sitesJoin
-	aged := "SELECT pk, site, rg, dp, (" + b.workingDaysBetween("r", "dd") + ") AS v FROM (" + dated + ") WHERE dd > 0 AND r <= dd AND c > dd"
-	sql := "SELECT pk, rg, dp, site, toUInt64(count()) AS sample, " + m.aggregate(b) + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	// The cases grouped by period, site and dates before the join (see
+	// weighted); every backlog aggregate can be weighted.
+	aggs, ok := weighted("toUInt64(count()) AS sample, " + m.aggregate(b))
+	if !ok {
+		return Compiled{}, fmt.Errorf("indicator %s: its aggregate cannot be weighted", d.ID)
+	}
+	flat = groupedRows(flat, []string{"pk", "site", "r", "c"})
+	dated := "SELECT " + scopeCols + ", zone, r, c, " + weightColumn + ", arrayElement(" + days + ", pk) AS dd FROM (" + flat + ") " + sitesJoin
+	aged := "SELECT pk, site, rg, dp, " + weightColumn + ", (" + b.workingDaysBetween("r", "dd") + ") AS v FROM (" + dated + ") WHERE dd > 0 AND r <= dd AND c > dd"
+	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

@@ -290,8 +290,15 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 		return Compiled{SQL: rollup(inner, false, "", aggs), Args: b.args}, nil
 	}
 
-	// Middle: joined with the sites, the value computed.
+	// Middle: joined with the sites, the value computed; the rows grouped
+	// first where every aggregate can be weighted (see weighted) and no
+	// column is the row's own (its arrival time, for opening hours).
 	middleCols := scopeCols
+	if w, ok := weighted(aggs); ok && !d.OpeningHours {
+		inner = groupedRows(inner, columnNames(sel))
+		middleCols += ", " + weightColumn
+		aggs = w
+	}
 	switch {
 	case reads == "working_days":
 		middleCols += ", (" + value + ") AS v"

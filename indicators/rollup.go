@@ -127,3 +127,82 @@ func isIdentStart(c byte) bool {
 }
 
 func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
+
+// weightColumn counts the rows a grouped row stands for (see weighted).
+const weightColumn = "w_rows"
+
+// weighted rewrites aggs over rows grouped by every column they read, each
+// with its number of rows in weightColumn: count() as sum(w_rows),
+// countIf(x) as sumIf(w_rows, x), sum(x) as sum((x) * w_rows); min and max
+// stay. ok is false when aggs use another aggregate (the values of a
+// quantile or a distinct count are not weighted).
+//
+// The measures whose value needs the site's zone (working days) compute
+// it after the join with the sites, once per row: grouped first, a month
+// of e-mail replies is 12 k rows instead of 133 k (0.38 s → 0.14 s).
+func weighted(aggs string) (out string, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(aggs); {
+		c := aggs[i]
+		switch {
+		case c == '\'':
+			j := quoteEnd(aggs, i)
+			b.WriteString(aggs[i:j])
+			i = j
+		case isIdentStart(c) && (i == 0 || !isIdentChar(aggs[i-1])):
+			j := i
+			for j < len(aggs) && isIdentChar(aggs[j]) {
+				j++
+			}
+			name := aggs[i:j]
+			if !aggregateFuncs[name] || j >= len(aggs) || aggs[j] != '(' {
+				b.WriteString(name)
+				i = j
+				continue
+			}
+			end := parenEnd(aggs, j)
+			args := aggs[j+1 : end-1]
+			switch name {
+			case "count":
+				if strings.TrimSpace(args) != "" {
+					return "", false
+				}
+				b.WriteString("sum(" + weightColumn + ")")
+			case "countIf":
+				b.WriteString("sumIf(" + weightColumn + ", " + args + ")")
+			case "sum":
+				b.WriteString("sum((" + args + ") * " + weightColumn + ")")
+			case "min", "max":
+				b.WriteString(aggs[i:end])
+			default:
+				return "", false
+			}
+			i = end
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), true
+}
+
+// columnNames are the names of a select list's columns: each alias, or
+// the column itself.
+func columnNames(sel []string) []string {
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		if k := strings.LastIndex(s, " AS "); k >= 0 {
+			out[i] = strings.TrimSpace(s[k+4:])
+		} else {
+			out[i] = strings.TrimSpace(s)
+		}
+	}
+	return out
+}
+
+// groupedRows groups rows by cols, each with its number of rows
+// (weightColumn).
+func groupedRows(rows string, cols []string) string {
+	keys := strings.Join(cols, ", ")
+	return "SELECT " + keys + ", toInt64(count()) AS " + weightColumn + " FROM (" + rows + ") GROUP BY " + keys
+}

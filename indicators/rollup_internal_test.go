@@ -40,3 +40,25 @@ func TestSplitAggregates(t *testing.T) {
 		})
 	}
 }
+
+func TestWeighted(t *testing.T) {
+	tests := []struct {
+		name, aggs, want string
+		ok               bool
+	}{
+		{"share", "toUInt64(count()) AS sample, toFloat64(countIf(v <= @p13)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q",
+			"toUInt64(sum(w_rows)) AS sample, toFloat64(sumIf(w_rows, v <= @p13)) AS num, toFloat64(sum(w_rows)) AS den, toFloat64(0) AS q", true},
+		{"mean and oldest", "toFloat64(sum(v)) AS num, toFloat64(max(v)) AS q",
+			"toFloat64(sum((v) * w_rows)) AS num, toFloat64(max(v)) AS q", true},
+		{"quantile", "toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), 1)) AS q", "", false},
+		{"distinct count", "toUInt64(uniqExact(rsrc, rid)) AS resp", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := weighted(tt.aggs)
+			if ok != tt.ok || got != tt.want {
+				t.Errorf("weighted = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
