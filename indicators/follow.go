@@ -89,7 +89,7 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	// contacts.
 	group, keep := "user_ref", []string{"user_ref != ''"}
 	if shapes[0].byMotive {
-		group, keep = "user_ref, motive", append(keep, "motive != ''")
+		group, keep = userMotive, append(keep, "motive != ''")
 	}
 	pk := b.periodKey("arrived_date", periods)
 	rng := b.ranges("arrived_date", periods, extend)

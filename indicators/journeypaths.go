@@ -72,7 +72,7 @@ func (e *Engine) Journeys(ctx context.Context, q JourneyQuery) (JourneyReport, e
 	// The user's contacts on the motive in the lookback before the
 	// opening one, with their times to order them.
 	before := "SELECT oc, groupArray(a) AS bt, groupArray(ch) AS bc FROM (" + openingContacts(cases) + ") ALL INNER JOIN (" +
-		userContacts(cases, "channel AS ch") + ") USING (ou, om) WHERE " + inLookback + " GROUP BY oc"
+		userContacts(cases, "channel AS ch") + ") USING um WHERE " + inLookback + " GROUP BY oc"
 	// The contacts about the case.
 	about := "SELECT case_id AS id, groupArray(toInt64(arrived_at)) AS at, groupArray(channel) AS ac FROM contacts WHERE case_id IN (SELECT id FROM (" + cases + ")) GROUP BY case_id"
 	sql := "SELECT st, cch, och, bt, bc, ra, ca, at, ac FROM (" +
