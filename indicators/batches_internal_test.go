@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// The measures of contacts followed by others on one motive go together,
-// the other followed measures together, then the journey measures, at most
-// maxPacked a query and first; every other measure alone, in order.
+// The measures of contacts followed by others go together, those on one
+// motive first, then the journey measures, at most maxPacked a query and
+// first; every other measure alone, in order.
 func TestBatches(t *testing.T) {
 	var defs []*Definition
 	add := func(id string, m Measure, source string) {
@@ -35,9 +35,8 @@ func TestBatches(t *testing.T) {
 		got = append(got, ids)
 	}
 	want := [][]string{
-		{"fcr", "switch"},
-		{"r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"},
-		{"r9"},
+		{"fcr", "switch", "r1", "r2", "r3", "r4", "r5", "r6"},
+		{"r7", "r8", "r9"},
 		{"handoffs", "median"},
 		{"share"},
 		{"mean"},

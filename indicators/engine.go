@@ -106,12 +106,11 @@ func (e *Engine) parallel() int {
 }
 
 // batches groups the definitions computed by one query: the measures of
-// contacts followed by others on one motive together, the others together
-// (see CompileFollowed; grouping every user's contacts of a year by user
-// alone, with their motives, took twice the memory), the journey
-// measures together (CompileJourneys), at most maxPacked a query and first
-// (the costliest: queries run two at a time, see parallel); every other
-// alone, in order.
+// contacts followed by others together, those on one motive first (see
+// CompileFollowed; Engine.batch parts them again for long periods), the
+// journey measures together (CompileJourneys), at most maxPacked a query
+// and first (the costliest: queries run two at a time, see parallel);
+// every other alone, in order.
 func batches(defs []*Definition) [][]*Definition {
 	var out, first [][]*Definition
 	var followed, onMotive, journeys []*Definition
@@ -127,7 +126,7 @@ func batches(defs []*Definition) [][]*Definition {
 			out = append(out, []*Definition{d})
 		}
 	}
-	for _, set := range [][]*Definition{onMotive, followed, journeys} {
+	for _, set := range [][]*Definition{append(onMotive, followed...), journeys} {
 		for len(set) > 0 {
 			n := min(len(set), maxPacked)
 			first, set = append(first, set[:n]), set[n:]
@@ -268,9 +267,49 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		}
 		return res, nil
 	}
-	// The followed measures hold every contact of their periods in
-	// memory, grouped by user: periods of more than followedDays together
-	// are computed a few at a time.
+	return e.followed(ctx, comp, defs, ps, merged)
+}
+
+// followed runs the queries of a batch of followed measures (see batch).
+// They hold every contact of their periods in memory, grouped by user:
+// periods of more than followedDays together are computed a few at a time,
+// and then the measures on one motive apart from the others (grouped by
+// user alone, each user's contacts with their motives, a year took twice
+// the memory).
+func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
+	d := defs[0]
+	if len(defs) == 1 {
+		return e.batch(ctx, comp, defs, ps, merged) // one definition's own query
+	}
+	days := 0
+	var onMotive, others []int
+	for _, p := range ps {
+		days += p.Days()
+	}
+	for i, d := range defs {
+		if f, _ := followShape(d.Measure); f.byMotive {
+			onMotive = append(onMotive, i)
+		} else {
+			others = append(others, i)
+		}
+	}
+	if days > followedDays && len(onMotive) > 0 && len(others) > 0 {
+		out := make([][]map[scopeKey]agg, len(defs))
+		for _, part := range [][]int{onMotive, others} {
+			sub := make([]*Definition, len(part))
+			for k, i := range part {
+				sub[k] = defs[i]
+			}
+			res, err := e.followed(ctx, comp, sub, ps, merged)
+			if err != nil {
+				return nil, err
+			}
+			for k, i := range part {
+				out[i] = res[k]
+			}
+		}
+		return out, nil
+	}
 	out := make([][]map[scopeKey]agg, len(defs))
 	for start := 0; start < len(ps); {
 		end, days := start+1, ps[start].Days()

@@ -11,8 +11,9 @@ import (
 // switches (journey.go), all from one query shape. Each groups every
 // contact of its periods by user — the costly part, about 0.4 s a month
 // at 1.2 M users — so the engine computes the whole family in one query
-// (CompileFollowed): one grouping by user (by user and motive for those on
-// one motive), one flag per definition.
+// (CompileFollowed): one grouping by user, each contact with its motive
+// (by user and motive when all are on one motive), one flag per
+// definition.
 
 // follow shapes a query of contacts followed by others (see followed).
 type follow struct {
@@ -48,8 +49,7 @@ func (b *builder) repeat(periods []Period, m RepeatContact) (Compiled, error) {
 const maxPacked = 8
 
 // CompileFollowed compiles the measures of the family (followShape) of
-// defs together — all on one motive (byMotive) or none — over the same
-// periods: the rows of every compiled query,
+// defs together over the same periods: the rows of every compiled query,
 // each led by ix UInt8, the 1-based index of its definition in defs.
 func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
 	if len(defs) == 0 || len(defs) > maxPacked {
@@ -77,24 +77,27 @@ func (c *Compiler) CompileFollowed(defs []*Definition, periods []Period, merged 
 func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (Compiled, error) {
 	shapes := make([]follow, len(defs))
 	extend := 0
+	onMotive := 0
 	for i, d := range defs {
 		shapes[i], _ = followShape(d.Measure)
 		extend = max(extend, shapes[i].windowHours/24+2)
-		if shapes[i].byMotive != shapes[0].byMotive {
-			return Compiled{}, fmt.Errorf("indicators %s and %s: one follows the user on a motive, the other not", defs[0].ID, d.ID)
+		if shapes[i].byMotive {
+			onMotive++
 		}
 	}
-	// By user and motive for the measures on one motive: the contacts with
-	// no motive are in none of their populations and follow none of their
-	// contacts.
+	// By user and motive when every measure is on one motive: the contacts
+	// with no motive are in none of their populations and follow none of
+	// their contacts. With others, by user, each contact with its motive
+	// (m, ms): one grouping for both kinds.
+	mixed := onMotive > 0 && onMotive < len(defs)
 	group, keep := "user_ref", []string{"user_ref != ''"}
-	if shapes[0].byMotive {
+	if onMotive == len(defs) {
 		group, keep = userMotive, append(keep, "motive != ''")
 	}
 	pk := b.periodKey("arrived_date", periods)
 	rng := b.ranges("arrived_date", periods, extend)
 	sel := []string{"user_ref", "toInt64(arrived_at) AS t", "site", pk + " AS pk0"}
-	if shapes[0].byMotive {
+	if onMotive > 0 {
 		sel = append(sel, "motive")
 	}
 	// Each contact's period keys (≤ 250: 8 bits) packed in one UInt64, a
@@ -104,7 +107,11 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	for i, d := range defs {
 		f := shapes[i]
 		b.d = d
-		base := append([]string{"1"}, b.filter(d.Filter)...)
+		first := "1"
+		if mixed && f.byMotive {
+			first = "motive != ''"
+		}
+		base := append([]string{first}, b.filter(d.Filter)...)
 		if ex := d.Exclude; ex != nil {
 			cond := b.filter(ex.Filter)
 			if ex.Value != "" {
@@ -120,6 +127,10 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 		// contact's t.
 		params, args := []string{"u"}, []string{"ts"}
 		cond := []string{"u > t", "u <= t + " + b.bind(int64(f.windowHours)*3600)}
+		if mixed && f.byMotive {
+			params, args = append(params, "mm"), append(args, "ms")
+			cond = append(cond, "mm = m")
+		}
 		if len(f.to) > 0 {
 			fs := fmt.Sprintf("fs%d", i+1)
 			sel = append(sel, fmt.Sprintf("toUInt8(channel IN %s) AS is%d", b.set(f.to), i+1))
@@ -137,6 +148,10 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	rows := b.read(sel, rng, keep)
 	arrays = append([]string{"groupArray(t) AS ts", "groupArray(site) AS ss", "groupArray(kv) AS kss"}, arrays...)
 	join = []string{"ts AS t", "ss AS site", "kss AS kv"}
+	if mixed {
+		arrays = append(arrays, "groupArray(motive) AS ms")
+		join = append(join, "ms AS m")
+	}
 	inner := "SELECT " + strings.Join(arrays, ", ") + " FROM (" + rows + ") GROUP BY " + group
 	// One row per contact in some population, then one per definition
 	// whose population it is in. The flags are computed only for those
