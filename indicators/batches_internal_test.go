@@ -7,7 +7,8 @@ import (
 
 // The measures of contacts followed by others go together, those on one
 // motive first, then the journey measures, at most maxPacked a query and
-// first; every other measure alone, in order.
+// first; then the pooled measures of each source (CompilePooled), but
+// satisfaction; every other measure alone, in order.
 func TestBatches(t *testing.T) {
 	var defs []*Definition
 	add := func(id string, m Measure, source string) {
@@ -26,6 +27,10 @@ func TestBatches(t *testing.T) {
 	add("r7", RepeatContact{WindowHours: 24}, "contacts")
 	add("r8", RepeatContact{WindowHours: 24}, "contacts")
 	add("r9", RepeatContact{WindowHours: 24}, "contacts")
+	add("ratio", Ratio{}, "contacts")
+	add("top", TopBox{}, "surveys")
+	add("hours", Share{Threshold: 20}, "contacts")
+	defs[len(defs)-1].OpeningHours = true
 	var got [][]string
 	for _, b := range batches(defs) {
 		var ids []string
@@ -38,8 +43,10 @@ func TestBatches(t *testing.T) {
 		{"fcr", "switch", "r1", "r2", "r3", "r4", "r5", "r6"},
 		{"r7", "r8", "r9"},
 		{"handoffs", "median"},
-		{"share"},
+		{"share", "ratio"},
 		{"mean"},
+		{"top"},
+		{"hours"},
 	}
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("batches: %v, want %v", got, want)

@@ -228,11 +228,68 @@ const sitesHoursJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, to
 // scopes and the zone of working days), then aggregated by scope.
 func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	d := b.d
-	col := b.dateColumn()
 	// Inner: the population, with the columns the value needs.
-	sel := []string{"site", b.periodKey(col, periods) + " AS pk"}
-	rng := b.ranges(col, periods, 0)
-	var where []string
+	sel, rng, where, exMiddle := b.population(periods, m)
+	inner := b.read(sel, rng, where)
+	reads := m.reads()
+
+	aggs := "toUInt64(count()) AS sample, " + m.aggregate(b)
+	if poolable(d) {
+		// Nothing below needs the site's zone or hours.
+		return Compiled{SQL: rollup(inner, false, "", aggs), Args: b.args}, nil
+	}
+
+	// Middle: joined with the sites, the value computed; the rows grouped
+	// first where every aggregate can be weighted (see weighted) and no
+	// column is the row's own (its arrival time, for opening hours).
+	middleCols := scopeCols
+	if w, ok := weighted(aggs); ok && !d.OpeningHours {
+		inner = groupedRows(inner, columnNames(sel))
+		middleCols += ", " + weightColumn
+		aggs = w
+	}
+	switch {
+	case reads == "working_days":
+		middleCols += ", (" + b.workingDays() + ") AS v"
+	case reads != "":
+		middleCols += ", v"
+	}
+	if c := m.carried(); c != "" {
+		middleCols += ", " + c
+	}
+	join, outerWhere := sitesJoin, ""
+	if d.OpeningHours {
+		// Computed in the middle query, kept in the outer one: a filter
+		// of the middle query on the sites' columns fails on 18.16.
+		join, outerWhere = sitesHoursJoin, " WHERE open"
+		middleCols += ", " + b.weekSecond() + " AS w, " + b.openHours(periods) + " AS open"
+	}
+	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + join + exMiddle
+
+	// Outer: the measure, by scope.
+	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// poolable tells whether d is a pooled measure whose value needs nothing of
+// its site but the scopes — not working days (the zone), not opening
+// hours: simple aggregates it by site before the join with the sites, and
+// several such definitions of one source can share a query
+// (CompilePooled).
+func poolable(d *Definition) bool {
+	m, ok := d.Measure.(pooled)
+	return ok && m.reads() != "working_days" && !d.OpeningHours && (d.Exclude == nil || d.Exclude.Value != "working_days")
+}
+
+// population is the inner query of simple: the columns (site and pk
+// first, then those the value and the measure read), months and conditions
+// of the population of b.d over periods, and the middle query's condition
+// when an exclusion needs the site's zone.
+func (b *builder) population(periods []Period, m pooled) (sel []string, rng rangeCond, where []string, exMiddle string) {
+	d := b.d
+	col := b.dateColumn()
+	sel = []string{"site", b.periodKey(col, periods) + " AS pk"}
+	rng = b.ranges(col, periods, 0)
 	switch {
 	case d.Source == "cases" && b.c.Raw:
 		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
@@ -245,7 +302,6 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	// An exclusion on working days needs the site's zone: the inner query
 	// marks the records its filter matches, the middle one drops them.
 	exWorking := d.Exclude != nil && d.Exclude.Value == "working_days"
-	exMiddle := ""
 	if ex := d.Exclude; ex != nil {
 		cond := b.filter(ex.Filter)
 		switch {
@@ -271,55 +327,12 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	if d.OpeningHours {
 		sel = append(sel, "arrived_at AS ta", "arrived_date AS ad")
 	}
-	value := ""
-	switch {
-	case reads == "working_days":
-		value = b.workingDays()
-	case reads != "":
+	if reads != "" && reads != "working_days" {
 		sel = append(sel, "("+valueSQL[reads]+") AS v")
-		value = "v"
 		where = append(where, "isNotNull("+valueSQL[reads]+")")
 	}
 	msel, mwhere := m.columns(b)
-	sel, where = append(sel, msel...), append(where, mwhere...)
-	inner := b.read(sel, rng, where)
-
-	aggs := "toUInt64(count()) AS sample, " + m.aggregate(b)
-	if reads != "working_days" && !exWorking && !d.OpeningHours {
-		// Nothing below needs the site's zone or hours.
-		return Compiled{SQL: rollup(inner, false, "", aggs), Args: b.args}, nil
-	}
-
-	// Middle: joined with the sites, the value computed; the rows grouped
-	// first where every aggregate can be weighted (see weighted) and no
-	// column is the row's own (its arrival time, for opening hours).
-	middleCols := scopeCols
-	if w, ok := weighted(aggs); ok && !d.OpeningHours {
-		inner = groupedRows(inner, columnNames(sel))
-		middleCols += ", " + weightColumn
-		aggs = w
-	}
-	switch {
-	case reads == "working_days":
-		middleCols += ", (" + value + ") AS v"
-	case reads != "":
-		middleCols += ", v"
-	}
-	if c := m.carried(); c != "" {
-		middleCols += ", " + c
-	}
-	join, outerWhere := sitesJoin, ""
-	if d.OpeningHours {
-		// Computed in the middle query, kept in the outer one: a filter
-		// of the middle query on the sites' columns fails on 18.16.
-		join, outerWhere = sitesHoursJoin, " WHERE open"
-		middleCols += ", " + b.weekSecond() + " AS w, " + b.openHours(periods) + " AS open"
-	}
-	middle := "SELECT " + middleCols + " FROM (" + inner + ") " + join + exMiddle
-
-	// Outer: the measure, by scope.
-	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + middle + ")" + outerWhere + " GROUP BY pk, rg, dp, site WITH ROLLUP"
-	return Compiled{SQL: sql, Args: b.args}, nil
+	return append(sel, msel...), rng, append(where, mwhere...), exMiddle
 }
 
 // workingDays is the number of working days d with r < d ≤ c (local

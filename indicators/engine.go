@@ -109,11 +109,14 @@ func (e *Engine) parallel() int {
 // contacts followed by others together, those on one motive first (see
 // CompileFollowed; Engine.batch parts them again for long periods), the
 // journey measures together (CompileJourneys), at most maxPacked a query
-// and first (the costliest: queries run two at a time, see parallel);
-// every other alone, in order.
+// and first (the costliest: queries run two at a time, see parallel); then
+// the pooled measures of each source (CompilePooled, pooledKey), at most
+// maxPooled a query; every other alone, in order.
 func batches(defs []*Definition) [][]*Definition {
 	var out, first [][]*Definition
 	var followed, onMotive, journeys []*Definition
+	pooled := map[string][]*Definition{}
+	var keys []string
 	for _, d := range defs {
 		switch f, ok := followShape(d.Measure); {
 		case ok && d.Source == "contacts" && f.byMotive:
@@ -122,18 +125,31 @@ func batches(defs []*Definition) [][]*Definition {
 			followed = append(followed, d)
 		case isJourney(d):
 			journeys = append(journeys, d)
+		case isPooled(d):
+			k, _ := pooledKey(d)
+			if pooled[k] == nil {
+				keys = append(keys, k)
+			}
+			pooled[k] = append(pooled[k], d)
 		default:
 			out = append(out, []*Definition{d})
 		}
 	}
-	for _, set := range [][]*Definition{append(onMotive, followed...), journeys} {
+	chunks := func(set []*Definition, n int) {
 		for len(set) > 0 {
-			n := min(len(set), maxPacked)
-			first, set = append(first, set[:n]), set[n:]
+			k := min(len(set), n)
+			first, set = append(first, set[:k]), set[k:]
 		}
+	}
+	chunks(append(onMotive, followed...), maxPacked)
+	chunks(journeys, maxPacked)
+	for _, k := range keys {
+		chunks(pooled[k], maxPooled)
 	}
 	return append(first, out...)
 }
+
+func isPooled(d *Definition) bool { _, ok := pooledKey(d); return ok }
 
 func isJourney(d *Definition) bool { return journeyMeasure(d.Measure) && d.Source == "cases" }
 
@@ -267,6 +283,17 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		}
 		return res, nil
 	}
+	if isPooled(d) {
+		q, err := comp.CompilePooled(defs, ps, merged[d.Source], e.Now())
+		if err != nil {
+			return nil, err
+		}
+		res, err := e.query(ctx, q, len(defs), len(ps))
+		if err != nil {
+			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
+		}
+		return res, nil
+	}
 	return e.followed(ctx, comp, defs, ps, merged)
 }
 
@@ -391,7 +418,7 @@ func (e *Engine) query(ctx context.Context, q Compiled, nd, n int) ([][]map[scop
 		}
 	}
 	// Satisfaction measures add the distribution and the respondents.
-	satisfaction := len(rows.Columns()) == 10
+	satisfaction := slices.Contains(rows.Columns(), "dist")
 	for rows.Next() {
 		ix := uint8(1)
 		var pk uint8

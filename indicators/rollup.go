@@ -42,7 +42,7 @@ func stateColumn(i int) string { return fmt.Sprintf("agg_%d", i) }
 
 // aggregateFuncs are the aggregate functions the measures' SQL uses.
 var aggregateFuncs = map[string]bool{
-	"count": true, "countIf": true, "sum": true, "sumIf": true, "min": true, "minIf": true, "max": true,
+	"count": true, "countIf": true, "sum": true, "sumIf": true, "min": true, "minIf": true, "max": true, "maxIf": true,
 	"groupArray": true, "groupArrayIf": true, "uniqExact": true, "uniqExactIf": true,
 }
 

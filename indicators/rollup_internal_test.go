@@ -62,3 +62,45 @@ func TestWeighted(t *testing.T) {
 		})
 	}
 }
+
+func TestPooledRewrites(t *testing.T) {
+	rename := map[string]string{"v": "v_2", "isnum": "isnum_2", "s": "s_2"}
+	tests := []struct{ name, in, want string }{
+		{"columns, not functions, parameters or quoted text",
+			"toFloat64(countIf(v <= @p13)) AS num, toFloat64(sum(isnum)) AS den, countIf(s = 1 AND sc = 's') AS x, v(1)",
+			"toFloat64(countIf(v_2 <= @p13)) AS num, toFloat64(sum(isnum_2)) AS den, countIf(s_2 = 1 AND sc = 's') AS x, v(1)"},
+		{"a column that only starts like one", "vv + v + v_1", "vv + v_2 + v_1"},
+	}
+	for _, tt := range tests {
+		if got := renameColumns(tt.in, rename); got != tt.want {
+			t.Errorf("%s: renameColumns:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+	ifs := []struct{ in, want string }{
+		{"toUInt64(count()) AS sample", "toUInt64(countIf(in_1)) AS sample"},
+		{"toFloat64(countIf(v <= @p13)) AS num", "toFloat64(countIf(in_1 AND (v <= @p13))) AS num"},
+		{"toFloat64(sum(v)) AS num, toFloat64(max(v)) AS q", "toFloat64(sumIf(v, in_1)) AS num, toFloat64(maxIf(v, in_1)) AS q"},
+		{"arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(@p1 * count() + 999999, 1000000)))",
+			"arrayElement(arraySort(groupArrayIf(toFloat64(v), in_1)), toUInt64(intDiv(@p1 * countIf(in_1) + 999999, 1000000)))"},
+		{"uniqExact(rsrc, rid) + uniqExactIf(rsrc, rid, s > 1)", "uniqExactIf(rsrc, rid, in_1) + uniqExactIf(rsrc, rid, in_1 AND (s > 1))"},
+	}
+	for _, tt := range ifs {
+		got, err := onlyIf(tt.in, "in_1")
+		if err != nil || got != tt.want {
+			t.Errorf("onlyIf(%s):\n got %s, %v\nwant %s", tt.in, got, err, tt.want)
+		}
+	}
+	if got := splitTop("a(b, c), [d, 'e,f'], g", ','); !slices.Equal(got, []string{"a(b, c)", "[d, 'e,f']", "g"}) {
+		t.Errorf("splitTop: %q", got)
+	}
+	for in, want := range map[string][2]string{
+		"toUInt8(x AS y) AS z":   {"toUInt8(x AS y)", "z"},
+		"site":                   {"site", "site"},
+		"(a) AS v":               {"(a)", "v"},
+		"[countIf(' AS ')] AS d": {"[countIf(' AS ')]", "d"},
+	} {
+		if e, n := splitAlias(in); e != want[0] || n != want[1] {
+			t.Errorf("splitAlias(%s) = %q, %q", in, e, n)
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package indicators
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxPooled is the most definitions one query of pooled measures takes.
+const maxPooled = 16
+
+// pooledKey groups the poolable definitions (see poolable) that share a
+// query: those of one source. The satisfaction measures stay alone (ok
+// false): each reads its own dimension's score and counts its respondents
+// (a set of response keys), which every row would then compute for every
+// definition — six of them together took 0.6 s against 0.25 s alone.
+func pooledKey(d *Definition) (key string, ok bool) {
+	switch d.Measure.(type) {
+	case TopBox, MeanScore, NPS:
+		return "", false
+	}
+	return d.Source, poolable(d)
+}
+
+// CompilePooled compiles poolable definitions of one source (pooledKey)
+// together over the same periods: each source row once, each definition's
+// population as a flag (in_<i>) and its columns renamed (v_<i>…), each
+// aggregate of the definition counting only the rows of its population
+// (count() as countIf(in_<i>)…), by site first and then by scope as
+// simple does, and one row per definition, scope and period at the end,
+// led by ix UInt8, the definition's 1-based index. Eight queries of the
+// contacts each reading June took about 0.5 s; one takes about 0.15 s.
+func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
+	if len(defs) == 0 || len(defs) > maxPooled {
+		return Compiled{}, fmt.Errorf("pooled measures: %d definitions", len(defs))
+	}
+	for _, d := range defs {
+		k, ok := pooledKey(d)
+		if k0, _ := pooledKey(defs[0]); !ok || k != k0 {
+			return Compiled{}, fmt.Errorf("indicator %s: not pooled with %s", d.ID, defs[0].ID)
+		}
+	}
+	b, err := c.builder(defs[0], periods, merged, today)
+	if err != nil {
+		return Compiled{}, err
+	}
+	var sel, wide []string
+	var rng rangeCond
+	outs := map[string][]string{} // sample, num… → their column by definition
+	var names []string            // sample, num… in the measure's order
+	for i, d := range defs {
+		b.d = d
+		m := d.Measure.(pooled)
+		dsel, drng, dwhere, _ := b.population(periods, m)
+		suffix := fmt.Sprintf("_%d", i+1)
+		if i == 0 {
+			sel, rng = dsel[:2], drng // site and pk, the months: the source's
+		}
+		rename := map[string]string{}
+		for _, s := range dsel[2:] {
+			expr, name := splitAlias(s)
+			rename[name] = name + suffix
+			sel = append(sel, expr+" AS "+name+suffix)
+		}
+		flag := "in" + suffix
+		cond := "1"
+		if len(dwhere) > 0 {
+			cond = strings.Join(dwhere, " AND ")
+		}
+		sel = append(sel, "toUInt8(ifNull("+cond+", 0)) AS "+flag)
+		aggs, err := onlyIf(renameColumns("toUInt64(count()) AS sample, "+m.aggregate(b), rename), flag)
+		if err != nil {
+			return Compiled{}, fmt.Errorf("indicator %s: %w", d.ID, err)
+		}
+		for _, item := range splitTop(aggs, ',') {
+			expr, name := splitAlias(item)
+			if i == 0 {
+				names = append(names, name)
+			}
+			outs[name] = append(outs[name], name+suffix)
+			wide = append(wide, expr+" AS "+name+suffix)
+		}
+	}
+	rows := b.read(sel, rng, nil)
+	out := []string{"toUInt8(k) AS ix", "pk", "rg", "dp", "site"}
+	unpivot := []string{"arrayEnumerate([" + strings.Join(outs["sample"], ", ") + "]) AS k"}
+	for _, n := range names {
+		if len(outs[n]) != len(defs) {
+			return Compiled{}, fmt.Errorf("pooled measures %s: column %s is not in every definition", ids(defs), n)
+		}
+		out = append(out, n)
+		unpivot = append(unpivot, "["+strings.Join(outs[n], ", ")+"] AS "+n)
+	}
+	// A scope where a definition has no row is no row of it (as alone).
+	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + rollup(rows, false, "", strings.Join(wide, ", ")) + ") ARRAY JOIN " +
+		strings.Join(unpivot, ", ") + " WHERE sample > 0"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// splitAlias splits "expr AS name" at its last top-level " AS "; a bare
+// column is its own name.
+func splitAlias(item string) (expr, name string) {
+	item = strings.TrimSpace(item)
+	depth := 0
+	at := -1
+	for i := 0; i < len(item); i++ {
+		switch c := item[i]; {
+		case c == '\'':
+			i = quoteEnd(item, i) - 1
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case depth == 0 && strings.HasPrefix(item[i:], " AS "):
+			at = i
+		}
+	}
+	if at < 0 {
+		return item, item
+	}
+	return item[:at], strings.TrimSpace(item[at+4:])
+}
+
+// splitTop splits s at the separator sep outside parentheses, brackets
+// and quotes.
+func splitTop(s string, sep byte) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			i = quoteEnd(s, i) - 1
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// renameColumns renames the columns of expr found in rename: identifiers
+// outside quotes, not a function's name, not a parameter (@p1).
+func renameColumns(expr string, rename map[string]string) string {
+	var out strings.Builder
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\'':
+			j := quoteEnd(expr, i)
+			out.WriteString(expr[i:j])
+			i = j
+		case isIdentStart(c) && (i == 0 || !isIdentChar(expr[i-1]) && expr[i-1] != '@'):
+			j := i
+			for j < len(expr) && isIdentChar(expr[j]) {
+				j++
+			}
+			name := expr[i:j]
+			if to, ok := rename[name]; ok && (j >= len(expr) || expr[j] != '(') {
+				name = to
+			}
+			out.WriteString(name)
+			i = j
+		default:
+			out.WriteByte(c)
+			i++
+		}
+	}
+	return out.String()
+}
+
+// onlyIf makes every aggregate call of expr count only the rows where the
+// column flag is set: count() → countIf(flag), countIf(c) →
+// countIf(flag AND (c)), sum(x) → sumIf(x, flag), and so on; an -If
+// aggregate's own condition is its last argument.
+func onlyIf(expr, flag string) (string, error) {
+	var out strings.Builder
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\'':
+			j := quoteEnd(expr, i)
+			out.WriteString(expr[i:j])
+			i = j
+		case isIdentStart(c) && (i == 0 || !isIdentChar(expr[i-1]) && expr[i-1] != '@'):
+			j := i
+			for j < len(expr) && isIdentChar(expr[j]) {
+				j++
+			}
+			name := expr[i:j]
+			if !aggregateFuncs[name] || j >= len(expr) || expr[j] != '(' {
+				out.WriteString(name)
+				i = j
+				continue
+			}
+			end := parenEnd(expr, j)
+			args := splitTop(expr[j+1:end-1], ',')
+			if len(args) == 1 && args[0] == "" {
+				args = nil
+			}
+			if strings.HasSuffix(name, "If") {
+				if len(args) == 0 {
+					return "", fmt.Errorf("%s without a condition", name)
+				}
+				args[len(args)-1] = flag + " AND (" + args[len(args)-1] + ")"
+			} else {
+				name += "If"
+				args = append(args, flag)
+			}
+			out.WriteString(name + "(" + strings.Join(args, ", ") + ")")
+			i = end
+		default:
+			out.WriteByte(c)
+			i++
+		}
+	}
+	return out.String(), nil
+}
