@@ -223,9 +223,11 @@ const sitesJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toStrin
 // sitesHoursJoin is sitesJoin with the sites' time zones and opening hours.
 const sitesHoursJoin = `ANY LEFT JOIN (SELECT id AS site, region, department, toString(zone) AS zone, timezone AS tz, open_from, open_to FROM sites FINAL) USING site`
 
-// simple compiles a pooled measure in three levels: the population with
-// the columns its value and measure need, joined with the sites (for the
-// scopes and the zone of working days), then aggregated by scope.
+// simple compiles a pooled measure: the population with the columns its
+// value and measure need, aggregated by site and then by scope (rollup);
+// or, when the value needs the site's zone or hours, joined with the sites
+// first (its rows grouped and weighted where it can: see weighted), then
+// aggregated by scope.
 func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	d := b.d
 	// Inner: the population, with the columns the value needs.
@@ -236,15 +238,17 @@ func (b *builder) simple(periods []Period, m pooled) (Compiled, error) {
 	aggs := "toUInt64(count()) AS sample, " + m.aggregate(b)
 	if poolable(d) {
 		// Nothing below needs the site's zone or hours.
-		return Compiled{SQL: rollup(inner, false, "", aggs), Args: b.args}, nil
+		sql, err := rollup(inner, false, "", aggs)
+		return Compiled{SQL: sql, Args: b.args}, err
 	}
 
 	// Middle: joined with the sites, the value computed; the rows grouped
 	// first where every aggregate can be weighted (see weighted) and no
 	// column is the row's own (its arrival time, for opening hours).
 	middleCols := scopeCols
-	if w, ok := weighted(aggs); ok && !d.OpeningHours {
-		inner = groupedRows(inner, columnNames(sel))
+	names, named := columnNames(sel)
+	if w, ok := weighted(aggs); ok && named && !d.OpeningHours {
+		inner = groupedRows(inner, names)
 		middleCols += ", " + weightColumn
 		aggs = w
 	}

@@ -107,7 +107,7 @@ func (e *Engine) parallel() int {
 
 // batches groups the definitions computed by one query: the measures of
 // contacts followed by others together, those on one motive first (see
-// CompileFollowed; Engine.batch parts them again for long periods), the
+// CompileFollowed; Engine.followed parts them again for long periods), the
 // journey measures together (CompileJourneys), at most maxPacked a query
 // and first (the costliest: queries run two at a time, see parallel); then
 // the pooled measures of each source (CompilePooled, pooledKey), at most
@@ -298,20 +298,21 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 }
 
 // followed runs the queries of a batch of followed measures (see batch).
-// They hold every contact of their periods in memory, grouped by user:
-// periods of more than followedDays together are computed a few at a time,
-// and then the measures on one motive apart from the others (grouped by
-// user alone, each user's contacts with their motives, a year took twice
-// the memory).
+// They hold every contact of their periods in memory, grouped by user: when
+// a period is longer than followedDays, the measures on one motive go apart
+// from the others (grouped by user alone, each user's contacts with their
+// motives, a year took twice the memory); then periods of more than
+// followedDays together are computed a few at a time. A definition alone
+// is one query over all its periods (batch).
 func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
 	d := defs[0]
 	if len(defs) == 1 {
 		return e.batch(ctx, comp, defs, ps, merged) // one definition's own query
 	}
-	days := 0
+	longest := 0
 	var onMotive, others []int
 	for _, p := range ps {
-		days += p.Days()
+		longest = max(longest, p.Days())
 	}
 	for i, d := range defs {
 		if f, _ := followShape(d.Measure); f.byMotive {
@@ -320,7 +321,7 @@ func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definitio
 			others = append(others, i)
 		}
 	}
-	if days > followedDays && len(onMotive) > 0 && len(others) > 0 {
+	if longest > followedDays && len(onMotive) > 0 && len(others) > 0 {
 		out := make([][]map[scopeKey]agg, len(defs))
 		for _, part := range [][]int{onMotive, others} {
 			sub := make([]*Definition, len(part))

@@ -163,6 +163,6 @@ func (b *builder) followed(defs []*Definition, periods []Period, withIx bool) (C
 	if !withIx {
 		lead = ""
 	}
-	sql := rollup(flat, withIx, lead, "toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q")
-	return Compiled{SQL: sql, Args: b.args}, nil
+	sql, err := rollup(flat, withIx, lead, "toUInt64(count()) AS sample, toFloat64(sum(rep)) AS num, toFloat64(count()) AS den, toFloat64(0) AS q")
+	return Compiled{SQL: sql, Args: b.args}, err
 }

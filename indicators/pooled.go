@@ -91,9 +91,12 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 		out = append(out, n)
 		unpivot = append(unpivot, "["+strings.Join(outs[n], ", ")+"] AS "+n)
 	}
+	scoped, err := rollup(rows, false, "", strings.Join(wide, ", "))
+	if err != nil {
+		return Compiled{}, fmt.Errorf("pooled measures %s: %w", ids(defs), err)
+	}
 	// A scope where a definition has no row is no row of it (as alone).
-	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + rollup(rows, false, "", strings.Join(wide, ", ")) + ") ARRAY JOIN " +
-		strings.Join(unpivot, ", ") + " WHERE sample > 0"
+	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(unpivot, ", ") + " WHERE sample > 0"
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 
@@ -105,7 +108,7 @@ func splitAlias(item string) (expr, name string) {
 	at := -1
 	for i := 0; i < len(item); i++ {
 		switch c := item[i]; {
-		case c == '\'':
+		case c == '\'' || c == '"' || c == '`':
 			i = quoteEnd(item, i) - 1
 		case c == '(' || c == '[':
 			depth++
@@ -128,7 +131,7 @@ func splitTop(s string, sep byte) []string {
 	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '\'':
+		case c == '\'' || c == '"' || c == '`':
 			i = quoteEnd(s, i) - 1
 		case c == '(' || c == '[':
 			depth++
@@ -149,7 +152,7 @@ func renameColumns(expr string, rename map[string]string) string {
 	for i := 0; i < len(expr); {
 		c := expr[i]
 		switch {
-		case c == '\'':
+		case c == '\'' || c == '"' || c == '`':
 			j := quoteEnd(expr, i)
 			out.WriteString(expr[i:j])
 			i = j
@@ -177,45 +180,20 @@ func renameColumns(expr string, rename map[string]string) string {
 // countIf(flag AND (c)), sum(x) → sumIf(x, flag), and so on; an -If
 // aggregate's own condition is its last argument.
 func onlyIf(expr, flag string) (string, error) {
-	var out strings.Builder
-	for i := 0; i < len(expr); {
-		c := expr[i]
-		switch {
-		case c == '\'':
-			j := quoteEnd(expr, i)
-			out.WriteString(expr[i:j])
-			i = j
-		case isIdentStart(c) && (i == 0 || !isIdentChar(expr[i-1]) && expr[i-1] != '@'):
-			j := i
-			for j < len(expr) && isIdentChar(expr[j]) {
-				j++
-			}
-			name := expr[i:j]
-			if !aggregateFuncs[name] || j >= len(expr) || expr[j] != '(' {
-				out.WriteString(name)
-				i = j
-				continue
-			}
-			end := parenEnd(expr, j)
-			args := splitTop(expr[j+1:end-1], ',')
-			if len(args) == 1 && args[0] == "" {
-				args = nil
-			}
-			if strings.HasSuffix(name, "If") {
-				if len(args) == 0 {
-					return "", fmt.Errorf("%s without a condition", name)
-				}
-				args[len(args)-1] = flag + " AND (" + args[len(args)-1] + ")"
-			} else {
-				name += "If"
-				args = append(args, flag)
-			}
-			out.WriteString(name + "(" + strings.Join(args, ", ") + ")")
-			i = end
-		default:
-			out.WriteByte(c)
-			i++
+	return rewriteAggregates(expr, func(name, args string) (string, error) {
+		list := splitTop(args, ',')
+		if len(list) == 1 && list[0] == "" {
+			list = nil
 		}
-	}
-	return out.String(), nil
+		if strings.HasSuffix(name, "If") {
+			if len(list) == 0 {
+				return "", fmt.Errorf("%s without a condition", name)
+			}
+			list[len(list)-1] = flag + " AND (" + list[len(list)-1] + ")"
+		} else {
+			name += "If"
+			list = append(list, flag)
+		}
+		return name + "(" + strings.Join(list, ", ") + ")", nil
+	})
 }

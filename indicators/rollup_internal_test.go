@@ -18,10 +18,10 @@ func TestSplitAggregates(t *testing.T) {
 			"toFloat64(arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(@p14 * count() + 999999, 1000000)))) AS q",
 			"toFloat64(arrayElement(arraySort(groupArrayMerge(agg_0)), toUInt64(intDiv(@p14 * countMerge(agg_1) + 999999, 1000000)))) AS q",
 			[]string{"groupArrayState(toFloat64(v))", "countState()"}},
-		{"names that only end like an aggregate, and quoted text",
-			"arrayCount(x -> x > 1, xs) + mycount(1) + countIf(sc = 'count(' AND s = 1), uniqExact(rsrc, rid)",
-			"arrayCount(x -> x > 1, xs) + mycount(1) + countIfMerge(agg_0), uniqExactMerge(agg_1)",
-			[]string{"countIfState(sc = 'count(' AND s = 1)", "uniqExactState(rsrc, rid)"}},
+		{"quoted text, a space before the parenthesis",
+			"toFloat64(countIf(sc = 'count(' AND s = 1)) + toFloat64(count ()), uniqExact(rsrc, rid)",
+			"toFloat64(countIfMerge(agg_0)) + toFloat64(countMerge(agg_1)), uniqExactMerge(agg_2)",
+			[]string{"countIfState(sc = 'count(' AND s = 1)", "countState()", "uniqExactState(rsrc, rid)"}},
 		{"a conditional aggregate per definition",
 			"multiIf(ix = 1, toFloat64(countIf(v <= @p2)), ix = 2, toFloat64(sum(v)), toFloat64(0))",
 			"multiIf(ix = 1, toFloat64(countIfMerge(agg_0)), ix = 2, toFloat64(sumMerge(agg_1)), toFloat64(0))",
@@ -30,7 +30,10 @@ func TestSplitAggregates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			outer, states := splitAggregates(tt.expr)
+			outer, states, err := splitAggregates(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if outer != tt.outer {
 				t.Errorf("outer:\n got %s\nwant %s", outer, tt.outer)
 			}
@@ -38,6 +41,30 @@ func TestSplitAggregates(t *testing.T) {
 				t.Errorf("states: got %q, want %q", states, tt.states)
 			}
 		})
+	}
+}
+
+// An aggregate the rewrites do not know, or any other unknown function
+// around the aggregates, is an error, not a silently other figure.
+func TestSplitAggregatesRefuses(t *testing.T) {
+	for _, expr := range []string{
+		"toFloat64(avg(v)) AS q",
+		"toFloat64(quantileExact(0.9)(v)) AS q",
+		"arrayCount(x -> x > 1, xs)",
+		"toFloat64(count(",
+	} {
+		if _, _, err := splitAggregates(expr); err == nil {
+			t.Errorf("splitAggregates(%q): no error", expr)
+		}
+		if _, ok := weighted(expr); ok {
+			t.Errorf("weighted(%q): ok", expr)
+		}
+		if _, err := onlyIf(expr, "in_1"); err == nil {
+			t.Errorf("onlyIf(%q): no error", expr)
+		}
+	}
+	if _, ok := columnNames([]string{"site", "CAST(a AS String)"}); ok {
+		t.Error("columnNames took CAST(a AS String) for a name")
 	}
 }
 
