@@ -3,6 +3,7 @@ package indicators
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // The measures of contacts followed by others go together, those on one
@@ -50,5 +51,23 @@ func TestBatches(t *testing.T) {
 	}
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("batches: %v, want %v", got, want)
+	}
+}
+
+// Followed measures read at most followedDays of periods a query: runs of
+// periods in order, a longer one alone.
+func TestFollowedChunks(t *testing.T) {
+	span := func(from time.Time, days int) Period {
+		return Period{From: from, To: from.AddDate(0, 0, days-1)}
+	}
+	jan := date(2025, time.January, 1)
+	ps := []Period{span(jan, 31), span(jan.AddDate(0, 1, 0), 28), span(jan.AddDate(0, 2, 0), 31), span(jan.AddDate(0, 3, 0), 30), span(jan.AddDate(1, 0, 0), 365), span(jan.AddDate(2, 0, 0), 7)}
+	var got []int
+	for _, c := range followedChunks(ps) {
+		got = append(got, len(c))
+	}
+	// 31 + 28 + 31 = 90 ≤ 100, + 30 > 100; 30 alone (+ 365 > 100); 365 alone; 7.
+	if want := []int{3, 1, 1, 1}; !slices.Equal(got, want) {
+		t.Errorf("chunk sizes %v, want %v", got, want)
 	}
 }

@@ -262,15 +262,25 @@ func (e *Engine) run(ctx context.Context, comp *Compiler, defs []*Definition, pe
 func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
 	d := defs[0]
 	if len(defs) == 1 {
-		q, err := comp.CompileAsOf(d, ps, merged[d.Source], e.Now())
-		if err != nil {
-			return nil, err
+		// A followed measure alone is computed a few periods at a time too
+		// (see followed); any other in one query.
+		chunks := [][]Period{ps}
+		if _, ok := followShape(d.Measure); ok {
+			chunks = followedChunks(ps)
 		}
-		res, err := e.query(ctx, q, 1, len(ps))
-		if err != nil {
-			return nil, fmt.Errorf("indicator %s: %w", d.ID, err)
+		out := make([]map[scopeKey]agg, 0, len(ps))
+		for _, chunk := range chunks {
+			q, err := comp.CompileAsOf(d, chunk, merged[d.Source], e.Now())
+			if err != nil {
+				return nil, err
+			}
+			res, err := e.query(ctx, q, 1, len(chunk))
+			if err != nil {
+				return nil, fmt.Errorf("indicator %s: %w", d.ID, err)
+			}
+			out = append(out, res[0]...)
 		}
-		return res, nil
+		return [][]map[scopeKey]agg{out}, nil
 	}
 	if isJourney(d) {
 		q, err := comp.CompileJourneys(defs, ps, merged[d.Source], e.Now())
@@ -302,8 +312,8 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 // a period is longer than followedDays, the measures on one motive go apart
 // from the others (grouped by user alone, each user's contacts with their
 // motives, a year took twice the memory); then periods of more than
-// followedDays together are computed a few at a time. A definition alone
-// is one query over all its periods (batch).
+// followedDays together are computed a few at a time (followedChunks), as
+// for a definition alone (batch).
 func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
 	d := defs[0]
 	if len(defs) == 1 {
@@ -339,26 +349,36 @@ func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definitio
 		return out, nil
 	}
 	out := make([][]map[scopeKey]agg, len(defs))
-	for start := 0; start < len(ps); {
-		end, days := start+1, ps[start].Days()
-		for end < len(ps) && days+ps[end].Days() <= followedDays {
-			days += ps[end].Days()
-			end++
-		}
-		q, err := comp.CompileFollowed(defs, ps[start:end], merged[d.Source], e.Now())
+	for _, chunk := range followedChunks(ps) {
+		q, err := comp.CompileFollowed(defs, chunk, merged[d.Source], e.Now())
 		if err != nil {
 			return nil, err
 		}
-		res, err := e.query(ctx, q, len(defs), end-start)
+		res, err := e.query(ctx, q, len(defs), len(chunk))
 		if err != nil {
 			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
 		}
 		for i := range defs {
 			out[i] = append(out[i], res[i]...)
 		}
-		start = end
 	}
 	return out, nil
+}
+
+// followedChunks cuts ps, in order, into runs of at most followedDays
+// together (a longer period alone).
+func followedChunks(ps []Period) [][]Period {
+	var out [][]Period
+	for start := 0; start < len(ps); {
+		end, days := start+1, ps[start].Days()
+		for end < len(ps) && days+ps[end].Days() <= followedDays {
+			days += ps[end].Days()
+			end++
+		}
+		out = append(out, ps[start:end])
+		start = end
+	}
+	return out
 }
 
 // ids lists the definitions' ids, for errors.
