@@ -290,10 +290,23 @@ func poolable(d *Definition) bool {
 // of the population of b.d over periods, and the middle query's condition
 // when an exclusion needs the site's zone.
 func (b *builder) population(periods []Period, m pooled) (sel []string, rng rangeCond, where []string, exMiddle string) {
-	d := b.d
+	sel, rng = b.sitePeriod(periods)
+	own, where, exMiddle := b.members(m)
+	return append(sel, own...), rng, where, exMiddle
+}
+
+// sitePeriod are the first columns of a source's rows, site and pk, and
+// the months the periods read.
+func (b *builder) sitePeriod(periods []Period) ([]string, rangeCond) {
 	col := b.dateColumn()
-	sel = []string{"site", b.periodKey(col, periods) + " AS pk"}
-	rng = b.ranges(col, periods, 0)
+	return []string{"site", b.periodKey(col, periods) + " AS pk"}, b.ranges(col, periods, 0)
+}
+
+// members are the columns and conditions of the population of b.d beyond
+// its site and period (see population; CompilePooled reads several
+// definitions' members over one source's rows).
+func (b *builder) members(m pooled) (sel, where []string, exMiddle string) {
+	d := b.d
 	switch {
 	case d.Source == "cases" && b.c.Raw:
 		where = append(where, "status = 'completed'", "isNotNull(completed_date)")
@@ -336,7 +349,7 @@ func (b *builder) population(periods []Period, m pooled) (sel []string, rng rang
 		where = append(where, "isNotNull("+valueSQL[reads]+")")
 	}
 	msel, mwhere := m.columns(b)
-	return append(sel, msel...), rng, append(where, mwhere...), exMiddle
+	return append(sel, msel...), append(where, mwhere...), exMiddle
 }
 
 // workingDays is the number of working days d with r < d ≤ c (local

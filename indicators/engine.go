@@ -260,51 +260,48 @@ func (e *Engine) run(ctx context.Context, comp *Compiler, defs []*Definition, pe
 // batch compiles and runs the query of a batch of definitions over
 // periods that do not overlap: their aggregates by definition and period.
 func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
-	d := defs[0]
-	if len(defs) == 1 {
+	d, src := defs[0], merged[defs[0].Source]
+	switch {
+	case len(defs) == 1:
 		// A followed measure alone is computed a few periods at a time too
 		// (see followed); any other in one query.
 		chunks := [][]Period{ps}
 		if _, ok := followShape(d.Measure); ok {
 			chunks = followedChunks(ps)
 		}
-		out := make([]map[scopeKey]agg, 0, len(ps))
-		for _, chunk := range chunks {
-			q, err := comp.CompileAsOf(d, chunk, merged[d.Source], e.Now())
-			if err != nil {
-				return nil, err
-			}
-			res, err := e.query(ctx, q, 1, len(chunk))
-			if err != nil {
-				return nil, fmt.Errorf("indicator %s: %w", d.ID, err)
-			}
-			out = append(out, res[0]...)
-		}
-		return [][]map[scopeKey]agg{out}, nil
-	}
-	if isJourney(d) {
-		q, err := comp.CompileJourneys(defs, ps, merged[d.Source], e.Now())
-		if err != nil {
-			return nil, err
-		}
-		res, err := e.query(ctx, q, len(defs), len(ps))
-		if err != nil {
-			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
-		}
-		return res, nil
-	}
-	if isPooled(d) {
-		q, err := comp.CompilePooled(defs, ps, merged[d.Source], e.Now())
-		if err != nil {
-			return nil, err
-		}
-		res, err := e.query(ctx, q, len(defs), len(ps))
-		if err != nil {
-			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
-		}
-		return res, nil
+		return e.chunked(ctx, defs, chunks, src, func(defs []*Definition, ps []Period, merged Parts, today time.Time) (Compiled, error) {
+			return comp.CompileAsOf(defs[0], ps, merged, today)
+		})
+	case isJourney(d):
+		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompileJourneys)
+	case isPooled(d):
+		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompilePooled)
 	}
 	return e.followed(ctx, comp, defs, ps, merged)
+}
+
+// chunked compiles and runs one query of defs per run of periods in
+// chunks, and gathers their aggregates by definition, in period order.
+func (e *Engine) chunked(ctx context.Context, defs []*Definition, chunks [][]Period, merged Parts,
+	compile func([]*Definition, []Period, Parts, time.Time) (Compiled, error)) ([][]map[scopeKey]agg, error) {
+	out := make([][]map[scopeKey]agg, len(defs))
+	for _, chunk := range chunks {
+		q, err := compile(defs, chunk, merged, e.Now())
+		if err != nil {
+			return nil, err
+		}
+		res, err := e.query(ctx, q, len(defs), len(chunk))
+		if err != nil {
+			if len(defs) == 1 {
+				return nil, fmt.Errorf("indicator %s: %w", defs[0].ID, err)
+			}
+			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
+		}
+		for i := range defs {
+			out[i] = append(out[i], res[i]...)
+		}
+	}
+	return out, nil
 }
 
 // followed runs the queries of a batch of followed measures (see batch).
@@ -348,21 +345,7 @@ func (e *Engine) followed(ctx context.Context, comp *Compiler, defs []*Definitio
 		}
 		return out, nil
 	}
-	out := make([][]map[scopeKey]agg, len(defs))
-	for _, chunk := range followedChunks(ps) {
-		q, err := comp.CompileFollowed(defs, chunk, merged[d.Source], e.Now())
-		if err != nil {
-			return nil, err
-		}
-		res, err := e.query(ctx, q, len(defs), len(chunk))
-		if err != nil {
-			return nil, fmt.Errorf("indicators %s: %w", ids(defs), err)
-		}
-		for i := range defs {
-			out[i] = append(out[i], res[i]...)
-		}
-	}
-	return out, nil
+	return e.chunked(ctx, defs, followedChunks(ps), merged[d.Source], comp.CompileFollowed)
 }
 
 // followedChunks cuts ps, in order, into runs of at most followedDays

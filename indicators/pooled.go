@@ -44,20 +44,18 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 	if err != nil {
 		return Compiled{}, err
 	}
-	var sel, wide []string
-	var rng rangeCond
+	// The source's rows: site and period once, then each definition's.
+	sel, rng := b.sitePeriod(periods)
+	var wide []string
 	outs := map[string][]string{} // sample, num… → their column by definition
 	var names []string            // sample, num… in the measure's order
 	for i, d := range defs {
 		b.d = d
 		m := d.Measure.(pooled)
-		dsel, drng, dwhere, _ := b.population(periods, m)
+		own, dwhere, _ := b.members(m)
 		suffix := fmt.Sprintf("_%d", i+1)
-		if i == 0 {
-			sel, rng = dsel[:2], drng // site and pk, the months: the source's
-		}
 		rename := map[string]string{}
-		for _, s := range dsel[2:] {
+		for _, s := range own {
 			expr, name := splitAlias(s)
 			rename[name] = name + suffix
 			sel = append(sel, expr+" AS "+name+suffix)
@@ -98,81 +96,6 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 	// A scope where a definition has no row is no row of it (as alone).
 	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(unpivot, ", ") + " WHERE sample > 0"
 	return Compiled{SQL: sql, Args: b.args}, nil
-}
-
-// splitAlias splits "expr AS name" at its last top-level " AS "; a bare
-// column is its own name.
-func splitAlias(item string) (expr, name string) {
-	item = strings.TrimSpace(item)
-	depth := 0
-	at := -1
-	for i := 0; i < len(item); i++ {
-		switch c := item[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = quoteEnd(item, i) - 1
-		case c == '(' || c == '[':
-			depth++
-		case c == ')' || c == ']':
-			depth--
-		case depth == 0 && strings.HasPrefix(item[i:], " AS "):
-			at = i
-		}
-	}
-	if at < 0 {
-		return item, item
-	}
-	return item[:at], strings.TrimSpace(item[at+4:])
-}
-
-// splitTop splits s at the separator sep outside parentheses, brackets
-// and quotes.
-func splitTop(s string, sep byte) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = quoteEnd(s, i) - 1
-		case c == '(' || c == '[':
-			depth++
-		case c == ')' || c == ']':
-			depth--
-		case c == sep && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	return append(out, strings.TrimSpace(s[start:]))
-}
-
-// renameColumns renames the columns of expr found in rename: identifiers
-// outside quotes, not a function's name, not a parameter (@p1).
-func renameColumns(expr string, rename map[string]string) string {
-	var out strings.Builder
-	for i := 0; i < len(expr); {
-		c := expr[i]
-		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := quoteEnd(expr, i)
-			out.WriteString(expr[i:j])
-			i = j
-		case isIdentStart(c) && (i == 0 || !isIdentChar(expr[i-1]) && expr[i-1] != '@'):
-			j := i
-			for j < len(expr) && isIdentChar(expr[j]) {
-				j++
-			}
-			name := expr[i:j]
-			if to, ok := rename[name]; ok && (j >= len(expr) || expr[j] != '(') {
-				name = to
-			}
-			out.WriteString(name)
-			i = j
-		default:
-			out.WriteByte(c)
-			i++
-		}
-	}
-	return out.String()
 }
 
 // onlyIf makes every aggregate call of expr count only the rows where the

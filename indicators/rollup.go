@@ -65,51 +65,32 @@ var scalarFuncs = map[string]bool{
 // arguments of an aggregate are not looked into; outside them every call
 // must be of scalarFuncs.
 func rewriteAggregates(expr string, f func(name, args string) (string, error)) (string, error) {
-	var out strings.Builder
-	for i := 0; i < len(expr); {
-		c := expr[i]
-		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := quoteEnd(expr, i)
-			out.WriteString(expr[i:j])
-			i = j
-		case isIdentStart(c) && (i == 0 || !isIdentChar(expr[i-1]) && expr[i-1] != '@'):
-			j := i
-			for j < len(expr) && isIdentChar(expr[j]) {
-				j++
-			}
-			name := expr[i:j]
-			k := j
-			for k < len(expr) && expr[k] == ' ' {
-				k++
-			}
-			switch {
-			case k >= len(expr) || expr[k] != '(':
-				out.WriteString(name) // a column, or AS
-				i = j
-			case aggregateFuncs[name]:
-				end := parenEnd(expr, k)
-				if end > len(expr) {
-					return "", fmt.Errorf("aggregate SQL %q: %s( is not closed", expr, name)
-				}
-				r, err := f(name, expr[k+1:end-1])
-				if err != nil {
-					return "", err
-				}
-				out.WriteString(r)
-				i = end
-			case scalarFuncs[name]:
-				out.WriteString(expr[i:k])
-				i = k
-			default:
-				return "", fmt.Errorf("aggregate SQL %q: unknown function %s", expr, name)
-			}
-		default:
-			out.WriteByte(c)
-			i++
+	return scanIdents(expr, func(out *strings.Builder, name string, j int) (int, error) {
+		k := j
+		for k < len(expr) && expr[k] == ' ' {
+			k++
 		}
-	}
-	return out.String(), nil
+		switch {
+		case k >= len(expr) || expr[k] != '(':
+			out.WriteString(name) // a column, or AS
+			return j, nil
+		case aggregateFuncs[name]:
+			end := parenEnd(expr, k)
+			if end > len(expr) {
+				return 0, fmt.Errorf("aggregate SQL %q: %s( is not closed", expr, name)
+			}
+			r, err := f(name, expr[k+1:end-1])
+			if err != nil {
+				return 0, err
+			}
+			out.WriteString(r)
+			return end, nil
+		case scalarFuncs[name]:
+			out.WriteString(expr[j-len(name) : k])
+			return k, nil
+		}
+		return 0, fmt.Errorf("aggregate SQL %q: unknown function %s", expr, name)
+	})
 }
 
 // splitAggregates rewrites each call of an aggregate function in expr —
@@ -129,49 +110,6 @@ func splitAggregates(expr string) (outer string, states []string, err error) {
 	})
 	return outer, states, err
 }
-
-// quoteEnd is the index after the quoted text (a string literal, a
-// quoted name) opening at expr[i].
-func quoteEnd(expr string, i int) int {
-	q := expr[i]
-	for j := i + 1; j < len(expr); j++ {
-		switch expr[j] {
-		case '\\':
-			j++
-		case q:
-			return j + 1
-		}
-	}
-	return len(expr)
-}
-
-// parenEnd is the index after the parenthesis closing the one at expr[i],
-// past the end when it is not closed.
-func parenEnd(expr string, i int) int {
-	depth := 0
-	for j := i; j < len(expr); {
-		switch expr[j] {
-		case '\'', '"', '`':
-			j = quoteEnd(expr, j)
-			continue
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return j + 1
-			}
-		}
-		j++
-	}
-	return len(expr) + 1
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
 
 // weightColumn counts the rows a grouped row stands for (see weighted).
 const weightColumn = "w_rows"

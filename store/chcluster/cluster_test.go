@@ -301,13 +301,7 @@ func TestReplicaKilledDuringIngest(t *testing.T) {
 	c := cluster(t)
 	ctx := context.Background()
 	_, r1, r2 := migrated(t, c)
-	sites, err := demoSites()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r1.UpsertSites(ctx, sites); err != nil {
-		t.Fatal(err)
-	}
+	sites := loadSites(t, r1)
 	files := demoFiles(t, sites)[ingest.KindContacts]
 	svc, _ := collectors(t, r1, ingest.WriterOptions{})
 	killed := make(chan error, 1)
@@ -365,13 +359,7 @@ func TestZooKeeperDown(t *testing.T) {
 	c := cluster(t)
 	ctx := context.Background()
 	_, r1, r2 := migrated(t, c)
-	sites, err := demoSites()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r1.UpsertSites(ctx, sites); err != nil {
-		t.Fatal(err)
-	}
+	sites := loadSites(t, r1)
 	files := demoFiles(t, sites)[ingest.KindContacts]
 	svc, sp := collectors(t, r1, ingest.WriterOptions{DrainEvery: 200 * time.Millisecond})
 	sameCounts(t, r1, r2) // the sites on both
@@ -463,13 +451,7 @@ func TestRepeatedRejectsKept(t *testing.T) {
 	}
 	// The same bad file sent twice through the collectors, at once (most
 	// likely in the same second, when the blocks are equal).
-	sites, err := demoSites()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r1.UpsertSites(ctx, sites); err != nil {
-		t.Fatal(err)
-	}
+	loadSites(t, r1)
 	svc, _ := collectors(t, r1, ingest.WriterOptions{})
 	bad := "id,source,site,channel,arrived_at,answered_at,ended_at,outcome\n" +
 		"c1,qms,NOPE,reception,2026-01-05T09:00:00Z,,2026-01-05T09:10:00Z,abandoned\n" +
@@ -572,11 +554,15 @@ func TestRebuildCaseCompletions(t *testing.T) {
 	}
 }
 
-// demoSites are the 42 sample sites.
-func demoSites() ([]model.Site, error) {
+// loadSites stores the 42 sample sites on db's replica and returns them.
+func loadSites(t *testing.T, db *store.DB) []model.Site {
+	t.Helper()
 	sites, err := demo.Sites()
 	if err != nil {
-		return nil, fmt.Errorf("demo sites: %w", err)
+		t.Fatalf("demo sites: %v", err)
 	}
-	return sites, nil
+	if err := db.UpsertSites(context.Background(), sites); err != nil {
+		t.Fatal(err)
+	}
+	return sites
 }

@@ -317,13 +317,7 @@ func ingestFile(ctx context.Context, svc *ingest.Service, kind ingest.Kind, path
 func loadDemo(t *testing.T, db *store.DB) map[ingest.Kind]int {
 	t.Helper()
 	ctx := context.Background()
-	sites, err := demoSites()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.UpsertSites(ctx, sites); err != nil {
-		t.Fatal(err)
-	}
+	sites := loadSites(t, db)
 	svc, _ := collectors(t, db, ingest.WriterOptions{})
 	accepted := map[ingest.Kind]int{}
 	files := demoFiles(t, sites)
