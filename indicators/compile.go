@@ -56,6 +56,16 @@ type Compiler struct {
 	// reads contacts and cases); a source missing reads with FINAL. The
 	// engine sets them.
 	Merged map[string]Parts
+	// Starts are the watermarks of journey_starts by completion month
+	// (JourneyWatermarks): the journey measures read the resolved rows of
+	// those months. The engine sets them; nil computes every journey
+	// start from the contacts.
+	Starts map[int]int64
+	// Lookup runs a query of one string column during compilation: the
+	// opening contacts without a resolved journey start (journeyStarts).
+	// The engine sets it; nil computes every journey start from the
+	// contacts.
+	Lookup func(Compiled) ([]string, error)
 }
 
 // Compile builds the query of d over the given periods, which must not

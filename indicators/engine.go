@@ -69,6 +69,10 @@ func (e *Engine) compute(ctx context.Context, p Period, sel *selection) ([]Resul
 	var out []Result
 	comp := sel.compiler(e.Compiler)
 	comp.Merged = merged
+	if comp.Starts, err = e.journeyWatermarks(ctx, sel.defs); err != nil {
+		return nil, err
+	}
+	comp.Lookup = func(q Compiled) ([]string, error) { return lookup(ctx, e.DB, q) }
 	if sel.By != "" {
 		return e.breakdown(ctx, comp, p, periods, sel, targets, merged)
 	}
@@ -403,6 +407,16 @@ func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
 		out[source] = m
 	}
 	return out, nil
+}
+
+// journeyWatermarks reads the watermarks of journey_starts when defs
+// hold a journey measure, except on the raw path. Like mergedMonths, for
+// every computation: a pass may have run since.
+func (e *Engine) journeyWatermarks(ctx context.Context, defs []*Definition) (map[int]int64, error) {
+	if e.Compiler.Raw || !slices.ContainsFunc(defs, func(d *Definition) bool { return journeyMeasure(d.Measure) }) {
+		return nil, nil
+	}
+	return JourneyWatermarks(ctx, e.DB)
 }
 
 // query runs a compiled query of nd definitions over n periods and reads

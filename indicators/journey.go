@@ -299,12 +299,12 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 		b.ranges(col, periods, 0), where)
 	// The opening contacts (one per id: ids are unique across sources
 	// in practice; any() picks one otherwise), then the first contact of
-	// the same user on the same motive in the lookback before it.
-	origins := openingContacts(cases, "any(toInt64(arrived_date)) AS od")
-	earlier := userContacts(cases, "toInt64(arrived_date) AS ad", "channel AS ch")
-	within := "ou != '' AND " + inLookback
-	starts := fmt.Sprintf("SELECT oc, any(od) AS od1, minIf(ad, %s) AS sd, uniqExactIf(ch, %s) AS nch FROM (%s) ALL LEFT JOIN (%s) USING um GROUP BY oc",
-		within, within, origins, earlier)
+	// the same user on the same motive in the lookback before it: resolved
+	// beforehand where it can be (journeyStarts).
+	starts, err := b.journeyStarts(cases, periods)
+	if err != nil {
+		return Compiled{}, err
+	}
 	timed := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS vs FROM (%s) ANY INNER JOIN (%s) USING oc WHERE kv > 0",
 		strings.Join(unpack, ", "), strings.Join(values, ", "), cases, starts)
 	flat := "SELECT ix, k AS pk, site, v FROM (" + timed + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, vs AS v WHERE k > 0"
@@ -330,23 +330,28 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 // motive's length leads, so that no two pairs give one key.
 const userMotive = "concat(toString(length(motive)), ':', toString(motive), user_ref)"
 
-// openingContacts selects the contacts that opened the cases of the
-// query cases (its column oc): their id oc, user ou, motive om, both as
-// um (userMotive), arrival oa (Unix seconds), and the columns more. One
-// per id: ids are unique across sources in practice; any() picks one
-// otherwise.
-func openingContacts(cases string, more ...string) string {
+// openingContacts selects the contacts that opened cases, named by the
+// IN operand ids (a subquery or a bound set of their ids): their id oc,
+// user ou, motive om, both as um (userMotive), arrival oa (Unix seconds),
+// and the columns more. One per id: ids are unique across sources in
+// practice; any() picks one otherwise. The id leads the primary key: a
+// few ids are read cheaply, many touch every granule.
+func openingContacts(ids string, more ...string) string {
 	cols := append([]string{"id AS oc", "any(user_ref) AS ou", "any(motive) AS om", "any(" + userMotive + ") AS um", "any(toInt64(arrived_at)) AS oa"}, more...)
-	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")) GROUP BY id"
+	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE id IN " + ids + " GROUP BY id"
 }
 
-// userContacts selects every contact of the users of the opening
-// contacts of cases: user and motive um (userMotive), arrival a (Unix
-// seconds), and the columns more. Joined with openingContacts on um,
-// inLookback keeps those on the journey's motive before the opening one.
-func userContacts(cases string, more ...string) string {
+// userContacts selects every contact (that meets where, "" for all) of
+// the users of the opening contacts named by ids (see openingContacts):
+// user and motive um (userMotive), arrival a (Unix seconds), and the
+// columns more. Joined with openingContacts on um, inLookback keeps those
+// on the journey's motive before the opening one.
+func userContacts(ids, where string, more ...string) string {
 	cols := append([]string{userMotive + " AS um", "toInt64(arrived_at) AS a"}, more...)
-	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN (SELECT oc FROM (" + cases + ")))"
+	if where != "" {
+		where = " AND " + where
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE user_ref != '' AND user_ref IN (SELECT user_ref FROM contacts WHERE id IN " + ids + ")" + where
 }
 
 // inLookback keeps a user's contact a within the lookback before the

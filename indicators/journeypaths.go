@@ -64,15 +64,16 @@ func (e *Engine) Journeys(ctx context.Context, q JourneyQuery) (JourneyReport, e
 	}
 	cases := "SELECT id, site, channel AS cch, toString(status) AS st, toInt64(received_at) AS ra, " +
 		"if(isNull(completed_at), toInt64(0), toInt64(assumeNotNull(completed_at))) AS ca, origin_contact_id AS oc FROM cases FINAL WHERE " + strings.Join(where, " AND ")
-	origins := openingContacts(cases, "any(channel) AS och")
+	ids := "(SELECT oc FROM (" + cases + "))"
+	origins := openingContacts(ids, "any(channel) AS och")
 	if q.Motive != "" {
 		origins += " HAVING om = @motive"
 		args = append(args, clickhouse.Named("motive", q.Motive))
 	}
 	// The user's contacts on the motive in the lookback before the
 	// opening one, with their times to order them.
-	before := "SELECT oc, groupArray(a) AS bt, groupArray(ch) AS bc FROM (" + openingContacts(cases) + ") ALL INNER JOIN (" +
-		userContacts(cases, "channel AS ch") + ") USING um WHERE " + inLookback + " GROUP BY oc"
+	before := "SELECT oc, groupArray(a) AS bt, groupArray(ch) AS bc FROM (" + openingContacts(ids) + ") ALL INNER JOIN (" +
+		userContacts(ids, "", "channel AS ch") + ") USING um WHERE " + inLookback + " GROUP BY oc"
 	// The contacts about the case.
 	about := "SELECT case_id AS id, groupArray(toInt64(arrived_at)) AS at, groupArray(channel) AS ac FROM contacts WHERE case_id IN (SELECT id FROM (" + cases + ")) GROUP BY case_id"
 	sql := "SELECT st, cch, och, bt, bc, ra, ca, at, ac FROM (" +

@@ -163,7 +163,8 @@ const (
 )
 
 // compactMonths merges the settled months of contacts and survey responses
-// now and then every period, until ctx ends.
+// now and then every period, until ctx ends, and resolves the journey
+// starts of the completed cases without one (indicators.ResolveJourneyStarts).
 func compactMonths(ctx context.Context, db *store.DB, settle, period time.Duration, log *slog.Logger) {
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -178,6 +179,15 @@ func compactMonths(ctx context.Context, db *store.DB, settle, period time.Durati
 			case len(months) > 0:
 				log.Info("merged settled months", "table", table, "months", months)
 			}
+		}
+		qctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+		st, err := indicators.ResolveJourneyStarts(qctx, db, store.CatchUpMargin, false)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("resolving journey starts", "err", err)
+		case st.Resolved > 0:
+			log.Info("resolved journey starts", "opening_contacts", st.Resolved, "months", st.Months, "exact_as_of", st.Seen)
 		}
 		select {
 		case <-ctx.Done():
