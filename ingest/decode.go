@@ -198,7 +198,8 @@ func readLine(br *bufio.Reader, max int, line int) ([]byte, error) {
 func decodeNDJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	n := 0
 	reuse := &fieldValues{}
-	intern := newInterner(4096)
+	intern := getInterner()
+	defer putInterner(intern)
 	for line := 1; ; line++ {
 		b, err := readLine(br, lim.MaxLineBytes, line)
 		if errors.Is(err, io.EOF) {
@@ -244,7 +245,8 @@ func decodeJSON(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
 	reuse := &fieldValues{}
-	intern := newInterner(4096)
+	intern := getInterner()
+	defer putInterner(intern)
 	emit := func(i int, raw json.RawMessage) error {
 		if len(raw) > lim.MaxLineBytes {
 			// As an NDJSON line: one record is never that large.

@@ -58,7 +58,8 @@ func decodeCSV(br *bufio.Reader, lim Limits, fn func(RawRecord) error) error {
 	}
 	n := 0
 	reuse := &fieldValues{}
-	intern := newInterner(4096)
+	intern := getInterner()
+	defer putInterner(intern)
 	for {
 		rec, err := cr.Read()
 		if be := lr.err; be != nil {

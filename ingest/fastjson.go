@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 )
 
 // parseFlatObject reads one JSON object of scalar members (and one level of
@@ -37,36 +37,82 @@ func parseFlatObjectInto(b []byte, f *fieldValues, intern *interner) *FieldError
 }
 
 // interner shares the strings of repeated values. It is bounded: past max
-// distinct values (a body of random values) it stops adding.
+// distinct values (bodies of random values) it starts again. Decoders take
+// one from a pool for a body and give it back after: the values of one
+// collector's small bodies repeat from body to body, not only within one.
 type interner struct {
 	m   map[string]string
 	max int
+	// recent caches the last value seen at each of its places (picked by
+	// a cheap hash of the bytes): most values are found there by one
+	// comparison, without hashing them for the map.
+	recent [256]string
 }
 
 func newInterner(max int) *interner { return &interner{m: make(map[string]string, 64), max: max} }
 
+// interners are the decoders' interners, reused from one body to the next.
+var interners = sync.Pool{New: func() any { return newInterner(4096) }}
+
+// getInterner takes an interner for one body; putInterner gives it back.
+func getInterner() *interner { return interners.Get().(*interner) }
+
+func putInterner(in *interner) {
+	if len(in.m) >= in.max {
+		clear(in.m)
+		in.recent = [256]string{}
+	}
+	interners.Put(in)
+}
+
+// place is where a value is cached in recent: its length and three of its
+// bytes, enough to tell apart the few values a field takes.
+func place[T string | []byte](b T) int {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	return int(uint(n)*37+uint(b[0])*7+uint(b[n-1])*131+uint(b[n/2])*17) & 255
+}
+
 // str is get for a string: the shared copy, or a copy of its own, so that
 // the result never points into a larger string (a CSV row) to keep it alive.
 func (in *interner) str(v string) string {
-	if s, ok := in.m[v]; ok {
+	i := place(v)
+	if s := in.recent[i]; s == v {
 		return s
 	}
-	s := strings.Clone(v)
-	if len(in.m) < in.max && len(v) <= 64 {
-		in.m[s] = s
+	s, ok := in.m[v]
+	if !ok {
+		s = strings.Clone(v)
 	}
+	in.add(i, s)
 	return s
 }
 
 func (in *interner) get(b []byte) string {
-	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
+	i := place(b)
+	if s := in.recent[i]; s == string(b) { // no allocation for the comparison
 		return s
 	}
-	s := string(b)
-	if len(in.m) < in.max && len(b) <= 64 {
+	s, ok := in.m[string(b)] // nor for the lookup
+	if !ok {
+		s = string(b)
+	}
+	in.add(i, s)
+	return s
+}
+
+// add keeps s in the map and the cache, if it is short: a long value is
+// rarely repeated, and a pooled interner would keep it alive.
+func (in *interner) add(i int, s string) {
+	if len(s) > 64 {
+		return
+	}
+	if len(in.m) < in.max {
 		in.m[s] = s
 	}
-	return s
+	in.recent[i] = s
 }
 
 type flatParser struct {
@@ -236,21 +282,16 @@ func (p *flatParser) bytes() ([]byte, string, error) {
 		return nil, "", errSyntax
 	}
 	start := p.i
-	// Most strings have no escape: find the closing quote with IndexByte
-	// and check the run for backslashes and control characters.
-	if j := bytes.IndexByte(p.b[start+1:], '"'); j >= 0 {
-		run := p.b[start+1 : start+1+j]
-		plain := bytes.IndexByte(run, '\\') < 0
-		for _, c := range run {
-			if c < 0x20 {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			p.i = start + 2 + j
-			return run, "", nil
-		}
+	// Most strings are short and have no escape: one pass finds the
+	// closing quote, stopping early at a backslash or a control character
+	// (then read below).
+	j := start + 1
+	for j < len(p.b) && !stringStop[p.b[j]] {
+		j++
+	}
+	if j < len(p.b) && p.b[j] == '"' {
+		p.i = j + 1
+		return p.b[start+1 : j], "", nil
 	}
 	p.i++
 	escaped := false
@@ -284,6 +325,16 @@ func (p *flatParser) bytes() ([]byte, string, error) {
 	}
 	return nil, "", errSyntax
 }
+
+// stringStop are the bytes that end the plain run of a JSON string: its
+// closing quote, an escape, a control character (refused unescaped).
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func (p *flatParser) fail(prefix string) *FieldError {
 	// Let encoding/json word the error, as before.

@@ -114,7 +114,7 @@ func (s *Service) post(w http.ResponseWriter, r *http.Request, kind Kind, opts H
 	if id != "" {
 		origin = id + " " + origin
 	}
-	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin, Mapping: mapping, Permit: permit})
+	res, err := s.Ingest(r.Context(), kind, format, body, Options{Source: r.URL.Query().Get("source"), Origin: origin, Mapping: mapping, Permit: permit, BodyBytes: r.ContentLength})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		var be *BodyError

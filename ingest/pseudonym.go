@@ -21,11 +21,20 @@ import (
 // gets the same reference on every channel as long as the key is kept.
 type Pseudonymizer struct{ pool sync.Pool }
 
+// hasher is one HMAC with room for its input and sum, reused through the
+// pool: passed to the hash.Hash interface, a local buffer would escape, and
+// Ref runs once a record.
+type hasher struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+}
+
 // NewPseudonymizer returns a Pseudonymizer with the given secret key.
 func NewPseudonymizer(key []byte) *Pseudonymizer {
 	k := bytes.Clone(key)
 	p := &Pseudonymizer{}
-	p.pool.New = func() any { return hmac.New(sha256.New, k) }
+	p.pool.New = func() any { return &hasher{mac: hmac.New(sha256.New, k)} }
 	return p
 }
 
@@ -35,13 +44,14 @@ func (p *Pseudonymizer) Ref(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	m := p.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write([]byte(raw))
-	var sum [sha256.Size]byte
-	out := hex.EncodeToString(m.Sum(sum[:0])[:16])
-	p.pool.Put(m)
-	return out
+	h := p.pool.Get().(*hasher)
+	h.mac.Reset()
+	h.in = append(h.in[:0], raw...)
+	h.mac.Write(h.in)
+	var out [32]byte
+	hex.Encode(out[:], h.mac.Sum(h.sum[:0])[:16])
+	p.pool.Put(h)
+	return string(out[:])
 }
 
 // MinKeyBytes is the shortest pseudonymisation key accepted: a short key

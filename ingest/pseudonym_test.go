@@ -66,3 +66,25 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestPseudonymizerRef: a reference is the first 128 bits of its
+// HMAC-SHA256 under the key, in hex (the expected values from Python's
+// hmac module), trimmed first; the same on every call, whatever ran before
+// on the pooled hashers.
+func TestPseudonymizerRef(t *testing.T) {
+	p := NewPseudonymizer([]byte("bench-key"))
+	f := func(raw, want string) {
+		t.Helper()
+		for range 3 {
+			if got := p.Ref(raw); got != want {
+				t.Fatalf("Ref(%q) = %q, want %q", raw, got, want)
+			}
+		}
+	}
+	f("U0001234", "bc408caca3276f868875ea8b4751b344")
+	f("  U0001234 ", "bc408caca3276f868875ea8b4751b344")
+	f("+33 1 23 45 67 89", "a8b02d2dea7065112910efc38d4b4da8")
+	f("U0001234", "bc408caca3276f868875ea8b4751b344")
+	f("", "")
+	f("   ", "")
+}

@@ -36,7 +36,24 @@ func (s *Service) newRun(ctx context.Context, kind Kind, opt Options, res *Resul
 	if opt.Mapping != nil && opt.Mapping.IgnoreUnmapped {
 		r.ignored = map[string]bool{}
 	}
+	if n := expectedRecords(opt.BodyBytes); n > 0 {
+		r.pending = make([]Record, 0, n)
+		if kind == KindContacts {
+			r.contacts = make([]model.Contact, 0, n)
+		}
+	}
 	return r
+}
+
+// expectedRecords guesses how many records a body of n bytes holds, to
+// size its first slabs (at most a full slab; 0 when unknown): a record is
+// rarely shorter than 200 bytes, and a guess too low only costs another
+// slab.
+func expectedRecords(n int64) int {
+	if n <= 0 {
+		return 0
+	}
+	return int(min(512, max(16, n/200+1)))
 }
 
 // flush hands the records waiting to the writer.

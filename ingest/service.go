@@ -161,6 +161,9 @@ type Options struct {
 	// valid record is not allowed, or "" to let it through: a record it
 	// refuses is a reject, reason "not allowed for this token".
 	Permit func(source, site string) string
+	// BodyBytes is the body's length when known (HTTP's Content-Length),
+	// to size the first buffers of its records; 0: unknown.
+	BodyBytes int64
 }
 
 // ReasonNotAllowed is the reason of a record refused by Options.Permit.

@@ -62,13 +62,27 @@ func appendRecordJSON(b []byte, r Record) ([]byte, error) {
 // contactIsPlain is true when the fast encoding gives what encoding/json
 // would: times RFC 3339 can write.
 func contactIsPlain(c *model.Contact) bool {
-	for _, t := range []*time.Time{&c.ArrivedAt, &c.ArrivedDate, c.AnsweredAt, c.EndedAt} {
-		if t != nil && (t.Year() < 0 || t.Year() > 9999) {
-			return false
-		}
-	}
-	return true
+	return plainYear(&c.ArrivedAt) && plainYear(&c.ArrivedDate) && plainYear(c.AnsweredAt) && plainYear(c.EndedAt)
 }
+
+// plainYear reports whether t (when set) falls in the years 0 to 9999,
+// which RFC 3339 can write: for a UTC time, what validated records hold,
+// by its seconds, without working out its date.
+func plainYear(t *time.Time) bool {
+	if t == nil {
+		return true
+	}
+	if t.Location() == time.UTC {
+		s := t.Unix()
+		return s >= year0 && s < year10000
+	}
+	y := t.Year()
+	return y >= 0 && y <= 9999
+}
+
+// year0 and year10000 are the Unix seconds of 0000-01-01 and 10000-01-01
+// UTC.
+var year0, year10000 = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 
 // appendJSONString quotes s as encoding/json does, up to equivalent
 // escapes: invalid UTF-8 bytes become U+FFFD.

@@ -106,3 +106,31 @@ func TestSpoolWritesAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainYear: the years RFC 3339 writes are 0 to 9999, in the time's
+// own zone; its first and last seconds included, the seconds around them
+// not.
+func TestPlainYear(t *testing.T) {
+	f := func(tm time.Time, want bool) {
+		t.Helper()
+		if got := plainYear(&tm); got != want {
+			t.Errorf("plainYear(%v) = %v, want %v", tm, got, want)
+		}
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f(time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), true)
+	f(time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), false)
+	f(time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), true)
+	f(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false)
+	f(time.Date(2026, 5, 14, 9, 3, 12, 0, time.UTC), true)
+	// 10000-01-01 00:30 in Paris is 9999-12-31 23:30 UTC: year 10000
+	// where it is written.
+	f(time.Date(10000, 1, 1, 0, 30, 0, 0, paris), false)
+	f(time.Date(9999, 12, 31, 23, 30, 0, 0, paris), true)
+	if plainYear(nil) != true {
+		t.Error("plainYear(nil) = false")
+	}
+}

@@ -105,6 +105,7 @@ type Validator struct {
 	calls            int
 	zones            zoneCache
 	times            []time.Time // slab for the times of records
+	check            recordCheck // the record being checked, reused from one to the next
 }
 
 // latest is the last time accepted: now plus clock skew, refreshed once a
@@ -239,10 +240,11 @@ func (c *recordCheck) time(sl slot, required bool) *time.Time {
 }
 
 // keep returns a pointer to a copy of t, from a slab: one allocation per
-// 512 times rather than one per time.
+// 512 times rather than one per time, the first slabs smaller so that a
+// small body does not allocate (and clear) room for 512.
 func (v *Validator) keep(t time.Time) *time.Time {
 	if len(v.times) == cap(v.times) {
-		v.times = make([]time.Time, 0, 512)
+		v.times = make([]time.Time, 0, min(512, max(64, 2*cap(v.times))))
 	}
 	v.times = append(v.times, t)
 	return &v.times[len(v.times)-1]
@@ -254,7 +256,11 @@ func (v *Validator) start(kind Kind, raw RawRecord, defaultSource string) *recor
 	if f == nil {
 		f = &fieldValues{}
 	}
-	c := &recordCheck{v: v, kind: kind, f: f}
+	// The Validator checks one record at a time: its check is reused
+	// rather than allocated per record. The errors slice starts anew (nil
+	// unless the record is refused): the caller keeps it.
+	v.check = recordCheck{v: v, kind: kind, f: f}
+	c := &v.check
 	c.lengths()
 	for _, k := range f.unknown(kind) {
 		c.fail(k, "unknown field (expected %s)", strings.Join(fieldsOf[kind], ", "))
