@@ -221,6 +221,11 @@ func TestCasePathsAgree(t *testing.T) {
 	compareCases(t, db, "after ingest")
 	comparePaths(t, db, "after ingest")
 
+	// From here on, the journey measures read resolved journey starts
+	// where no later contact can change them.
+	resolveStarts(t, db, false)
+	comparePaths(t, db, "journey starts resolved")
+
 	// A case completed in January, to be moved once January is merged.
 	w1 := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
 	sendCase := func(svc *ingest.Service, line string) {
@@ -299,6 +304,8 @@ func TestCasePathsAgree(t *testing.T) {
 	checkHistories(t, db)
 	compareCases(t, db, "after rebuild")
 	comparePaths(t, db, "after rebuild")
+
+	checkJourneyStarts(t, db)
 }
 
 // checkHistories compares where each hand-made case counts as completed
@@ -406,7 +413,7 @@ func comparePaths(t *testing.T, db *store.DB, when string) {
 		if len(got.Results) != len(want.Results) || len(want.Results) == 0 {
 			t.Fatalf("%s %s: %d results, raw path %d", when, ps, len(got.Results), len(want.Results))
 		}
-		cases, backlogs := 0, 0
+		cases, backlogs, journeys := 0, 0, 0
 		for i := range want.Results {
 			w, g := want.Results[i], got.Results[i]
 			if !reflect.DeepEqual(w, g) {
@@ -417,10 +424,13 @@ func comparePaths(t *testing.T, db *store.DB, when string) {
 				if strings.HasPrefix(w.Indicator, "backlog.") {
 					backlogs++
 				}
+				if strings.HasPrefix(w.Indicator, "journey.") {
+					journeys++
+				}
 			}
 		}
-		if cases == 0 || backlogs == 0 {
-			t.Errorf("%s %s: %d case results with a sample, %d of a backlog: the comparison proves nothing", when, ps, cases, backlogs)
+		if cases == 0 || backlogs == 0 || journeys == 0 {
+			t.Errorf("%s %s: %d case results with a sample, %d of a backlog, %d of a journey: the comparison proves nothing", when, ps, cases, backlogs, journeys)
 		}
 	}
 }

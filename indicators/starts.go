@@ -209,16 +209,13 @@ func completionMonths(ctx context.Context, db *store.DB) ([]int, error) {
 // month's marker, in one insert: one part, so that no read sees the new
 // watermark without the rows it covers.
 func resolveMonth(ctx context.Context, db *store.DB, m int, marks map[int]int64, seen time.Time, all bool) (int, error) {
-	first := time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1)
-	named := fmt.Sprintf("SELECT DISTINCT origin_contact_id AS oc FROM case_completions WHERE completed_date >= toDate('%s') AND completed_date <= toDate('%s') AND entry = 'completion' AND status = 'completed' AND origin_contact_id != ''",
-		first.Format(time.DateOnly), last.Format(time.DateOnly))
+	named := namedIn(m)
 	ids, few := "(SELECT oc FROM ("+named+"))", false
 	var args []any
 	if w, ok := marks[m]; ok && !all {
-		rest, err := lookup(ctx, db, Compiled{SQL: named + fmt.Sprintf(" AND oc NOT IN (SELECT oc FROM (%s))", freshStarts(fmt.Sprint(w), fmt.Sprintf("month = %d", m)))})
+		rest, err := pendingStarts(ctx, db, m, w)
 		if err != nil {
-			return 0, fmt.Errorf("journey starts: resolve %d: %w", m, err)
+			return 0, err
 		}
 		if len(rest) <= maxLiveStarts {
 			set := make([]any, len(rest))
@@ -273,6 +270,44 @@ func resolveMonth(ctx context.Context, db *store.DB, m int, marks map[int]int64,
 		return 0, fmt.Errorf("journey starts: write %d: %w", m, err)
 	}
 	return len(out), nil
+}
+
+// namedIn selects the opening contacts (oc) named by the completed cases
+// of month m (toYYYYMM).
+func namedIn(m int) string {
+	first := time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1)
+	return fmt.Sprintf("SELECT DISTINCT origin_contact_id AS oc FROM case_completions WHERE completed_date >= toDate('%s') AND completed_date <= toDate('%s') AND entry = 'completion' AND status = 'completed' AND origin_contact_id != ''",
+		first.Format(time.DateOnly), last.Format(time.DateOnly))
+}
+
+// pendingStarts lists the opening contacts named by month m's completed
+// cases with no exact row as of the month's watermark w.
+func pendingStarts(ctx context.Context, db *store.DB, m int, w int64) ([]string, error) {
+	rest, err := lookup(ctx, db, Compiled{SQL: namedIn(m) + fmt.Sprintf(" AND oc NOT IN (SELECT oc FROM (%s))", freshStarts(fmt.Sprint(w), fmt.Sprintf("month = %d", m)))})
+	if err != nil {
+		return nil, fmt.Errorf("journey starts: pending in %d: %w", m, err)
+	}
+	return rest, nil
+}
+
+// PendingJourneyStarts lists the opening contacts named by month m's
+// (toYYYYMM) completed cases that the engine computes from the contacts:
+// without a row in journey_starts, or with one that a contact ingested
+// since the month's watermark may change. All of them before a pass.
+func PendingJourneyStarts(ctx context.Context, db *store.DB, m int) ([]string, error) {
+	marks, err := JourneyWatermarks(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if w, ok := marks[m]; ok {
+		return pendingStarts(ctx, db, m, w)
+	}
+	all, err := lookup(ctx, db, Compiled{SQL: namedIn(m)})
+	if err != nil {
+		return nil, fmt.Errorf("journey starts: pending in %d: %w", m, err)
+	}
+	return all, nil
 }
 
 // lookup runs q, a query of one string column, and returns its values.
