@@ -87,9 +87,10 @@ func TestClusterDDLMigrations(t *testing.T) {
 		}
 	}
 	// sites, contacts, cases, survey_responses, targets, ingest_rejects,
-	// results, tokens, case_completions, pending_calls, schema_migrations.
-	if creates != 11 {
-		t.Errorf("%d tables created, want 11", creates)
+	// results, tokens, case_completions, pending_calls, journey_starts,
+	// schema_migrations.
+	if creates != 12 {
+		t.Errorf("%d tables created, want 12", creates)
 	}
 }
 

@@ -60,8 +60,8 @@ func TestMigrateEveryTable(t *testing.T) {
 	c := cluster(t)
 	single := chtest.New(t)
 	wantEngines, wantColumns := schema(t, single)
-	if len(wantEngines) != 11 {
-		t.Fatalf("the single-server schema has %d tables, want 11: %v", len(wantEngines), wantEngines)
+	if len(wantEngines) != 12 {
+		t.Fatalf("the single-server schema has %d tables, want 12: %v", len(wantEngines), wantEngines)
 	}
 	name := migratedTemplate(t, c)
 	r1, r2 := c.Open(t, 0, name), c.Open(t, 1, name)
@@ -144,7 +144,7 @@ func TestMigrateReplicaDown(t *testing.T) {
 	}
 	e1, _ := schema(t, r1)
 	e2, _ := schema(t, r2)
-	if len(e1) != 11 || fmt.Sprint(e1) != fmt.Sprint(e2) {
+	if len(e1) != 12 || fmt.Sprint(e1) != fmt.Sprint(e2) {
 		t.Errorf("tables on r1 %v, on r2 %v", e1, e2)
 	}
 }
