@@ -50,6 +50,9 @@ func (p *Pseudonymizer) Ref(raw string) string {
 	h.mac.Write(h.in)
 	var out [32]byte
 	hex.Encode(out[:], h.mac.Sum(h.sum[:0])[:16])
+	if cap(h.in) > 1<<10 {
+		h.in = nil // a reference refused as too long: not kept in the pool
+	}
 	p.pool.Put(h)
 	return string(out[:])
 }
