@@ -61,11 +61,6 @@ type Compiler struct {
 	// those months. The engine sets them; nil computes every journey
 	// start from the contacts.
 	Starts map[int]int64
-	// Lookup runs a query of one string column during compilation: the
-	// opening contacts without a resolved journey start (journeyStarts).
-	// The engine sets it; nil computes every journey start from the
-	// contacts.
-	Lookup func(Compiled) ([]string, error)
 }
 
 // Compile builds the query of d over the given periods, which must not
@@ -134,6 +129,7 @@ type builder struct {
 	maxYear int
 	merged  Parts     // months read without FINAL, from their part
 	today   time.Time // the backlog's running periods end here
+	pending *Pending  // the journey starts known (CompileJourneysWith)
 }
 
 // bind adds an argument and returns its placeholder. Placeholders are

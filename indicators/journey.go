@@ -245,11 +245,22 @@ func (c *Compiler) CompileJourneys(defs []*Definition, periods []Period, merged 
 			return Compiled{}, fmt.Errorf("indicator %s: not a journey measure", d.ID)
 		}
 	}
+	return c.CompileJourneysWith(defs, periods, merged, today, Pending{})
+}
+
+// CompileJourneysWith is CompileJourneys knowing what JourneyPending
+// listed: the resolved journey starts are read where exact.
+func (c *Compiler) CompileJourneysWith(defs []*Definition, periods []Period, merged Parts, today time.Time, p Pending) (Compiled, error) {
+	if len(defs) == 0 || len(defs) > maxPacked {
+		return Compiled{}, fmt.Errorf("journey measures: %d definitions", len(defs))
+	}
 	b, err := c.builder(defs[0], periods, merged, today)
 	if err != nil {
 		return Compiled{}, err
 	}
-	return b.journeys(defs, periods, true)
+	b.pending = &p
+	// The engine reads the definition's index when there are several.
+	return b.journeys(defs, periods, len(defs) > 1)
 }
 
 // journey compiles one journey measure (see journeys).
@@ -301,12 +312,9 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 	// in practice; any() picks one otherwise), then the first contact of
 	// the same user on the same motive in the lookback before it: resolved
 	// beforehand where it can be (journeyStarts).
-	starts, err := b.journeyStarts(cases, periods)
-	if err != nil {
-		return Compiled{}, err
-	}
-	timed := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS vs FROM (%s) ANY INNER JOIN (%s) USING oc WHERE kv > 0",
-		strings.Join(unpack, ", "), strings.Join(values, ", "), cases, starts)
+	_, join := b.journeyStarts(cases, periods)
+	timed := fmt.Sprintf("SELECT site, [%s] AS ks, [%s] AS vs FROM (%s) %s",
+		strings.Join(unpack, ", "), strings.Join(values, ", "), cases, join)
 	flat := "SELECT ix, k AS pk, site, v FROM (" + timed + ") ARRAY JOIN arrayEnumerate(ks) AS ix, ks AS k, vs AS v WHERE k > 0"
 	num, q := "toFloat64(0)", "toFloat64(0)"
 	if len(nums) > 0 {
@@ -333,11 +341,12 @@ const userMotive = "concat(toString(length(motive)), ':', toString(motive), user
 // openingContacts selects the contacts that opened cases, named by the
 // IN operand ids (a subquery or a bound set of their ids): their id oc,
 // user ou, motive om, both as um (userMotive), arrival oa (Unix seconds),
-// and the columns more. One per id: ids are unique across sources in
-// practice; any() picks one otherwise. The id leads the primary key: a
-// few ids are read cheaply, many touch every granule.
+// and the columns more. One per id, the one ingested last (as a merge of
+// a contact sent twice keeps it; ids are unique across sources in
+// practice). The id is in the primary key (source, id), behind a source
+// of a few values: a few ids are read cheaply, many touch every granule.
 func openingContacts(ids string, more ...string) string {
-	cols := append([]string{"id AS oc", "any(user_ref) AS ou", "any(motive) AS om", "any(" + userMotive + ") AS um", "any(toInt64(arrived_at)) AS oa"}, more...)
+	cols := append([]string{"id AS oc", "argMax(user_ref, ingested_at) AS ou", "argMax(motive, ingested_at) AS om", "argMax(" + userMotive + ", ingested_at) AS um", "argMax(toInt64(arrived_at), ingested_at) AS oa"}, more...)
 	return "SELECT " + strings.Join(cols, ", ") + " FROM contacts WHERE id IN " + ids + " GROUP BY id"
 }
 

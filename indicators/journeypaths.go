@@ -65,7 +65,7 @@ func (e *Engine) Journeys(ctx context.Context, q JourneyQuery) (JourneyReport, e
 	cases := "SELECT id, site, channel AS cch, toString(status) AS st, toInt64(received_at) AS ra, " +
 		"if(isNull(completed_at), toInt64(0), toInt64(assumeNotNull(completed_at))) AS ca, origin_contact_id AS oc FROM cases FINAL WHERE " + strings.Join(where, " AND ")
 	ids := "(SELECT oc FROM (" + cases + "))"
-	origins := openingContacts(ids, "any(channel) AS och")
+	origins := openingContacts(ids, "argMax(channel, ingested_at) AS och")
 	if q.Motive != "" {
 		origins += " HAVING om = @motive"
 		args = append(args, clickhouse.Named("motive", q.Motive))
