@@ -55,6 +55,9 @@ func (e *Engine) Series(ctx context.Context, periods []Period, sel Selection) ([
 	}
 	comp := s.compiler(e.Compiler)
 	comp.Merged = merged
+	if comp.Starts, err = e.journeyWatermarks(ctx, s.defs); err != nil {
+		return nil, err
+	}
 	const batch = 250 // the compiler's limit
 	for start := 0; start < len(live); start += batch {
 		idx := live[start:min(start+batch, len(live))]
