@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -93,38 +94,62 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	// Each client keeps its connection, as a collector of its own would
-	// (the default transport keeps 2 per host: the others would dial for
-	// every request).
-	client := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
-		MaxIdleConns: run.workers, MaxIdleConnsPerHost: run.workers, IdleConnTimeout: time.Minute}}
-	defer client.CloseIdleConnections()
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
 	bodies := run.bodies
+	head := "POST /api/v1/ingest/contacts HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: " + run.ctype + "\r\nAuthorization: Bearer " + secret + "\r\nContent-Length: "
 	ch0, srv0, snd0 := o.clickhouseCPU(), processCPU(cmd.Process.Pid), processCPU(os.Getpid())
 	t0 := time.Now()
 	for w := 0; w < run.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each client keeps its connection, as a collector of its own
+			// would, and writes its requests itself, headers and body in
+			// one write, as load generators do: net/http's client cost
+			// about 80 µs of the machine's two cores a request, the
+			// server's own cost being about 290 (the server reads the
+			// same requests either way).
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				fail(err)
+				return
+			}
+			defer conn.Close()
+			br := bufio.NewReader(conn)
+			var hdr []byte
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(bodies) {
 					return
 				}
-				req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/ingest/contacts", bytes.NewReader(bodies[i]))
-				if err != nil {
+				hdr = append(strconv.AppendInt(append(hdr[:0], head...), int64(len(bodies[i])), 10), "\r\n\r\n"...)
+				bufs := net.Buffers{hdr, bodies[i]}
+				if _, err := bufs.WriteTo(conn); err != nil {
+					fail(err)
 					return
 				}
-				req.Header.Set("Content-Type", run.ctype)
-				req.Header.Set("Authorization", "Bearer "+secret)
-				resp, err := client.Do(req)
-				if err == nil {
-					var res ingest.Result
-					b, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
-					} else if err = json.Unmarshal(b, &res); err == nil {
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					fail(err)
+					return
+				}
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var res ingest.Result
+				switch {
+				case err != nil:
+				case resp.StatusCode != 200:
+					err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
+				case resp.Close:
+					err = fmt.Errorf("the server closed the connection: %s", b)
+				default:
+					if err = json.Unmarshal(b, &res); err == nil {
 						accepted.Add(int64(res.Accepted))
 						if res.Rejected > 0 {
 							err = fmt.Errorf("%d rejected: %+v", res.Rejected, res.Rejects[0])
@@ -132,11 +157,7 @@ func serveAndPost(ctx context.Context, o IngestOptions, opts store.Options, site
 					}
 				}
 				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+					fail(err)
 					return
 				}
 			}
