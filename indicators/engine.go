@@ -339,6 +339,12 @@ func (e *Engine) pending(ctx context.Context, comp *Compiler, defs []*Definition
 	if err != nil || !ok {
 		return Pending{}, err
 	}
+	switch quiet, err := startsQuiet(ctx, e.DB, comp, ps); {
+	case err != nil:
+		return Pending{}, err
+	case quiet:
+		return Pending{Known: true}, nil
+	}
 	rest, err := lookup(ctx, e.DB, q)
 	if err != nil {
 		return Pending{}, fmt.Errorf("indicators %s: journey starts: %w", ids(defs), err)

@@ -87,24 +87,70 @@ func startsMonths(periods []Period) []int {
 	return out
 }
 
+// startsSince splits the periods' months into those with a watermark
+// (Compiler.Starts) and the others, and gives the oldest watermark.
+func (c *Compiler) startsSince(periods []Period) (marked, unmarked []int, since int64) {
+	for _, m := range startsMonths(periods) {
+		w, ok := c.Starts[m]
+		if !ok {
+			unmarked = append(unmarked, m)
+			continue
+		}
+		marked = append(marked, m)
+		if since == 0 || w < since {
+			since = w
+		}
+	}
+	return marked, unmarked, since
+}
+
 // freshIn selects the fresh resolved rows (freshStarts) of the periods'
 // months with a watermark (Compiler.Starts), checked against the contacts
 // ingested after the oldest of them; "" when none has one.
 func (b *builder) freshIn(periods []Period) string {
-	var months []string
-	var since int64
-	for _, m := range startsMonths(periods) {
-		if w, ok := b.c.Starts[m]; ok {
-			months = append(months, fmt.Sprint(m))
-			if since == 0 || w < since {
-				since = w
-			}
-		}
-	}
-	if len(months) == 0 || b.c.Raw {
+	marked, _, since := b.c.startsSince(periods)
+	if len(marked) == 0 || b.c.Raw {
 		return ""
 	}
+	months := make([]string, len(marked))
+	for i, m := range marked {
+		months[i] = fmt.Sprint(m)
+	}
 	return freshStarts(b.bind(since), "month IN ("+strings.Join(months, ", ")+")")
+}
+
+// startsQuiet tells whether nothing was ingested since the oldest
+// watermark of the periods' months: no contact, no case entry in their
+// months with one, no completed case naming its opening contact in the
+// others. Every opening contact of the periods then has a fresh resolved
+// row (a pass resolved all those named by the entries ingested up to its
+// watermark, and no contact came since), and the engine need not list
+// the others first; the query still stops if one has none (journeyStarts).
+func startsQuiet(ctx context.Context, db *store.DB, c *Compiler, periods []Period) (bool, error) {
+	marked, unmarked, since := c.startsSince(periods)
+	if len(marked) == 0 {
+		return false, nil
+	}
+	in := func(months []int) string {
+		var parts []string
+		for _, m := range months {
+			first := time.Date(m/100, time.Month(m%100), 1, 0, 0, 0, 0, time.UTC)
+			parts = append(parts, fmt.Sprintf("(completed_date >= toDate('%s') AND completed_date <= toDate('%s'))", first.Format(time.DateOnly), first.AddDate(0, 1, -1).Format(time.DateOnly)))
+		}
+		if len(parts) == 0 {
+			return "0"
+		}
+		return "(" + strings.Join(parts, " OR ") + ")"
+	}
+	q := fmt.Sprintf(`SELECT (SELECT toInt64(max(ingested_at)) FROM contacts) <= %[1]d
+  AND (SELECT toInt64(max(ingested_at)) FROM case_completions WHERE %[2]s) <= %[1]d
+  AND (SELECT count() FROM case_completions WHERE %[3]s AND entry = 'completion' AND status = 'completed' AND origin_contact_id != '') = 0`,
+		since, in(marked), in(unmarked))
+	var quiet uint8
+	if err := db.Conn().QueryRow(ctx, q).Scan(&quiet); err != nil {
+		return false, fmt.Errorf("journey starts: anything new: %w", err)
+	}
+	return quiet == 1, nil
 }
 
 // journeyStarts selects the journey start of each opening contact named
