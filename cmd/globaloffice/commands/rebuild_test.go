@@ -2,9 +2,12 @@ package commands
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"globaloffice/store"
 )
@@ -67,8 +70,37 @@ func TestRebuild(t *testing.T) {
 	if got := completions(); !reflect.DeepEqual(got, want) {
 		t.Errorf("after rebuild: %q, want %q", got, want)
 	}
-	// No contact or response: nothing to merge.
-	if !strings.Contains(out, "contacts: 0 months merged") || !strings.Contains(out, "survey_responses: 0 months merged") {
+	// No contact or response: nothing to merge, no journey.
+	if !strings.Contains(out, "contacts: 0 months merged") || !strings.Contains(out, "survey_responses: 0 months merged") ||
+		!strings.Contains(out, "journey_starts: 0 opening contacts of 0 months resolved") {
 		t.Errorf("rebuild: %s", out)
+	}
+
+	// A case opened by a contact: its journey start is resolved again.
+	dir := t.TempDir()
+	contacts, cases := filepath.Join(dir, "contacts.csv"), filepath.Join(dir, "cases.ndjson")
+	if err := os.WriteFile(contacts, []byte("id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n"+
+		"o-1,fo,PAR-11,reception,2026-01-28T09:00:00Z,2026-01-28T09:05:00Z,2026-01-28T09:15:00Z,served,other,u9,front\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cases, []byte(`{"id":"D","source":"bo","site":"PAR-11","kind":"reimbursement","channel":"mail","received_at":"2026-01-29T09:00:00Z","completed_at":"2026-02-12T10:00:00Z","status":"completed","user_ref":"u9","updated_at":"2026-02-12T10:00:00Z","origin_contact_id":"o-1"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"ingest", "contacts", contacts}, {"ingest", "cases", cases}, {"rebuild", "--settle", "0s"}} {
+		if code, out, stderr = c.run(args...); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
+		}
+	}
+	if !strings.Contains(out, "journey_starts: 1 opening contacts of 1 months resolved") {
+		t.Errorf("rebuild: %s", out)
+	}
+	var month uint32
+	var found uint8
+	var opened int64
+	if err := db.Conn().QueryRow(ctx, `SELECT month, found, opened_day FROM journey_starts WHERE oc = 'o-1' ORDER BY seen DESC LIMIT 1`).Scan(&month, &found, &opened); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 1, 28, 0, 0, 0, 0, time.UTC).Unix() / 86400; month != 202602 || found != 1 || opened != want {
+		t.Errorf("journey start of o-1: month %d, found %d, opened day %d; want 202602, 1, %d", month, found, opened, want)
 	}
 }
