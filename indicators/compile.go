@@ -140,13 +140,7 @@ func (b *builder) bind(v any) string {
 	return "@" + name
 }
 
-func (b *builder) set(vals []string) string {
-	set := make([]any, len(vals))
-	for i, v := range vals {
-		set[i] = v
-	}
-	return b.bind(clickhouse.GroupSet{Value: set})
-}
+func (b *builder) set(vals []string) string { return b.bind(groupSet(vals)) }
 
 // filter renders a Filter as a conjunction of IN clauses, fields in a stable
 // order.

@@ -265,7 +265,7 @@ func (e *Engine) run(ctx context.Context, comp *Compiler, defs []*Definition, pe
 func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged mergedMonths) ([][]map[scopeKey]agg, error) {
 	d, src := defs[0], merged[defs[0].Source]
 	switch {
-	case isJourney(d) && !comp.Raw:
+	case isJourney(d):
 		return e.journeys(ctx, comp, defs, ps, src)
 	case len(defs) == 1:
 		// A followed measure alone is computed a few periods at a time too
@@ -277,8 +277,6 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		return e.chunked(ctx, defs, chunks, src, func(defs []*Definition, ps []Period, merged Parts, today time.Time) (Compiled, error) {
 			return comp.CompileAsOf(defs[0], ps, merged, today)
 		})
-	case isJourney(d):
-		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompileJourneys)
 	case isPooled(d):
 		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompilePooled)
 	}
@@ -307,58 +305,6 @@ func (e *Engine) chunked(ctx context.Context, defs []*Definition, chunks [][]Per
 		}
 	}
 	return out, nil
-}
-
-// journeys runs the query of a batch of journey measures: first the
-// opening contacts without a fresh resolved start (JourneyPending), then
-// the query reading the resolved ones and computing those. When a contact
-// or a case ingested between the two makes the query stop
-// (journeysMoved), it lists them again, and after three tries computes
-// every journey start from the contacts.
-func (e *Engine) journeys(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged Parts) ([][]map[scopeKey]agg, error) {
-	for range 3 {
-		p, err := e.pending(ctx, comp, defs, ps, merged)
-		if err != nil {
-			return nil, err
-		}
-		res, err := e.chunked(ctx, defs, [][]Period{ps}, merged, func(defs []*Definition, ps []Period, merged Parts, today time.Time) (Compiled, error) {
-			return comp.CompileJourneysWith(defs, ps, merged, today, p)
-		})
-		if !journeysMoved(err) {
-			return res, err
-		}
-	}
-	return e.chunked(ctx, defs, [][]Period{ps}, merged, comp.CompileJourneys)
-}
-
-// pending lists what JourneyPending compiles, with the days the users'
-// contacts of the rest are read in; not Known when the rest are too many
-// to bind in a query.
-func (e *Engine) pending(ctx context.Context, comp *Compiler, defs []*Definition, ps []Period, merged Parts) (Pending, error) {
-	q, ok, err := comp.JourneyPending(defs, ps, merged, e.Now())
-	if err != nil || !ok {
-		return Pending{}, err
-	}
-	switch quiet, err := startsQuiet(ctx, e.DB, comp, ps); {
-	case err != nil:
-		return Pending{}, err
-	case quiet:
-		return Pending{Known: true}, nil
-	}
-	rest, err := lookup(ctx, e.DB, q)
-	if err != nil {
-		return Pending{}, fmt.Errorf("indicators %s: journey starts: %w", ids(defs), err)
-	}
-	if !fewIDs(rest) {
-		return Pending{}, nil
-	}
-	p := Pending{Known: true, Rest: rest}
-	if len(rest) > 0 {
-		if p.From, p.To, err = lookbackDays(ctx, e.DB, rest); err != nil {
-			return Pending{}, err
-		}
-	}
-	return p, nil
 }
 
 // followed runs the queries of a batch of followed measures (see batch).
@@ -460,16 +406,6 @@ func (e *Engine) mergedMonths(ctx context.Context) (mergedMonths, error) {
 		out[source] = m
 	}
 	return out, nil
-}
-
-// journeyWatermarks reads the watermarks of journey_starts when defs
-// hold a journey measure, except on the raw path. Like mergedMonths, for
-// every computation: a pass may have run since.
-func (e *Engine) journeyWatermarks(ctx context.Context, defs []*Definition) (map[int]int64, error) {
-	if e.Compiler.Raw || !slices.ContainsFunc(defs, func(d *Definition) bool { return journeyMeasure(d.Measure) }) {
-		return nil, nil
-	}
-	return JourneyWatermarks(ctx, e.DB)
 }
 
 // query runs a compiled query of nd definitions over n periods and reads

@@ -383,18 +383,25 @@ func compareCases(t *testing.T, db *store.DB, when string) {
 	}
 }
 
+// bothPaths is the default catalog and an engine of each path over db:
+// the structured one and the raw one (Compiler.Raw).
+func bothPaths(t *testing.T, db *store.DB) (cat *indicators.Catalog, structured, raw *indicators.Engine) {
+	t.Helper()
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	structured, raw = indicators.NewEngine(db, cat, false), indicators.NewEngine(db, cat, false)
+	raw.Compiler.Raw = true
+	return cat, structured, raw
+}
+
 // comparePaths computes the whole catalog, live, at every scope, on both
 // paths, for a period of each kind, and requires the same results.
 func comparePaths(t *testing.T, db *store.DB, when string) {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := indicators.DefaultCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	structured := indicators.NewEngine(db, cat, false)
-	raw := indicators.NewEngine(db, cat, false)
-	raw.Compiler.Raw = true
+	cat, structured, raw := bothPaths(t, db)
 	today := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
 	for _, ps := range []string{"2026-02-10", "2026-W06", "2026-02", "2026-01", "2026-Q1", "2025", "2026-ytd", "2026-01-20..2026-02-19"} {
 		p, err := indicators.ParsePeriod(ps, today)

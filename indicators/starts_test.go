@@ -61,13 +61,7 @@ func resolveStarts(t *testing.T, db *store.DB, all bool) indicators.StartsStats 
 func compareJourneys(t *testing.T, db *store.DB, when string) map[string]indicators.Result {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := indicators.DefaultCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	structured := indicators.NewEngine(db, cat, false)
-	raw := indicators.NewEngine(db, cat, false)
-	raw.Compiler.Raw = true
+	_, structured, raw := bothPaths(t, db)
 	today := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
 	out := map[string]indicators.Result{}
 	for _, ps := range []string{"2026-02", "2026-W06", "2026-Q1", "2026-01-20..2026-02-19"} {
@@ -109,15 +103,7 @@ func compareJourneys(t *testing.T, db *store.DB, when string) map[string]indicat
 // contact that opened a case arriving after it.
 func checkJourneyStarts(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	send := func(kind ingest.Kind, format ingest.Format, body string) {
-		t.Helper()
-		w := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
-		res, err := pathsService(db, w).Ingest(ctx, kind, format, strings.NewReader(body), ingest.Options{Origin: "journeys"})
-		w.Close()
-		if err != nil || len(res.Rejects) > 0 || res.Accepted == 0 {
-			t.Fatalf("%+v %v", res, err)
-		}
-	}
+	send := sender(t, db, "journeys")
 	const head = "id,source,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,team\n"
 	journeyCase := func(id, origin, user string) string {
 		return `{"id":"` + id + `","source":"hand","site":"` + pathsSite + `","kind":"reimbursement","channel":"mail","received_at":"2026-02-05T09:00:00Z","completed_at":"2026-02-20T10:00:00Z","status":"completed","user_ref":"` + user + `","updated_at":"2026-02-20T10:00:00Z","origin_contact_id":"` + origin + `"}` + "\n"
@@ -200,16 +186,22 @@ func startsDB(t *testing.T) (*store.DB, func(ingest.Kind, ingest.Format, string)
 	if err := db.UpsertSites(ctx, sites); err != nil {
 		t.Fatal(err)
 	}
-	send := func(kind ingest.Kind, format ingest.Format, body string) {
+	return db, sender(t, db, "starts")
+}
+
+// sender sends a body of records through the collectors, each body its
+// own writer closed once it is stored; a reject or nothing accepted
+// fails the test.
+func sender(t *testing.T, db *store.DB, origin string) func(ingest.Kind, ingest.Format, string) {
+	return func(kind ingest.Kind, format ingest.Format, body string) {
 		t.Helper()
 		w := ingest.NewWriter(db, mustSpool(t), ingest.WriterOptions{}, nil, nil)
-		res, err := pathsService(db, w).Ingest(ctx, kind, format, strings.NewReader(body), ingest.Options{Origin: "starts"})
+		res, err := pathsService(db, w).Ingest(context.Background(), kind, format, strings.NewReader(body), ingest.Options{Origin: origin})
 		w.Close()
 		if err != nil || len(res.Rejects) > 0 || res.Accepted == 0 {
 			t.Fatalf("%+v %v", res, err)
 		}
 	}
-	return db, send
 }
 
 // startsCase is a completed case of PAR-11 opened by contact origin.
@@ -228,21 +220,16 @@ const contactsHead = "id,source,site,channel,arrived_at,answered_at,ended_at,out
 // on both paths and returns the structured path's.
 func siteJourneys(t *testing.T, db *store.DB, when string) []indicators.Result {
 	t.Helper()
-	cat, err := indicators.DefaultCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, structured, raw := bothPaths(t, db)
 	p, err := indicators.ParsePeriod("2026-02", time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var both [2][]indicators.Result
-	for i, raw := range []bool{true, false} {
-		e := indicators.NewEngine(db, cat, false)
-		e.Compiler.Raw = raw
+	for i, e := range []*indicators.Engine{raw, structured} {
 		rep, err := e.Results(context.Background(), indicators.Query{Period: p, Live: true, Selection: indicators.Selection{Indicators: journeyIDs, Sites: []string{pathsSite}}})
 		if err != nil {
-			t.Fatalf("%s (raw %v): %v", when, raw, err)
+			t.Fatalf("%s (raw %v): %v", when, i == 0, err)
 		}
 		for _, r := range rep.Results {
 			if r.Scope == model.ScopeSite {
