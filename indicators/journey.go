@@ -301,8 +301,7 @@ func (b *builder) journeys(defs []*Definition, periods []Period, withIx bool) (C
 			nums = append(nums, "ix = "+ix+", toFloat64(countIf(v <= "+b.bind(m.Threshold)+"))")
 		case JourneyQuantile:
 			values = append(values, "toFloat64("+journeyDays+")")
-			qs = append(qs, fmt.Sprintf("ix = %s, toFloat64(arrayElement(arraySort(groupArrayIf(v, ix = %s)), toUInt64(intDiv(%s * count() + 999999, 1000000))))",
-				ix, ix, b.bind(max(1, int64(m.P*1e6+0.5)))))
+			qs = append(qs, "ix = "+ix+", "+quantileSQL(m.P, "v", "ix = "+ix))
 		case JourneyHandOffs:
 			values = append(values, "toFloat64("+journeyHandOffs+")")
 			nums = append(nums, "ix = "+ix+", toFloat64(sum(v))")

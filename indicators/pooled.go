@@ -103,20 +103,21 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 // countIf(flag AND (c)), sum(x) → sumIf(x, flag), and so on; an -If
 // aggregate's own condition is its last argument.
 func onlyIf(expr, flag string) (string, error) {
-	return rewriteAggregates(expr, func(name, args string) (string, error) {
-		list := splitTop(args, ',')
+	return rewriteAggregates(expr, func(c aggCall) (string, error) {
+		list := splitTop(c.args, ',')
 		if len(list) == 1 && list[0] == "" {
 			list = nil
 		}
-		if strings.HasSuffix(name, "If") {
+		suffix := "If"
+		if strings.HasSuffix(c.name, "If") {
 			if len(list) == 0 {
-				return "", fmt.Errorf("%s without a condition", name)
+				return "", fmt.Errorf("%s without a condition", c.name)
 			}
+			suffix = ""
 			list[len(list)-1] = flag + " AND (" + list[len(list)-1] + ")"
 		} else {
-			name += "If"
 			list = append(list, flag)
 		}
-		return name + "(" + strings.Join(list, ", ") + ")", nil
+		return c.with(suffix, strings.Join(list, ", ")), nil
 	})
 }

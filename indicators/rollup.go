@@ -51,6 +51,10 @@ var aggregateFuncs = map[string]bool{
 	"groupArray": true, "groupArrayIf": true, "uniqExact": true, "uniqExactIf": true,
 }
 
+// parametricFuncs are the aggregate functions called with parameters:
+// name(params)(args).
+var parametricFuncs = map[string]bool{"quantileExact": true, "quantileExactIf": true}
+
 // scalarFuncs are the other functions the measures' aggregate SQL calls
 // around its aggregates. A call of any function in neither list is an
 // error: rewriting an aggregate it does not know (avg, quantile…) as if it
@@ -60,11 +64,30 @@ var scalarFuncs = map[string]bool{
 	"arrayElement": true, "arraySort": true, "intDiv": true, "least": true, "greatest": true,
 }
 
+// aggCall is one call of an aggregate function: name(args), or
+// name(params)(args) for a parametric one.
+type aggCall struct{ name, params, args string }
+
+// with renders the call as its function with suffix (If, State, Merge…)
+// on args, its parameters kept.
+func (c aggCall) with(suffix, args string) string {
+	if c.params != "" {
+		return c.name + suffix + "(" + c.params + ")(" + args + ")"
+	}
+	return c.name + suffix + "(" + args + ")"
+}
+
 // rewriteAggregates copies expr with each call of an aggregate function
-// replaced by f(name, args) (args: the text between its parentheses). The
-// arguments of an aggregate are not looked into; outside them every call
-// must be of scalarFuncs.
-func rewriteAggregates(expr string, f func(name, args string) (string, error)) (string, error) {
+// replaced by f(call). The arguments of an aggregate are not looked into;
+// outside them every call must be of scalarFuncs.
+func rewriteAggregates(expr string, f func(aggCall) (string, error)) (string, error) {
+	group := func(name string, k int) (string, int, error) {
+		end := parenEnd(expr, k)
+		if end > len(expr) {
+			return "", 0, fmt.Errorf("aggregate SQL %q: %s( is not closed", expr, name)
+		}
+		return expr[k+1 : end-1], end, nil
+	}
 	return scanIdents(expr, func(out *strings.Builder, name string, j int) (int, error) {
 		k := j
 		for k < len(expr) && expr[k] == ' ' {
@@ -74,12 +97,23 @@ func rewriteAggregates(expr string, f func(name, args string) (string, error)) (
 		case k >= len(expr) || expr[k] != '(':
 			out.WriteString(name) // a column, or AS
 			return j, nil
-		case aggregateFuncs[name]:
-			end := parenEnd(expr, k)
-			if end > len(expr) {
-				return 0, fmt.Errorf("aggregate SQL %q: %s( is not closed", expr, name)
+		case aggregateFuncs[name] || parametricFuncs[name]:
+			c := aggCall{name: name}
+			inner, end, err := group(name, k)
+			if err != nil {
+				return 0, err
 			}
-			r, err := f(name, expr[k+1:end-1])
+			if parametricFuncs[name] {
+				if end >= len(expr) || expr[end] != '(' || strings.TrimSpace(inner) == "" {
+					return 0, fmt.Errorf("aggregate SQL %q: %s without its parameters and arguments", expr, name)
+				}
+				c.params = inner
+				if inner, end, err = group(name, end); err != nil {
+					return 0, err
+				}
+			}
+			c.args = inner
+			r, err := f(c)
 			if err != nil {
 				return 0, err
 			}
@@ -98,15 +132,15 @@ func rewriteAggregates(expr string, f func(name, args string) (string, error)) (
 // compute below: nameState(args), in order, identical calls once.
 func splitAggregates(expr string) (outer string, states []string, err error) {
 	seen := map[string]int{}
-	outer, err = rewriteAggregates(expr, func(name, args string) (string, error) {
-		call := name + "(" + args + ")"
+	outer, err = rewriteAggregates(expr, func(c aggCall) (string, error) {
+		call := c.with("", c.args)
 		k, ok := seen[call]
 		if !ok {
 			k = len(states)
 			seen[call] = k
-			states = append(states, name+"State("+args+")")
+			states = append(states, c.with("State", c.args))
 		}
-		return name + "Merge(" + stateColumn(k) + ")", nil
+		return c.with("Merge", stateColumn(k)), nil
 	})
 	return outer, states, err
 }
@@ -125,7 +159,8 @@ const weightColumn = "w_rows"
 // it after the join with the sites, once per row: grouped first, a month
 // of e-mail replies is 12 k rows instead of 133 k (0.38 s → 0.14 s).
 func weighted(aggs string) (out string, ok bool) {
-	out, err := rewriteAggregates(aggs, func(name, args string) (string, error) {
+	out, err := rewriteAggregates(aggs, func(c aggCall) (string, error) {
+		name, args := c.name, c.args
 		switch name {
 		case "count":
 			if strings.TrimSpace(args) == "" {

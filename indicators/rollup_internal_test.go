@@ -27,6 +27,10 @@ func TestSplitAggregates(t *testing.T) {
 			"multiIf(ix = 1, toFloat64(countIfMerge(agg_0)), ix = 2, toFloat64(sumMerge(agg_1)), toFloat64(0))",
 			[]string{"countIfState(v <= @p2)", "sumState(v)"}},
 		{"no aggregate", "toFloat64(0) AS q", "toFloat64(0) AS q", nil},
+		{"a parametric aggregate keeps its parameters",
+			"toFloat64(if(countIf(in_1) = 0, 0, 0 - quantileExactIf(0.1)(-v, in_1)))",
+			"toFloat64(if(countIfMerge(agg_0) = 0, 0, 0 - quantileExactIfMerge(0.1)(agg_1)))",
+			[]string{"countIfState(in_1)", "quantileExactIfState(0.1)(-v, in_1)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +53,10 @@ func TestSplitAggregates(t *testing.T) {
 func TestSplitAggregatesRefuses(t *testing.T) {
 	for _, expr := range []string{
 		"toFloat64(avg(v)) AS q",
-		"toFloat64(quantileExact(0.9)(v)) AS q",
+		"toFloat64(quantile(0.9)(v)) AS q",
+		"toFloat64(quantileExact(v)) AS q",
+		"toFloat64(quantileExact()(v)) AS q",
+		"toFloat64(quantileExact(0.1)(v",
 		"arrayCount(x -> x > 1, xs)",
 		"toFloat64(count(",
 	} {
@@ -110,6 +117,8 @@ func TestPooledRewrites(t *testing.T) {
 		{"arrayElement(arraySort(groupArray(toFloat64(v))), toUInt64(intDiv(@p1 * count() + 999999, 1000000)))",
 			"arrayElement(arraySort(groupArrayIf(toFloat64(v), in_1)), toUInt64(intDiv(@p1 * countIf(in_1) + 999999, 1000000)))"},
 		{"uniqExact(rsrc, rid) + uniqExactIf(rsrc, rid, s > 1)", "uniqExactIf(rsrc, rid, in_1) + uniqExactIf(rsrc, rid, in_1 AND (s > 1))"},
+		{"if(count() = 0, 0, 0 - quantileExact(0.1)(-v))", "if(countIf(in_1) = 0, 0, 0 - quantileExactIf(0.1)(-v, in_1))"},
+		{"quantileExactIf(0.25)(-v, ix = 2)", "quantileExactIf(0.25)(-v, in_1 AND (ix = 2))"},
 	}
 	for _, tt := range ifs {
 		got, err := onlyIf(tt.in, "in_1")
@@ -128,6 +137,19 @@ func TestPooledRewrites(t *testing.T) {
 	} {
 		if e, n := splitAlias(in); e != want[0] || n != want[1] {
 			t.Errorf("splitAlias(%s) = %q, %q", in, e, n)
+		}
+	}
+}
+
+// The level of quantileSQL: the smallest double not below 1 - p.
+func TestQuantileLevel(t *testing.T) {
+	for p, want := range map[int64]string{
+		900000: "0.1", 500000: "0.5", 1000000: "0", 1: "0.9999990000000001",
+		700000: "0.30000000000000004", // 0.3 is 0.29999999999999998…
+		850000: "0.15000000000000002", 750000: "0.25",
+	} {
+		if got := quantileLevel(p); got != want {
+			t.Errorf("quantileLevel(%d) = %s, want %s", p, got, want)
 		}
 	}
 }
