@@ -182,6 +182,91 @@ const (
 // case open at several dates counts in several periods); joined with the
 // sites, it is kept where it is open at its zone's date, and aged there.
 func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
+	aged := b.backlogRows(periods, m.seasons())
+	// The cases grouped by period, site and dates before the join (see
+	// weighted); every backlog aggregate can be weighted.
+	aggs, ok := weighted("toUInt64(count()) AS sample, " + m.aggregate(b))
+	if !ok {
+		return Compiled{}, fmt.Errorf("indicator %s: its aggregate cannot be weighted", b.d.ID)
+	}
+	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// backlogKey groups the backlog definitions that share their rows (source,
+// population, seasons): computed together by CompileBacklogs.
+func backlogKey(d *Definition) (string, bool) {
+	m, ok := d.Measure.(backlog)
+	if !ok {
+		return "", false
+	}
+	var texts []string
+	for _, s := range m.seasons() {
+		texts = append(texts, s.Text)
+	}
+	ex := ""
+	if d.Exclude != nil {
+		ex = fmt.Sprintf("%+v", *d.Exclude)
+	}
+	return fmt.Sprintf("%s|%v|%s|%q", d.Source, d.Filter, ex, texts), true
+}
+
+// CompileBacklogs compiles backlog definitions of one backlogKey together
+// over the same periods: the backlog's rows once, each definition's
+// aggregates beside the others', and one row per definition, scope and
+// period at the end, led by ix UInt8, the definition's 1-based index. The
+// allowance backlog's share, size and oldest read the same open cases:
+// three queries of about 0.2 s of CPU each on a month of the bench.
+func (c *Compiler) CompileBacklogs(defs []*Definition, periods []Period, merged Parts, today time.Time) (Compiled, error) {
+	if len(defs) == 0 || len(defs) > maxPooled {
+		return Compiled{}, fmt.Errorf("backlog measures: %d definitions", len(defs))
+	}
+	k0, _ := backlogKey(defs[0])
+	for _, d := range defs {
+		if k, ok := backlogKey(d); !ok || k != k0 {
+			return Compiled{}, fmt.Errorf("indicator %s: not a backlog computed with %s", d.ID, defs[0].ID)
+		}
+	}
+	b, err := c.builder(defs[0], periods, merged, today)
+	if err != nil {
+		return Compiled{}, err
+	}
+	aged := b.backlogRows(periods, defs[0].Measure.(backlog).seasons())
+	var wide, names []string
+	outs := map[string][]string{}
+	for i, d := range defs {
+		b.d = d
+		aggs, ok := weighted("toUInt64(count()) AS sample, " + d.Measure.(backlog).aggregate(b))
+		if !ok {
+			return Compiled{}, fmt.Errorf("indicator %s: its aggregate cannot be weighted", d.ID)
+		}
+		for _, item := range splitTop(aggs, ',') {
+			expr, name := splitAlias(item)
+			if i == 0 {
+				names = append(names, name)
+			}
+			col := fmt.Sprintf("%s_%d", name, i+1)
+			outs[name] = append(outs[name], col)
+			wide = append(wide, expr+" AS "+col)
+		}
+	}
+	out := []string{"toUInt8(k) AS ix", "pk", "rg", "dp", "site"}
+	unpivot := []string{"arrayEnumerate([" + strings.Join(outs["sample"], ", ") + "]) AS k"}
+	for _, n := range names {
+		if len(outs[n]) != len(defs) {
+			return Compiled{}, fmt.Errorf("backlog measures %s: column %s is not in every definition", ids(defs), n)
+		}
+		out = append(out, n)
+		unpivot = append(unpivot, "["+strings.Join(outs[n], ", ")+"] AS "+n)
+	}
+	scoped := "SELECT pk, rg, dp, site, " + strings.Join(wide, ", ") + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(unpivot, ", ")
+	return Compiled{SQL: sql, Args: b.args}, nil
+}
+
+// backlogRows are the backlog's rows for the periods (see backlog): by
+// period, scope and dates, each with its weight and age v.
+func (b *builder) backlogRows(periods []Period, seasons Seasons) string {
 	d := b.d
 	n := len(periods)
 	zoneDays := make([][]int64, len(model.Zones)) // day numbers, 0 for none
@@ -195,7 +280,7 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 		for zi, z := range model.Zones {
 			if day, ok := b.c.measuringDate(z, p, b.today); ok {
 				zoneDays[zi][i] = int64(day)
-				left = left || m.seasons().contain(day.Time())
+				left = left || seasons.contain(day.Time())
 			}
 		}
 		// A period whose date falls in a season in any zone is left out
@@ -253,17 +338,9 @@ func (b *builder) backlog(periods []Period, m backlog) (Compiled, error) {
 	flat := fmt.Sprintf("SELECT toUInt8(k) AS pk, site, r, c FROM (%s) ARRAY JOIN arrayFilter(i -> r <= arrayElement(%s, i) AND c > arrayElement(%s, i), %s) AS k",
 		inner, ints(hi), ints(lo), ints(ks))
 	days := byZone(func(zi int, _ model.Zone) string { return ints(zoneDays[zi]) })
-	// The cases grouped by period, site and dates before the join (see
-	// weighted); every backlog aggregate can be weighted.
-	aggs, ok := weighted("toUInt64(count()) AS sample, " + m.aggregate(b))
-	if !ok {
-		return Compiled{}, fmt.Errorf("indicator %s: its aggregate cannot be weighted", d.ID)
-	}
 	flat = groupedRows(flat, []string{"pk", "site", "r", "c"})
 	dated := "SELECT " + scopeCols + ", zone, r, c, " + weightColumn + ", arrayElement(" + days + ", pk) AS dd FROM (" + flat + ") " + sitesJoin
-	aged := "SELECT pk, site, rg, dp, " + weightColumn + ", (" + b.workingDaysBetween("r", "dd") + ") AS v FROM (" + dated + ") WHERE dd > 0 AND r <= dd AND c > dd"
-	sql := "SELECT pk, rg, dp, site, " + aggs + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
-	return Compiled{SQL: sql, Args: b.args}, nil
+	return "SELECT pk, site, rg, dp, " + weightColumn + ", (" + b.workingDaysBetween("r", "dd") + ") AS v FROM (" + dated + ") WHERE dd > 0 AND r <= dd AND c > dd"
 }
 
 // stock is a measure over a stock at a date rather than events in the

@@ -3,6 +3,7 @@ package indicators_test
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"testing"
 
 	"globaloffice/indicators"
@@ -101,6 +102,20 @@ func checkBacklog(t *testing.T, f *fixture) {
 	// the oldest 10. Strasbourg: S1 0, S2 1, S4 13 → 3, 2 within, 13.
 	// Nation: 8, 4 within, 13.
 	easter := f.compute(t, "2026-03-23..2026-04-06", "b.share", "b.size", "b.oldest", "b.season")
+	// Share, size and oldest share a query (CompileBacklogs), the season
+	// its own: each figure as computed alone.
+	alone := 0
+	for _, id := range []string{"b.share", "b.size", "b.oldest", "b.season"} {
+		for k, a := range f.compute(t, "2026-03-23..2026-04-06", id) {
+			alone++
+			if g, ok := easter[k]; !ok || !reflect.DeepEqual(g, a) {
+				t.Errorf("%s: together %+v, alone %+v", k, g, a)
+			}
+		}
+	}
+	if alone != len(easter) {
+		t.Errorf("%d results alone, %d together", alone, len(easter))
+	}
 	nan := math.NaN()
 	check(t, easter, []want{
 		{"b.share site:PAR-11", 40, 5, 2, 5, ""},

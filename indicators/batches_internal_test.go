@@ -9,7 +9,8 @@ import (
 // The measures of contacts followed by others go together, those on one
 // motive first, then the journey measures, at most maxPacked a query and
 // first; then the pooled measures of each source (CompilePooled), but
-// satisfaction; every other measure alone, in order.
+// satisfaction, and the backlog measures of one population and seasons
+// (CompileBacklogs); every other measure alone, in order.
 func TestBatches(t *testing.T) {
 	var defs []*Definition
 	add := func(id string, m Measure, source string) {
@@ -32,6 +33,16 @@ func TestBatches(t *testing.T) {
 	add("top", TopBox{}, "surveys")
 	add("hours", Share{Threshold: 20}, "contacts")
 	defs[len(defs)-1].OpeningHours = true
+	add("b1", BacklogShare{Threshold: 10}, "cases")
+	add("b2", BacklogSize{}, "cases")
+	add("b3", BacklogOldest{}, "cases")
+	add("b4", BacklogSize{LeftOut: Seasons{{Text: "08-25..09-30"}}}, "cases")
+	add("b5", BacklogOldest{}, "cases")
+	defs[len(defs)-5].Filter = Filter{"kind": {"allowance"}}
+	defs[len(defs)-4].Filter = Filter{"kind": {"allowance"}}
+	defs[len(defs)-3].Filter = Filter{"kind": {"registration"}}
+	defs[len(defs)-2].Filter = Filter{"kind": {"allowance"}}
+	defs[len(defs)-1].Filter = Filter{"kind": {"allowance"}}
 	var got [][]string
 	for _, b := range batches(defs) {
 		var ids []string
@@ -46,6 +57,9 @@ func TestBatches(t *testing.T) {
 		{"handoffs", "median"},
 		{"share", "ratio"},
 		{"mean"},
+		{"b1", "b2", "b5"},
+		{"b3"},
+		{"b4"},
 		{"top"},
 		{"hours"},
 	}

@@ -113,7 +113,8 @@ func (e *Engine) parallel() int {
 // CompileFollowed; Engine.followed parts them again for long periods), the
 // journey measures together (CompileJourneys), at most maxPacked a query
 // and first (the costliest: queries run two at a time, see parallel); then
-// the pooled measures of each source (CompilePooled, pooledKey), at most
+// the pooled measures of each source (CompilePooled, pooledKey) and the
+// backlog measures of one population (CompileBacklogs, backlogKey), at most
 // maxPooled a query; every other alone, in order.
 func batches(defs []*Definition) [][]*Definition {
 	var out, first [][]*Definition
@@ -130,6 +131,13 @@ func batches(defs []*Definition) [][]*Definition {
 			journeys = append(journeys, d)
 		case isPooled(d):
 			k, _ := pooledKey(d)
+			if pooled[k] == nil {
+				keys = append(keys, k)
+			}
+			pooled[k] = append(pooled[k], d)
+		case isBacklog(d):
+			k, _ := backlogKey(d)
+			k = "backlog " + k
 			if pooled[k] == nil {
 				keys = append(keys, k)
 			}
@@ -153,6 +161,8 @@ func batches(defs []*Definition) [][]*Definition {
 }
 
 func isPooled(d *Definition) bool { _, ok := pooledKey(d); return ok }
+
+func isBacklog(d *Definition) bool { _, ok := backlogKey(d); return ok }
 
 func isJourney(d *Definition) bool { return journeyMeasure(d.Measure) && d.Source == "cases" }
 
@@ -279,6 +289,8 @@ func (e *Engine) batch(ctx context.Context, comp *Compiler, defs []*Definition, 
 		})
 	case isPooled(d):
 		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompilePooled)
+	case isBacklog(d):
+		return e.chunked(ctx, defs, [][]Period{ps}, src, comp.CompileBacklogs)
 	}
 	return e.followed(ctx, comp, defs, ps, merged)
 }
