@@ -174,10 +174,13 @@ func (b *builder) chasingShare(periods []Period) (Compiled, error) {
 	rows := b.read([]string{"site", b.periodKey("arrived_date", periods) + " AS pk", "case_id", "toInt64(arrived_at) AS t"},
 		b.ranges("arrived_date", periods, 0), b.filter(d.Filter))
 	// Cases open at a contact's arrival are open at some time in the
-	// periods, which the contacts fall in; only those the contacts name
-	// (a set of a few thousand ids rather than a join's table of every
-	// case open then: June's 0.2 s of 1.3).
-	cases := "SELECT id AS case_id, ra, ca FROM (" + b.openCasesRead(minD, maxD, []string{"id IN (SELECT case_id FROM (" + rows + ") WHERE case_id != '')"}) + ")"
+	// periods, which the contacts fall in — a day either side, as the
+	// case's local dates are its site's and the contact's its own (a call
+	// in Cayenne at 20:30 on 31 May chases a case received in Paris at
+	// 1:00 on 1 June); only those the contacts name (a set of a few
+	// thousand ids rather than a join's table of every case open then:
+	// June's 0.2 s of 1.3).
+	cases := "SELECT id AS case_id, ra, ca FROM (" + b.openCasesRead(minD-1, maxD+1, []string{"id IN (SELECT case_id FROM (" + rows + ") WHERE case_id != '')"}) + ")"
 	marked := "SELECT pk, site, toUInt8(case_id != '' AND ra > 0 AND ra <= t AND t < ca) AS isnum FROM (" + rows + ") ANY LEFT JOIN (" + cases + ") USING case_id"
 	sql, err := rollup(marked, false, "", "toUInt64(count()) AS sample, "+Ratio{}.aggregate(b))
 	return Compiled{SQL: sql, Args: b.args}, err

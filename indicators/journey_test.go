@@ -227,3 +227,30 @@ func TestBatchedTogether(t *testing.T) {
 		{"journey.switch_online_desk_7d site:PAR-18", 100, 1, 1, 1, ""},
 	})
 }
+
+// A contact chases a case open at its arrival whatever the two sites' time
+// zones: a call in Cayenne at 20:30 on 31 May (23:30 UTC) about a case
+// received in Paris at 1:00 on 1 June (23:00 UTC on 31 May), its local
+// date after May's last day; a call in Paris at 00:30 on 1 June about a
+// case completed in Cayenne at 20:00 on 31 May (23:00 UTC), after it.
+func TestChasingAcrossTimeZones(t *testing.T) {
+	f := newFixture(t)
+	f.send(t, ingest.KindContacts, "id,site,channel,arrived_at,answered_at,ended_at,outcome,motive,user_ref,case_id,segment\n"+
+		"X1,CAY-973,phone,2026-05-31T23:30:00Z,2026-05-31T23:31:00Z,2026-05-31T23:35:00Z,served,suivi_dossier,UX,DX1,\n"+
+		"Y1,PAR-11,phone,2026-05-31T22:30:00Z,2026-05-31T22:31:00Z,2026-05-31T22:35:00Z,served,suivi_dossier,UY,DY1,\n")
+	f.send(t, ingest.KindCases, "id,site,kind,channel,received_at,completed_at,status,user_ref,updated_at,origin_contact_id,segment\n"+
+		"DX1,PAR-11,allowance_payment,online,2026-05-31T23:00:00Z,,open,UX,2026-05-31T23:00:00Z,,\n"+
+		"DY1,CAY-973,allowance_payment,online,2026-05-20T12:00:00Z,2026-05-31T23:00:00Z,completed,UY,2026-05-31T23:00:00Z,,\n")
+	for _, raw := range []bool{false, true} {
+		f.eng.Compiler.Raw = raw
+		check(t, f.compute(t, "2026-05", "journey.chasing_share"), []want{
+			{"journey.chasing_share site:CAY-973", 100, 1, 1, 1, ""},
+		})
+		// The case completed in Cayenne on its 31 May: the query reads
+		// from a day before its earliest period (last year's June here, so
+		// this figure only guards the day before the current period).
+		check(t, f.compute(t, "2026-06-01..2026-06-30", "journey.chasing_share"), []want{
+			{"journey.chasing_share site:PAR-11", 100, 1, 1, 1, ""},
+		})
+	}
+}
