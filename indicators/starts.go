@@ -46,8 +46,16 @@ type StartsStats struct {
 // are read and Rest, the opening contacts without an exact row, are
 // computed from the contacts by id, their users' contacts read between
 // From and To; without, every journey start is computed from the contacts.
+//
+// Quiet is that nothing was ingested since the periods' oldest watermark
+// when the engine looked (startsQuiet): the resolved rows are then read
+// without looking for contacts ingested since — as a part written after
+// the engine listed the parts is not read, the query gives the figures as
+// of that look (it reads no other contact), and saves two scans of every
+// contact's ingested_at (June's journey query 0.56 → 0.30 s of CPU).
 type Pending struct {
 	Known    bool
+	Quiet    bool
 	Rest     []string
 	From, To time.Time
 }
@@ -106,7 +114,8 @@ func (c *Compiler) startsSince(periods []Period) (marked, unmarked []int, since 
 
 // freshIn selects the fresh resolved rows (freshStarts) of the periods'
 // months with a watermark (Compiler.Starts), checked against the contacts
-// ingested after the oldest of them; "" when none has one.
+// ingested after the oldest of them unless the builder's Pending is Quiet;
+// "" when none has one.
 func (b *builder) freshIn(periods []Period) string {
 	marked, _, since := b.c.startsSince(periods)
 	if len(marked) == 0 || b.c.Raw {
@@ -116,7 +125,11 @@ func (b *builder) freshIn(periods []Period) string {
 	for i, m := range marked {
 		months[i] = fmt.Sprint(m)
 	}
-	return freshStarts(b.bind(since), "month IN ("+strings.Join(months, ", ")+")")
+	where := "month IN (" + strings.Join(months, ", ") + ")"
+	if b.pending != nil && b.pending.Quiet {
+		return resolvedStarts(where)
+	}
+	return freshStarts(b.bind(since), where)
 }
 
 // startsQuiet tells whether nothing was ingested since the oldest
@@ -209,8 +222,13 @@ func (c *Compiler) JourneyPending(defs []*Definition, periods []Period, merged P
 // than grouping by oc for argMax on June's two months).
 func freshStarts(since, where string) string {
 	tail := "SELECT id, user_ref, " + userMotive + " AS um FROM contacts WHERE ingested_at > toDateTime(" + since + ")"
-	return "SELECT oc, found AS f, opened_day AS od1, first_day AS sd, channels AS nch FROM journey_starts FINAL WHERE " + where +
-		" AND oc != '' AND oc NOT IN (SELECT id FROM (" + tail + ")) AND um NOT IN (SELECT um FROM (" + tail + ") WHERE user_ref != '')"
+	return resolvedStarts(where) + " AND oc NOT IN (SELECT id FROM (" + tail + ")) AND um NOT IN (SELECT um FROM (" + tail + ") WHERE user_ref != '')"
+}
+
+// resolvedStarts selects every resolved row of the months of
+// journey_starts meeting where, as freshStarts without its check.
+func resolvedStarts(where string) string {
+	return "SELECT oc, found AS f, opened_day AS od1, first_day AS sd, channels AS nch FROM journey_starts FINAL WHERE " + where + " AND oc != ''"
 }
 
 // liveStarts computes from the contacts the journey start of each opening
@@ -326,7 +344,7 @@ func (e *Engine) pending(ctx context.Context, comp *Compiler, defs []*Definition
 	case err != nil:
 		return Pending{}, err
 	case quiet:
-		return Pending{Known: true}, nil
+		return Pending{Known: true, Quiet: true}, nil
 	}
 	rest, err := lookup(ctx, e.DB, q)
 	if err != nil {
