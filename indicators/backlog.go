@@ -2,6 +2,8 @@ package indicators
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -204,11 +206,21 @@ func backlogKey(d *Definition) (string, bool) {
 	for _, s := range m.seasons() {
 		texts = append(texts, s.Text)
 	}
-	ex := ""
-	if d.Exclude != nil {
-		ex = fmt.Sprintf("%+v", *d.Exclude)
+	ex := "none"
+	if e := d.Exclude; e != nil {
+		ex = fmt.Sprintf("%s %q %v", filterKey(e.Filter), e.Value, e.Below)
 	}
-	return fmt.Sprintf("%s|%v|%s|%q", d.Source, d.Filter, ex, texts), true
+	return fmt.Sprintf("%q %s %s %q", d.Source, filterKey(d.Filter), ex, texts), true
+}
+
+// filterKey writes f unambiguously (%v would print {kind: ["a b"]} and
+// {kind: ["a", "b"]} alike): its fields in order, values quoted.
+func filterKey(f Filter) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(f)) {
+		fmt.Fprintf(&b, "%q:%q ", k, f[k])
+	}
+	return "{" + b.String() + "}"
 }
 
 // CompileBacklogs compiles backlog definitions of one backlogKey together

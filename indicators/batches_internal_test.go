@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,5 +84,30 @@ func TestFollowedChunks(t *testing.T) {
 	// 31 + 28 + 31 = 90 ≤ 100, + 30 > 100; 30 alone (+ 365 > 100); 365 alone; 7.
 	if want := []int{3, 1, 1, 1}; !slices.Equal(got, want) {
 		t.Errorf("chunk sizes %v, want %v", got, want)
+	}
+}
+
+// Backlog definitions share a query only with the same population: the
+// key tells filters, exclusions and seasons apart, whatever their text.
+func TestBacklogKey(t *testing.T) {
+	key := func(f Filter, ex *Exclusion, m Measure) string {
+		k, ok := backlogKey(&Definition{Source: "cases", Filter: f, Exclude: ex, Measure: m})
+		if !ok {
+			t.Fatalf("%v: not a backlog", m)
+		}
+		return k
+	}
+	same := key(Filter{"kind": {"a"}, "site": {"x"}}, nil, BacklogSize{})
+	if k := key(Filter{"site": {"x"}, "kind": {"a"}}, nil, BacklogShare{Threshold: 3}); k != same {
+		t.Errorf("same population, other measure: %s and %s", k, same)
+	}
+	for name, k := range map[string]string{
+		"one value with a space, two values": key(Filter{"kind": {"a b"}}, nil, BacklogSize{}) + " / " + key(Filter{"kind": {"a", "b"}}, nil, BacklogSize{}),
+		"exclusions": key(nil, &Exclusion{Filter: Filter{"site": {"x] y"}}}, BacklogSize{}) + " / " + key(nil, &Exclusion{Filter: Filter{"site": {"x", "y"}}}, BacklogSize{}),
+		"seasons":    key(nil, nil, BacklogSize{LeftOut: Seasons{{Text: "08-25..09-30"}}}) + " / " + key(nil, nil, BacklogSize{}),
+	} {
+		if a, b, _ := strings.Cut(k, " / "); a == b {
+			t.Errorf("%s: one key %s", name, a)
+		}
 	}
 }
