@@ -103,8 +103,8 @@ func TestBacklogKey(t *testing.T) {
 	}
 	for name, k := range map[string]string{
 		"one value with a space, two values": key(Filter{"kind": {"a b"}}, nil, BacklogSize{}) + " / " + key(Filter{"kind": {"a", "b"}}, nil, BacklogSize{}),
-		"exclusions": key(nil, &Exclusion{Filter: Filter{"site": {"x] y"}}}, BacklogSize{}) + " / " + key(nil, &Exclusion{Filter: Filter{"site": {"x", "y"}}}, BacklogSize{}),
-		"seasons":    key(nil, nil, BacklogSize{LeftOut: Seasons{{Text: "08-25..09-30"}}}) + " / " + key(nil, nil, BacklogSize{}),
+		"exclusions":                         key(nil, &Exclusion{Filter: Filter{"site": {"x] y"}}}, BacklogSize{}) + " / " + key(nil, &Exclusion{Filter: Filter{"site": {"x", "y"}}}, BacklogSize{}),
+		"seasons":                            key(nil, nil, BacklogSize{LeftOut: Seasons{{Text: "08-25..09-30"}}}) + " / " + key(nil, nil, BacklogSize{}),
 	} {
 		if a, b, _ := strings.Cut(k, " / "); a == b {
 			t.Errorf("%s: one key %s", name, a)
