@@ -346,7 +346,29 @@ func TestJourneyStartsMovedMeanwhile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "throwIf") {
 		t.Fatalf("query after the listing: %d journeys, %v; want it stopped by throwIf", n, err)
 	}
+	// Read as quiet (nothing ingested since the watermark when the engine
+	// looked), the query stops too: a contact came since.
+	q, err = c.CompileJourneysWith([]*indicators.Definition{d}, []indicators.Period{p}, nil, today, indicators.Pending{Known: true, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Conn().QueryRow(ctx, "SELECT toUInt64(max(sample)) FROM ("+q.SQL+")", q.Args...).Scan(&n)
+	if err == nil || !strings.Contains(err.Error(), "throwIf") {
+		t.Fatalf("quiet query after an ingest: %d journeys, %v; want it stopped by throwIf", n, err)
+	}
 	if r := siteJourneys(t, db, "listed again"); r[2].Sample != 1 {
 		t.Fatalf("hand-offs %+v, want 1 journey", r[2])
+	}
+	// After a pass, the quiet query reads the resolved rows alone.
+	resolveStarts(t, db, false)
+	if c.Starts, err = indicators.JourneyWatermarks(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	q, err = c.CompileJourneysWith([]*indicators.Definition{d}, []indicators.Period{p}, nil, today, indicators.Pending{Known: true, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err = db.Conn().QueryRow(ctx, "SELECT toUInt64(max(sample)) FROM ("+q.SQL+")", q.Args...).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("quiet query after a pass: %d journeys, %v; want 1", n, err)
 	}
 }
