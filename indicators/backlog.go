@@ -244,35 +244,20 @@ func (c *Compiler) CompileBacklogs(defs []*Definition, periods []Period, merged 
 		return Compiled{}, err
 	}
 	aged := b.backlogRows(periods, defs[0].Measure.(backlog).seasons())
-	var wide, names []string
-	outs := map[string][]string{}
+	var cols sideBySide
 	for i, d := range defs {
 		b.d = d
 		aggs, ok := weighted("toUInt64(count()) AS sample, " + d.Measure.(backlog).aggregate(b))
 		if !ok {
 			return Compiled{}, fmt.Errorf("indicator %s: its aggregate cannot be weighted", d.ID)
 		}
-		for _, item := range splitTop(aggs, ',') {
-			expr, name := splitAlias(item)
-			if i == 0 {
-				names = append(names, name)
-			}
-			col := fmt.Sprintf("%s_%d", name, i+1)
-			outs[name] = append(outs[name], col)
-			wide = append(wide, expr+" AS "+col)
-		}
+		cols.add(i+1, aggs)
 	}
-	out := []string{"toUInt8(k) AS ix", "pk", "rg", "dp", "site"}
-	unpivot := []string{"arrayEnumerate([" + strings.Join(outs["sample"], ", ") + "]) AS k"}
-	for _, n := range names {
-		if len(outs[n]) != len(defs) {
-			return Compiled{}, fmt.Errorf("backlog measures %s: column %s is not in every definition", ids(defs), n)
-		}
-		out = append(out, n)
-		unpivot = append(unpivot, "["+strings.Join(outs[n], ", ")+"] AS "+n)
+	scoped := "SELECT pk, rg, dp, site, " + strings.Join(cols.wide, ", ") + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
+	sql, err := cols.unpivot(scoped, len(defs))
+	if err != nil {
+		return Compiled{}, fmt.Errorf("backlog measures %s: %w", ids(defs), err)
 	}
-	scoped := "SELECT pk, rg, dp, site, " + strings.Join(wide, ", ") + " FROM (" + aged + ") GROUP BY pk, rg, dp, site WITH ROLLUP"
-	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(unpivot, ", ")
 	return Compiled{SQL: sql, Args: b.args}, nil
 }
 

@@ -46,9 +46,7 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 	}
 	// The source's rows: site and period once, then each definition's.
 	sel, rng := b.sitePeriod(periods)
-	var wide []string
-	outs := map[string][]string{} // sample, num… → their column by definition
-	var names []string            // sample, num… in the measure's order
+	var cols sideBySide
 	for i, d := range defs {
 		b.d = d
 		m := d.Measure.(pooled)
@@ -70,32 +68,59 @@ func (c *Compiler) CompilePooled(defs []*Definition, periods []Period, merged Pa
 		if err != nil {
 			return Compiled{}, fmt.Errorf("indicator %s: %w", d.ID, err)
 		}
-		for _, item := range splitTop(aggs, ',') {
-			expr, name := splitAlias(item)
-			if i == 0 {
-				names = append(names, name)
-			}
-			outs[name] = append(outs[name], name+suffix)
-			wide = append(wide, expr+" AS "+name+suffix)
-		}
+		cols.add(i+1, aggs)
 	}
 	rows := b.read(sel, rng, nil)
-	out := []string{"toUInt8(k) AS ix", "pk", "rg", "dp", "site"}
-	unpivot := []string{"arrayEnumerate([" + strings.Join(outs["sample"], ", ") + "]) AS k"}
-	for _, n := range names {
-		if len(outs[n]) != len(defs) {
-			return Compiled{}, fmt.Errorf("pooled measures %s: column %s is not in every definition", ids(defs), n)
-		}
-		out = append(out, n)
-		unpivot = append(unpivot, "["+strings.Join(outs[n], ", ")+"] AS "+n)
+	scoped, err := rollup(rows, false, "", strings.Join(cols.wide, ", "))
+	if err != nil {
+		return Compiled{}, fmt.Errorf("pooled measures %s: %w", ids(defs), err)
 	}
-	scoped, err := rollup(rows, false, "", strings.Join(wide, ", "))
+	sql, err := cols.unpivot(scoped, len(defs))
 	if err != nil {
 		return Compiled{}, fmt.Errorf("pooled measures %s: %w", ids(defs), err)
 	}
 	// A scope where a definition has no row is no row of it (as alone).
-	sql := "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(unpivot, ", ") + " WHERE sample > 0"
-	return Compiled{SQL: sql, Args: b.args}, nil
+	return Compiled{SQL: sql + " WHERE sample > 0", Args: b.args}, nil
+}
+
+// sideBySide holds the aggregates of several definitions as the columns of
+// one query, name_<i> for the i-th (CompilePooled, CompileBacklogs).
+type sideBySide struct {
+	wide  []string            // each aggregate AS its column
+	names []string            // sample, num… in the measure's order
+	outs  map[string][]string // sample, num… → their column by definition
+}
+
+// add puts the aggregates aggs ("… AS sample, … AS num, …") of the i-th
+// definition (from 1) beside the others'.
+func (s *sideBySide) add(i int, aggs string) {
+	if s.outs == nil {
+		s.outs = map[string][]string{}
+	}
+	for _, item := range splitTop(aggs, ',') {
+		expr, name := splitAlias(item)
+		if i == 1 {
+			s.names = append(s.names, name)
+		}
+		col := fmt.Sprintf("%s_%d", name, i)
+		s.outs[name] = append(s.outs[name], col)
+		s.wide = append(s.wide, expr+" AS "+col)
+	}
+}
+
+// unpivot selects from scoped (pk, rg, dp, site and the columns added for
+// n definitions) one row per definition, led by ix UInt8, its index.
+func (s *sideBySide) unpivot(scoped string, n int) (string, error) {
+	out := []string{"toUInt8(k) AS ix", "pk", "rg", "dp", "site"}
+	arrays := []string{"arrayEnumerate([" + strings.Join(s.outs["sample"], ", ") + "]) AS k"}
+	for _, name := range s.names {
+		if len(s.outs[name]) != n {
+			return "", fmt.Errorf("column %s is not in every definition", name)
+		}
+		out = append(out, name)
+		arrays = append(arrays, "["+strings.Join(s.outs[name], ", ")+"] AS "+name)
+	}
+	return "SELECT " + strings.Join(out, ", ") + " FROM (" + scoped + ") ARRAY JOIN " + strings.Join(arrays, ", "), nil
 }
 
 // onlyIf makes every aggregate call of expr count only the rows where the
